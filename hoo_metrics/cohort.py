@@ -1,0 +1,167 @@
+"""Cohort: the validated tables of one cohort, with the analysis set, filters and groups.
+
+Canonical dtypes (the loader guarantees them; metric functions rely on them):
+
+participants
+    ``participant_id`` str, ``arm`` str, ``status`` str (one of contract.STATUSES), then any
+    optional columns (``role``, ``event_type``, descriptive attributes) as str, NaN if blank.
+responses
+    ``participant_id`` str, ``month`` int64, ``stage`` float64 (1-6 or NaN),
+    ``stage6_path`` str (or NaN), ``used_<code>`` float64 (0/1/NaN) and ``helpful_<code>``
+    float64 (1-5/NaN) for every resource code (a missing helpful column is all NaN),
+    ``most_helpful`` str of lower-case codes joined by ``;`` (or NaN). Ratings given for an
+    unused resource are already blanked (the validator warns about them).
+contacts
+    ``participant_id`` str, ``contact_no`` int64, ``day`` int64, ``more_followup`` bool
+    (True = "yes"); an empty frame with these columns when the cohort has no contacts file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
+from .problems import Problem
+
+CONTACT_COLUMNS = ("participant_id", "contact_no", "day", "more_followup")
+
+
+def empty_contacts() -> pd.DataFrame:
+    """A contacts table with the canonical columns and no rows."""
+    return pd.DataFrame(
+        {
+            "participant_id": pd.Series([], dtype="str"),
+            "contact_no": pd.Series([], dtype="int64"),
+            "day": pd.Series([], dtype="int64"),
+            "more_followup": pd.Series([], dtype="bool"),
+        }
+    )
+
+
+def sort_groups(values) -> list[str]:
+    """Group labels in ascending order: numerically when every label is a number."""
+    labels = sorted({str(v) for v in values})
+    try:
+        return sorted(labels, key=lambda s: (float(s), s))
+    except ValueError:
+        return labels
+
+
+@dataclass(frozen=True, eq=False)
+class Cohort:
+    """The validated tables of one cohort (see the module docstring for their dtypes)."""
+
+    participants: pd.DataFrame
+    responses: pd.DataFrame
+    contacts: pd.DataFrame = field(default_factory=empty_contacts)
+    resources: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    name: str = "cohort"
+    source: str = ""
+    synthetic: bool = False
+    sha256: str = ""
+
+    # ---- columns -------------------------------------------------------------------------
+    @property
+    def participant_columns(self) -> list[str]:
+        """Participant columns usable as grouping or filter (all but id and status)."""
+        return [c for c in self.participants.columns if c not in ("participant_id", "status")]
+
+    def used_column(self, code: str) -> str:
+        return USED_PREFIX + code
+
+    def helpful_column(self, code: str) -> str:
+        return HELPFUL_PREFIX + code
+
+    @cached_property
+    def most_helpful_matrix(self) -> pd.DataFrame:
+        """Boolean frame aligned with ``responses``: did the response name resource X."""
+        mh = self.responses["most_helpful"] if "most_helpful" in self.responses else None
+        if mh is None or len(self.responses) == 0:
+            return pd.DataFrame(
+                False, index=self.responses.index, columns=list(self.resources), dtype=bool
+            )
+        padded = ";" + mh.fillna("").astype(str) + ";"
+        return pd.DataFrame(
+            {c: padded.str.contains(";" + c + ";", regex=False).to_numpy() for c in self.resources},
+            index=self.responses.index,
+            columns=list(self.resources),
+        )
+
+    # ---- subsets ---------------------------------------------------------------------------
+    def _restrict(self, keep: pd.Series) -> Cohort:
+        """A cohort with only the participants where ``keep`` (aligned with participants)."""
+        participants = self.participants[keep.to_numpy()].reset_index(drop=True)
+        ids = participants["participant_id"]
+        responses = self.responses[self.responses["participant_id"].isin(ids)]
+        contacts = self.contacts[self.contacts["participant_id"].isin(ids)]
+        return replace(
+            self,
+            participants=participants,
+            responses=responses.reset_index(drop=True),
+            contacts=contacts.reset_index(drop=True),
+        )
+
+    def analysis_set(self, population: str = "completed") -> Cohort:
+        """Participants analysed: ``completed`` (the trial's completers) or ``all`` enrolled."""
+        if population not in POPULATIONS:
+            raise ValueError(f"population must be one of {POPULATIONS}, not {population!r}")
+        if population == "all":
+            return self
+        return self._restrict(self.participants["status"] == "completed")
+
+    def filter(self, filters: Mapping[str, Sequence[str]] | None) -> Cohort:
+        """Keep participants whose column values are among the chosen ones, for every column
+        given (an empty selection means no restriction). Blank cells match ``BLANK_GROUP``."""
+        if not filters:
+            return self
+        keep = pd.Series(True, index=self.participants.index)
+        for column, values in filters.items():
+            if not values:
+                continue
+            if column not in self.participants:
+                raise KeyError(f"no participant column {column!r}")
+            keep &= self.group_labels(column).isin([str(v) for v in values]).to_numpy()
+        return self._restrict(keep)
+
+    # ---- groups ----------------------------------------------------------------------------
+    def group_labels(self, group_by: str | None) -> pd.Series:
+        """The group label of each participant (aligned with ``participants``), as str.
+
+        ``None`` puts everyone in one group, ``ALL_GROUP``; blank cells become ``BLANK_GROUP``.
+        """
+        if group_by is None:
+            return pd.Series(ALL_GROUP, index=self.participants.index, dtype="str")
+        if group_by not in self.participants:
+            raise KeyError(f"no participant column {group_by!r} to group by")
+        col = self.participants[group_by]
+        labels = col.astype("str").where(col.notna(), BLANK_GROUP)
+        return labels.astype("str")
+
+    def groups(self, group_by: str | None) -> list[str]:
+        """Distinct group labels among the participants of this cohort, ascending."""
+        return sort_groups(self.group_labels(group_by).unique())
+
+    def group_of(self, group_by: str | None) -> pd.Series:
+        """Group label by ``participant_id`` (a Series indexed by participant_id)."""
+        return pd.Series(
+            self.group_labels(group_by).to_numpy(), index=self.participants["participant_id"]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the three tables."""
+        return {
+            "participants": len(self.participants),
+            "responses": len(self.responses),
+            "contacts": len(self.contacts),
+        }
+
+
+def flag(values: pd.Series) -> np.ndarray:
+    """A 0/1/NaN float column as a boolean array (NaN counts as not set)."""
+    return values.to_numpy(dtype="float64", na_value=np.nan) == 1.0
