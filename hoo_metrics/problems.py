@@ -49,4 +49,6 @@ class CohortError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         errors = [p for p in self.problems if p.is_error]
-        super().__init__(f"{len(errors)} error(s) in the cohort; first: {errors[0] if errors else '-'}")
+        super().__init__(
+            f"{len(errors)} error(s) in the cohort; first: {errors[0] if errors else '-'}"
+        )

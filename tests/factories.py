@@ -45,7 +45,9 @@ def make_cohort(
         "stage6_path": pd.Series([r.get("stage6_path") for r in responses], dtype="str"),
     }
     for code in resources:
-        cols["used_" + code] = pd.Series([r.get("used_" + code) for r in responses], dtype="float64")
+        cols["used_" + code] = pd.Series(
+            [r.get("used_" + code) for r in responses], dtype="float64"
+        )
         cols["helpful_" + code] = pd.Series(
             [r.get("helpful_" + code) if r.get("used_" + code) == 1 else None for r in responses],
             dtype="float64",
@@ -58,11 +60,18 @@ def make_cohort(
         c["participant_id"] = c["participant_id"].astype("str")
         c["contact_no"] = c["contact_no"].astype("int64")
         c["day"] = c["day"].astype("int64")
-        c["more_followup"] = c["more_followup"].map(
-            lambda v: v if isinstance(v, bool) else str(v).strip().lower() == "yes"
-        ).astype(bool)
+        c["more_followup"] = (
+            c["more_followup"]
+            .map(lambda v: v if isinstance(v, bool) else str(v).strip().lower() == "yes")
+            .astype(bool)
+        )
         c = c[["participant_id", "contact_no", "day", "more_followup"]]
     else:
         c = empty_contacts()
-    return Cohort(participants=p.reset_index(drop=True), responses=resp, contacts=c,
-                  resources=tuple(resources), name=name)
+    return Cohort(
+        participants=p.reset_index(drop=True),
+        responses=resp,
+        contacts=c,
+        resources=tuple(resources),
+        name=name,
+    )
