@@ -81,7 +81,7 @@ class Cohort:
     @cached_property
     def most_helpful_matrix(self) -> pd.DataFrame:
         """Boolean frame aligned with ``responses``: did the response name resource X."""
-        mh = self.responses["most_helpful"] if "most_helpful" in self.responses else None
+        mh = self.responses.get("most_helpful")
         if mh is None or len(self.responses) == 0:
             return pd.DataFrame(
                 False, index=self.responses.index, columns=list(self.resources), dtype=bool
