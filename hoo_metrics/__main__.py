@@ -1,0 +1,166 @@
+"""The command line: ``python -m hoo_metrics {summary,validate,sample} ...``.
+
+Exit codes: 0 success (warnings allowed), 2 invalid data or arguments, 1 an internal error.
+Problems go to stderr, one per line; results go to stdout. No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .contract import DEFAULT_GROUP_BY, POPULATIONS
+from .problems import CohortError, Problem
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """A wrong argument, reported in one sentence with exit code 2."""
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    print(f"{errors} error(s), {warnings} warning(s).", file=sys.stderr)
+
+
+def _load(path: str):
+    from .validate import load_cohort
+
+    if not Path(path).exists():
+        raise _UsageError(f"{path}: no such file or folder. Give a cohort folder, .zip or .xlsx.")
+    return load_cohort(path)
+
+
+def _add_view_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path",
+        help="cohort folder (participants.csv, responses.csv, "
+        "contacts.csv), .zip or .xlsx workbook",
+    )
+    parser.add_argument(
+        "--population",
+        choices=POPULATIONS,
+        default="completed",
+        help="analysis set: 'completed' (completers, the default) or 'all' enrolled",
+    )
+    parser.add_argument(
+        "--group-by",
+        default=DEFAULT_GROUP_BY,
+        metavar="COLUMN",
+        help="participant column whose values are the groups (default: arm)",
+    )
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from .summary import summary
+
+    cohort = _load(args.path)
+    if args.group_by not in cohort.participant_columns:
+        raise _UsageError(
+            f"--group-by {args.group_by!r}: participants.csv has no such column. "
+            f"Choose one of: {', '.join(cohort.participant_columns)}."
+        )
+    if cohort.warnings:
+        _print_problems(list(cohort.warnings))
+    result = summary(cohort, population=args.population, group_by=args.group_by)
+    json.dump(result, sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .load import read_tables
+    from .validate import validate
+
+    if not Path(args.path).exists():
+        raise _UsageError(f"{args.path}: no such file or folder.")
+    result = validate(read_tables(args.path))
+    if args.json:
+        json.dump([p.as_dict() for p in result.problems], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for problem in result.problems:
+            print(str(problem))
+        errors = sum(p.is_error for p in result.problems)
+        print(
+            f"{errors} error(s), {len(result.problems) - errors} warning(s): "
+            + ("the cohort cannot be loaded." if errors else "the cohort is valid.")
+        )
+    return EXIT_INVALID if result.cohort is None else EXIT_OK
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    write_sample(Path(args.out))
+    print(f"Wrote the synthetic sample cohort to {args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hoo_metrics",
+        description="HOO metrics: summarise, validate and generate peer-support cohorts "
+        "(see shared/data-contract.md for the file contract and every definition).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "summary",
+        help="print the cohort's summary as JSON (data contract, section 3)",
+        description="Load and validate a cohort, then print one JSON object with enrollment, "
+        "follow-up, resources, group comparisons and stage transitions (floats unrounded, "
+        "missing values null). Exit 0; on invalid data the problems go to stderr, exit 2.",
+    )
+    _add_view_options(p)
+    p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser(
+        "validate",
+        help="list every problem in a cohort",
+        description="Check a cohort against the data contract and list every error and "
+        "warning (table, row as in the file, column, value, what to do). Exit 0 when it "
+        "loads (warnings only), 2 when it has errors.",
+    )
+    p.add_argument("path", help="cohort folder, .zip or .xlsx workbook")
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "sample",
+        help="write the synthetic sample cohort",
+        description="Write the synthetic Healing Our Own cohort (three CSVs) to a folder. "
+        "Deterministic: the same bytes every time.",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CohortError as exc:
+        _print_problems(exc.problems)
+        return EXIT_INVALID
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # the last guard: a sentence, never a traceback
+        print(
+            f"internal error: {type(exc).__name__}: {exc}. Please report this with the command "
+            "you ran.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
