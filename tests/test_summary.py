@@ -1,0 +1,261 @@
+"""The JSON summary (data contract section 3), key by key, on a cohort worked by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hoo_metrics import load_cohort, summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PARTICIPANTS = """participant_id,arm,status,role
+P1,A,completed,nurse
+P2,A,completed,midwife
+P3,B,completed,nurse
+P4,B,withdrew,resident
+"""
+RESPONSES = (
+    "participant_id,month,stage,stage6_path,"
+    "used_peers,helpful_peers,used_family,helpful_family,most_helpful\n"
+    """P1,0,2,,,,,,
+P1,3,6,thriving,1,5,0,,peers
+P2,0,6,thriving,,,,,
+P2,3,4,,0,,1,3,family
+P3,0,5,,,,,,
+P3,3,6,surviving,1,4,1,,peers;family
+P4,0,1,,,,,,
+"""
+)
+CONTACTS = """participant_id,contact_no,day,more_followup
+P1,1,3,yes
+P1,2,30,no
+P2,1,5,no
+P3,1,4,yes
+P4,1,2,no
+"""
+
+# Worked by hand (completers P1, P2, P3; P4 withdrew):
+# follow-up, all: P1 ends at contact 2 (day 30, event), P2 at contact 1 (day 5, event), P3 never
+#   (censored at day 4). ended_by_contact: k=1 -> 1/3 (P2); k=2 -> 2/3. contacts 2,1,1 -> median 1.
+#   Kaplan-Meier: t=4 censored (S=1), t=5: 2 at risk, 1 event -> S=0.5 <= 0.5 -> median 5.
+# follow-up, A: P1, P2: k=1 -> 1/2, k=2 -> 2/2; contacts 2,1 -> median 1.5; S(5)=1/2 -> median 5.
+# follow-up, B: P3 only, largest contact_no 1: k=1 -> 0/1; contacts 1; censored -> median null.
+# resources, month 3, A (P1, P2): peers used 1/2, rating 5, named 1; family used 1/2, rating 3,
+#   named 1. Tie on most_helpful, helpful_mean 5 > 3 -> peers rank 1, family rank 2.
+# resources, month 3, B (P3): peers used 1/1, rating 4, named 1; family used 1/1, no rating
+#   (mean null, n 0), named 1 -> tie on most_helpful, null mean last -> peers 1, family 2.
+# overall: A participants 2, peers 1 used/1 named, family 1/1 -> tie everywhere -> code order:
+#   family 1, peers 2. B participants 1: same.
+# resource tests: every table is [[1, 1], [1, 0]] (A 1 of 2, B 1 of 1). Hypergeometric with
+#   margins rows (2, 1), columns (2, 1): P(a=1) = C(2,1)C(1,1)/C(3,2) = 2/3, P(a=2) = 1/3; both
+#   <= 2/3 -> p = 1. BH of [1, 1] -> q = 1.
+# transitions: P1 early -> thriving (A), P2 thriving -> middle (A), P3 middle -> surviving (B).
+# recovered: transitioned = {P1}, others = {P2, P3}. peers: 1/1 vs 1/2 -> [[1,0],[1,1]] -> p 1.
+#   family: 0/1 vs 2/2 -> [[0,1],[2,0]]: P(a=0) = C(2,0)C(1,1)/C(3,1) = 1/3, P(a=1) = 2/3;
+#   only a=0 is as extreme -> p = 1/3.
+EXPECTED = {
+    "population": "completed",
+    "group_by": "arm",
+    "groups": ["A", "B"],
+    "enrollment": {
+        "enrolled": 4,
+        "analysed": 3,
+        "by_group": {"A": {"enrolled": 2, "analysed": 2}, "B": {"enrolled": 2, "analysed": 1}},
+    },
+    "followup": {
+        "participants": 3,
+        "ended_by_contact": {"1": 1 / 3, "2": 2 / 3},
+        "median_contacts": 1.0,
+        "median_support_days": 5.0,
+        "by_group": {
+            "A": {
+                "participants": 2,
+                "ended_by_contact": {"1": 0.5, "2": 1.0},
+                "median_contacts": 1.5,
+                "median_support_days": 5.0,
+            },
+            "B": {
+                "participants": 1,
+                "ended_by_contact": {"1": 0.0},
+                "median_contacts": 1.0,
+                "median_support_days": None,
+            },
+        },
+    },
+    "resources": [
+        {"month": 3, "group": "A", "resource": "peers", "respondents": 2, "used": 1,
+         "used_share": 0.5, "helpful_mean": 5.0, "helpful_n": 1, "most_helpful": 1, "rank": 1},
+        {"month": 3, "group": "A", "resource": "family", "respondents": 2, "used": 1,
+         "used_share": 0.5, "helpful_mean": 3.0, "helpful_n": 1, "most_helpful": 1, "rank": 2},
+        {"month": 3, "group": "B", "resource": "peers", "respondents": 1, "used": 1,
+         "used_share": 1.0, "helpful_mean": 4.0, "helpful_n": 1, "most_helpful": 1, "rank": 1},
+        {"month": 3, "group": "B", "resource": "family", "respondents": 1, "used": 1,
+         "used_share": 1.0, "helpful_mean": None, "helpful_n": 0, "most_helpful": 1, "rank": 2},
+    ],
+    "resources_overall": [
+        {"group": "A", "resource": "family", "participants": 2, "used_ever": 1,
+         "most_helpful_ever": 1, "rank": 1},
+        {"group": "A", "resource": "peers", "participants": 2, "used_ever": 1,
+         "most_helpful_ever": 1, "rank": 2},
+        {"group": "B", "resource": "family", "participants": 1, "used_ever": 1,
+         "most_helpful_ever": 1, "rank": 1},
+        {"group": "B", "resource": "peers", "participants": 1, "used_ever": 1,
+         "most_helpful_ever": 1, "rank": 2},
+    ],
+    "resource_tests": [
+        {"resource": "peers", "measure": "used_ever", "p_value": 1.0, "q_value": 1.0},
+        {"resource": "family", "measure": "used_ever", "p_value": 1.0, "q_value": 1.0},
+        {"resource": "peers", "measure": "most_helpful_ever", "p_value": 1.0, "q_value": 1.0},
+        {"resource": "family", "measure": "most_helpful_ever", "p_value": 1.0, "q_value": 1.0},
+    ],
+    "transitions": {
+        "categories": ["early", "middle", "dropping_out", "surviving", "thriving"],
+        "counts": [
+            {"group": "A", "from": "early", "to": "thriving", "n": 1},
+            {"group": "A", "from": "thriving", "to": "middle", "n": 1},
+            {"group": "B", "from": "middle", "to": "surviving", "n": 1},
+        ],
+        "early_to_thriving": {"n": 1, "by_group": {"A": 1, "B": 0}},
+    },
+    "transition_resource_tests": [
+        {"resource": "peers", "transitioned": 1, "transitioned_n": 1, "others": 1,
+         "others_n": 2, "p_value": 1.0},
+        {"resource": "family", "transitioned": 0, "transitioned_n": 1, "others": 2,
+         "others_n": 2, "p_value": 1 / 3},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture
+def cohort_dir(tmp_path: Path) -> Path:
+    (tmp_path / "participants.csv").write_text(PARTICIPANTS)
+    (tmp_path / "responses.csv").write_text(RESPONSES)
+    (tmp_path / "contacts.csv").write_text(CONTACTS)
+    return tmp_path
+
+
+def assert_same(actual, expected, path="$"):
+    """Exact structure and key order, ints as ints, floats within 1e-12, null as None."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), path
+        assert list(actual) == list(expected), f"{path}: keys {list(actual)}"
+        for key in expected:
+            assert_same(actual[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: {actual}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_same(a, e, f"{path}[{i}]")
+    elif isinstance(expected, float):
+        assert isinstance(actual, float), f"{path}: {actual!r} is not a float"
+        assert math.isclose(actual, expected, rel_tol=1e-12, abs_tol=1e-12), f"{path}: {actual}"
+    elif expected is None:
+        assert actual is None, f"{path}: {actual!r} should be null"
+    else:
+        assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r}"
+
+
+def test_summary_matches_hand_worked_json(cohort_dir):
+    result = summary(load_cohort(cohort_dir))
+    # The object must survive strict JSON (no NaN) unchanged.
+    assert_same(json.loads(json.dumps(result, allow_nan=False)), EXPECTED)
+
+
+def test_population_all_counts_the_withdrawn_participant(cohort_dir):
+    # P4 (B, withdrew) joins: enrollment analysed 4; P4 has one contact ending at contact 1
+    # (day 2): overall participants 4, k=1 -> P2, P4 = 2/4, k=2 -> 3/4.
+    result = summary(load_cohort(cohort_dir), population="all")
+    assert result["population"] == "all"
+    assert result["enrollment"]["analysed"] == 4
+    assert result["followup"]["participants"] == 4
+    assert result["followup"]["ended_by_contact"] == {"1": 0.5, "2": 0.75}
+    # P4 has no follow-up response: still 1 participant in B's overall resources.
+    b_overall = [r for r in result["resources_overall"] if r["group"] == "B"]
+    assert {r["participants"] for r in b_overall} == {1}
+
+
+def test_group_by_another_column(cohort_dir):
+    # Roles among enrolled: midwife (P2), nurse (P1, P3), resident (P4, withdrew).
+    result = summary(load_cohort(cohort_dir), group_by="role")
+    assert result["groups"] == ["midwife", "nurse", "resident"]
+    assert result["enrollment"]["by_group"]["resident"] == {"enrolled": 1, "analysed": 0}
+    # Resident has no analysed participant with a contact.
+    assert result["followup"]["by_group"]["resident"] == {
+        "participants": 0,
+        "ended_by_contact": {},
+        "median_contacts": None,
+        "median_support_days": None,
+    }
+    # Early to thriving: P1 is a nurse.
+    assert result["transitions"]["early_to_thriving"]["by_group"] == {
+        "midwife": 0,
+        "nurse": 1,
+        "resident": 0,
+    }
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hoo_metrics", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_cli_summary_prints_the_contract_json(cohort_dir):
+    done = run_cli("summary", str(cohort_dir))
+    assert done.returncode == 0, done.stderr
+    assert_same(json.loads(done.stdout), EXPECTED)
+
+
+def test_cli_summary_on_invalid_data_exits_2_without_traceback(cohort_dir):
+    # An unknown status on file row 3 (P2) and a stage of 9 on file row 4 (P2, month 3).
+    (cohort_dir / "participants.csv").write_text(
+        PARTICIPANTS.replace("P2,A,completed", "P2,A,done")
+    )
+    (cohort_dir / "responses.csv").write_text(RESPONSES.replace("P2,3,4,", "P2,3,9,"))
+    done = run_cli("summary", str(cohort_dir))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert "participants, row 3, column status" in done.stderr
+    assert "responses, row 5, column stage" in done.stderr
+
+
+def test_cli_validate_exit_codes(cohort_dir):
+    ok = run_cli("validate", str(cohort_dir))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 error(s)" in ok.stdout
+    (cohort_dir / "participants.csv").write_text(PARTICIPANTS.replace("P3,B,", "P3,,"))
+    bad = run_cli("validate", str(cohort_dir))
+    assert bad.returncode == 2
+    assert "participants, row 4, column arm" in bad.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["summary", "no/such/folder"], "no such file or folder"),
+        (["summary", "{dir}", "--group-by", "shoe_size"], "no such column"),
+    ],
+)
+def test_cli_bad_arguments_are_sentences(cohort_dir, args, message):
+    done = run_cli(*[a.format(dir=cohort_dir) for a in args])
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["summary", "validate", "sample"])
+def test_cli_help_explains_each_command(command):
+    done = run_cli(command, "--help")
+    assert done.returncode == 0
+    assert "usage: python -m hoo_metrics " + command in done.stdout
+    assert len(done.stdout.splitlines()) > 4
