@@ -1,0 +1,157 @@
+"""``make bench``: benchmarks on generated cohorts of 1,000, 10,000 and 100,000 participants.
+
+Prints one table: the time of a process that only imports pandas + scipy.stats and reads the
+three CSVs (the floor), of ``python -m hoo_metrics summary`` as a whole process and its ratio to
+the floor, of load + validate in-process against an in-process read, of each page's
+computation, and the peak memory of the summary process. Medians of several runs.
+
+Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .generate import write
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench-data"
+
+READ_ONLY = """
+import sys, pandas as pd, scipy.stats
+d = sys.argv[1]
+for name in ("participants", "responses", "contacts"):
+    pd.read_csv(f"{d}/{name}.csv")
+"""
+
+
+def _process(args: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(args)}\n{done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def _median_process(args: list[str], runs: int) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        t, p = _process(args)
+        times.append(t)
+        peaks.append(p)
+    return statistics.median(times), max(peaks)
+
+
+def _peak_rss_of(code: str, folder: Path) -> float:
+    """Peak RSS (MiB) of a fresh process running ``code`` on ``folder``."""
+    probe = (
+        code + "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(folder)], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-2000:])
+    return int(done.stdout.split()[-1]) / 1024
+
+
+def _in_process(folder: Path, runs: int) -> dict[str, float]:
+    """Median seconds of the in-process steps: read, validate, each page's computation."""
+    import pandas as pd
+
+    import hoo_metrics as hm
+    from benchmarks.pages import PAGE_COMPUTATIONS
+
+    def median_of(fn) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    out = {
+        "read_csv": median_of(
+            lambda: [
+                pd.read_csv(folder / f"{n}.csv") for n in ("participants", "responses", "contacts")
+            ]
+        ),
+        "load_validate": median_of(lambda: hm.load_cohort(folder)),
+    }
+    cohort = hm.load_cohort(folder)
+    for page, fn in PAGE_COMPUTATIONS.items():
+        out[f"page:{page}"] = median_of(lambda fn=fn: fn(cohort))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    rows = []
+    for n in args.sizes:
+        folder = DATA / f"n{n}"
+        if not (folder / "responses.csv").exists():
+            write(n, folder)
+        floor, floor_mem = _median_process(
+            [sys.executable, "-c", READ_ONLY, str(folder)], args.runs
+        )
+        summ, summ_mem = _median_process(
+            [sys.executable, "-m", "hoo_metrics", "summary", str(folder)], args.runs
+        )
+        summ_mem = _peak_rss_of(
+            "import sys, io, contextlib\nfrom hoo_metrics.__main__ import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['summary', sys.argv[1]])",
+            folder,
+        )
+        inproc = _in_process(folder, args.runs)
+        rows.append(
+            {
+                "participants": n,
+                "read_process_s": floor,
+                "summary_process_s": summ,
+                "summary_ratio": summ / floor,
+                "read_csv_s": inproc["read_csv"],
+                "load_validate_s": inproc["load_validate"],
+                "validate_ratio": inproc["load_validate"] / inproc["read_csv"],
+                "summary_peak_mib": summ_mem,
+                **{k: v for k, v in inproc.items() if k.startswith("page:")},
+            }
+        )
+
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
+        f"python {platform.python_version()}, runs per figure: {args.runs} (median)"
+    )
+    keys = list(rows[0])
+    width = max(len(k) for k in keys)
+    print("metric".ljust(width) + "".join(f"{r['participants']:>12,}" for r in rows))
+    for key in keys[1:]:
+        cells = []
+        for r in rows:
+            v = r[key]
+            cells.append(f"{v:>12.0f}" if key.endswith("mib") else f"{v:>12.3f}")
+        print(key.ljust(width) + "".join(cells))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
