@@ -108,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = DATA / f"n{n}"
         if not (folder / "responses.csv").exists():
             write(n, folder)
-        floor, floor_mem = _median_process(
-            [sys.executable, "-c", READ_ONLY, str(folder)], args.runs
-        )
+        floor, _ = _median_process([sys.executable, "-c", READ_ONLY, str(folder)], args.runs)
         summ, summ_mem = _median_process(
             [sys.executable, "-m", "hoo_metrics", "summary", str(folder)], args.runs
         )

@@ -77,7 +77,7 @@ def generate(n: int, seed: int = 7) -> dict[str, pd.DataFrame]:
     masked = used_matrix.copy()
     masked[np.arange(m), np.maximum(first, 0)] = False
     second = np.where(masked.any(axis=1), masked.argmax(axis=1), -1)
-    codes = np.asarray(RESOURCES + ("",))
+    codes = np.asarray((*RESOURCES, ""))
     mh = pd.Series(codes[first]) + np.where(second >= 0, ";" + codes[second], "")
     responses["most_helpful"] = mh.to_numpy()
     resp = pd.DataFrame(responses)
