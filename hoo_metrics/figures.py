@@ -1,0 +1,493 @@
+"""Figures: tidy metric tables -> plotly Figures. No streamlit here.
+
+Colours: the Okabe-Ito palette (Okabe & Ito 2008, colour-blind safe). Each group keeps one
+colour everywhere: ``group_colors`` assigns them from the cohort's full list of groups (before
+filtering), so filtering never recolours a group. Every chart has axis titles with units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .contract import ALL_GROUP, STAGE_CATEGORIES, resource_label, stage_category_label
+
+__all__ = [
+    "OKABE_ITO",
+    "STAGE_COLORS",
+    "consort_flow",
+    "contacts_chart",
+    "ended_by_contact_chart",
+    "estimate_chart",
+    "group_colors",
+    "helpfulness_chart",
+    "km_chart",
+    "resource_ranking_chart",
+    "stage_distribution_chart",
+    "stage_sankey",
+    "use_heatmap",
+]
+
+#: Okabe-Ito, without yellow first (poor on white projectors) and black kept for "all".
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+)
+ALL_COLOR = "#444444"
+#: Stage categories from early (light) to thriving (dark), Okabe-Ito hues.
+STAGE_COLORS = {
+    "early": "#D55E00",
+    "middle": "#E69F00",
+    "dropping_out": "#999999",
+    "surviving": "#56B4E9",
+    "thriving": "#009E73",
+}
+FONT = {"size": 14}
+_LAYOUT = {
+    "font": FONT,
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "plot_bgcolor": "white",
+}
+
+
+def group_colors(groups: Sequence[str]) -> dict[str, str]:
+    """One fixed Okabe-Ito colour per group, by position in the full ascending group list."""
+    colors = {ALL_GROUP: ALL_COLOR}
+    for i, g in enumerate(groups):
+        colors[str(g)] = OKABE_ITO[i % len(OKABE_ITO)] if g != ALL_GROUP else ALL_COLOR
+    return colors
+
+
+def _color(colors: Mapping[str, str], group: str, i: int) -> str:
+    return colors.get(str(group), OKABE_ITO[i % len(OKABE_ITO)])
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _style(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure:
+    fig.update_layout(height=height, **_LAYOUT)
+    fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
+    fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
+    return fig
+
+
+def _errors(values: pd.Series, low: pd.Series, high: pd.Series) -> dict:
+    v = values.to_numpy(dtype=float)
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": np.clip(high.to_numpy(dtype=float) - v, 0, None),
+        "arrayminus": np.clip(v - low.to_numpy(dtype=float), 0, None),
+        "color": "#333333",
+        "thickness": 1.5,
+    }
+
+
+# ---- Overview ---------------------------------------------------------------------------------
+def consort_flow(enrollment: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
+    """CONSORT-style flow as a Sankey: enrolled -> each group -> completed / withdrew / lost.
+
+    ``enrollment``: enrollment() output (group, enrolled, completed, withdrew, lost_to_follow_up).
+    """
+    total = int(enrollment["enrolled"].sum())
+    labels = [f"Enrolled: {total}"]
+    node_colors = ["#444444"]
+    src, dst, val, link_colors = [], [], [], []
+    status_names = {
+        "completed": "Completed",
+        "withdrew": "Withdrew",
+        "lost_to_follow_up": "Lost to follow-up",
+    }
+    for i, row in enumerate(enrollment.itertuples(index=False)):
+        gi = len(labels)
+        c = _color(colors, row.group, i)
+        labels.append(f"{row.group}: {int(row.enrolled)}")
+        node_colors.append(c)
+        src.append(0)
+        dst.append(gi)
+        val.append(int(row.enrolled))
+        link_colors.append(_rgba(c, 0.35))
+        for status, name in status_names.items():
+            k = int(getattr(row, status))
+            if k == 0:
+                continue
+            labels.append(f"{row.group}, {name.lower()}: {k}")
+            node_colors.append("#009E73" if status == "completed" else "#999999")
+            src.append(gi)
+            dst.append(len(labels) - 1)
+            val.append(k)
+            link_colors.append(_rgba(c, 0.25))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": labels, "color": node_colors, "pad": 18, "thickness": 18},
+            link={"source": src, "target": dst, "value": val, "color": link_colors},
+            valueformat="d",
+            valuesuffix=" participants",
+        )
+    )
+    fig.update_layout(height=320, font=FONT, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+# ---- Resources --------------------------------------------------------------------------------
+def resource_ranking_chart(
+    overall: pd.DataFrame,
+    colors: Mapping[str, str],
+    measure: str = "most_helpful_ever",
+) -> go.Figure:
+    """Horizontal bars of a resource measure per group with Wilson 95% CI error bars.
+
+    ``overall``: resources_overall() output; ``measure``: "most_helpful_ever" or "used_ever".
+    Resources are ordered by their best share over groups (largest on top).
+    """
+    share_col = f"{measure}_share"
+    order = overall.groupby("resource")[share_col].max().sort_values(ascending=True).index.tolist()
+    fig = go.Figure()
+    for i, (group, d) in enumerate(overall.groupby("group", sort=False)):
+        d = d.set_index("resource").reindex(order)
+        fig.add_trace(
+            go.Bar(
+                y=[resource_label(r) for r in order],
+                x=d[share_col],
+                orientation="h",
+                name=str(group),
+                marker_color=_color(colors, group, i),
+                error_x=_errors(
+                    d[share_col], d[f"{share_col[:-6]}_ci_low"], d[f"{share_col[:-6]}_ci_high"]
+                ),
+                customdata=np.stack([d[measure], d["participants"]], axis=1),
+                hovertemplate="%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra>"
+                + str(group)
+                + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    title = (
+        "Named most helpful (% of participants)"
+        if measure == "most_helpful_ever"
+        else ("Used at any follow-up wave (% of participants)")
+    )
+    return _style(fig, 140 + 45 * len(order), title, "")
+
+
+def use_heatmap(by_wave: pd.DataFrame, groups: Sequence[str]) -> go.Figure:
+    """Resource x wave heatmap of use (% of respondents), one panel per group.
+
+    ``by_wave``: resources_by_wave() output.
+    """
+    groups = [g for g in groups if g in set(by_wave["group"])]
+    resources = list(dict.fromkeys(by_wave["resource"]))
+    months = sorted(by_wave["month"].unique())
+    fig = make_subplots(
+        rows=1,
+        cols=max(len(groups), 1),
+        shared_yaxes=True,
+        subplot_titles=[str(g) for g in groups],
+        horizontal_spacing=0.03,
+    )
+    for j, g in enumerate(groups, start=1):
+        d = by_wave[by_wave["group"] == g]
+        z = d.pivot_table(
+            index="resource", columns="month", values="used_share", aggfunc="first"
+        ).reindex(index=resources[::-1], columns=months)
+        k = d.pivot_table(
+            index="resource", columns="month", values="used", aggfunc="first"
+        ).reindex(index=resources[::-1], columns=months)
+        n = d.pivot_table(
+            index="resource", columns="month", values="respondents", aggfunc="first"
+        ).reindex(index=resources[::-1], columns=months)
+        text = [["" if pd.isna(v) else f"{100 * v:.0f}%" for v in row] for row in z.to_numpy()]
+        fig.add_trace(
+            go.Heatmap(
+                z=z.to_numpy(),
+                x=[f"Month {m}" for m in months],
+                y=[resource_label(r) for r in z.index],
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                text=text,
+                texttemplate="%{text}",
+                customdata=np.dstack([k.to_numpy(), n.to_numpy()]),
+                hovertemplate="%{y}, %{x}: %{z:.0%} (%{customdata[0]}/%{customdata[1]})"
+                "<extra></extra>",
+                showscale=j == len(groups),
+                colorbar={"title": "Used", "tickformat": ".0%"},
+            ),
+            row=1,
+            col=j,
+        )
+        fig.update_xaxes(title_text="Follow-up wave", row=1, col=j)
+    fig.update_layout(height=120 + 34 * len(resources), **_LAYOUT)
+    fig.update_yaxes(title_text="Resource", row=1, col=1)
+    return fig
+
+
+def helpfulness_chart(rows: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
+    """Mean helpfulness (1-5) per resource and group with t-based 95% CI.
+
+    ``rows``: columns group, resource, helpful_mean, helpful_ci_low, helpful_ci_high, helpful_n.
+    """
+    rows = rows[rows["helpful_n"] > 0]
+    order = rows.groupby("resource")["helpful_mean"].max().sort_values().index.tolist()
+    fig = go.Figure()
+    for i, (group, d) in enumerate(rows.groupby("group", sort=False)):
+        d = d.set_index("resource").reindex(order)
+        fig.add_trace(
+            go.Scatter(
+                y=[resource_label(r) for r in order],
+                x=d["helpful_mean"],
+                mode="markers",
+                name=str(group),
+                marker={"color": _color(colors, group, i), "size": 11},
+                error_x=_errors(d["helpful_mean"], d["helpful_ci_low"], d["helpful_ci_high"]),
+                customdata=d["helpful_n"],
+                hovertemplate="%{y}: %{x:.1f} (n = %{customdata})<extra>" + str(group) + "</extra>",
+            )
+        )
+    fig.update_xaxes(range=[0.8, 5.2], dtick=1)
+    return _style(
+        fig,
+        140 + 40 * max(len(order), 1),
+        "Mean helpfulness (1 = not at all, 5 = extremely)",
+        "",
+    )
+
+
+# ---- Recovery ---------------------------------------------------------------------------------
+def stage_sankey(transitions: pd.DataFrame, to_label: str) -> go.Figure:
+    """Sankey of stage categories: baseline (left) -> a follow-up wave (right), one group.
+
+    ``transitions``: rows with from, to, n (one group, one wave).
+    """
+    cats = list(STAGE_CATEGORIES)
+    t = transitions[transitions["n"] > 0]
+    left = [c for c in cats if c in set(t["from"])]
+    right = [c for c in cats if c in set(t["to"])]
+    out_n = t.groupby("from")["n"].sum()
+    in_n = t.groupby("to")["n"].sum()
+    labels = [f"{stage_category_label(c)}: {int(out_n[c])}" for c in left] + [
+        f"{stage_category_label(c)}: {int(in_n[c])}" for c in right
+    ]
+    idx_l = {c: i for i, c in enumerate(left)}
+    idx_r = {c: len(left) + i for i, c in enumerate(right)}
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": labels,
+                "color": [STAGE_COLORS[c] for c in left + right],
+                "pad": 14,
+                "thickness": 16,
+                "x": [0.01] * len(left) + [0.99] * len(right),
+                "y": [(i + 0.5) / max(len(left), 1) for i in range(len(left))]
+                + [(i + 0.5) / max(len(right), 1) for i in range(len(right))],
+            },
+            link={
+                "source": [idx_l[f] for f in t["from"]],
+                "target": [idx_r[x] for x in t["to"]],
+                "value": t["n"].astype(int).tolist(),
+                "color": [_rgba(STAGE_COLORS[x], 0.35) for x in t["to"]],
+            },
+            valueformat="d",
+            valuesuffix=" participants",
+        )
+    )
+    fig.update_layout(
+        height=330,
+        font=FONT,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        annotations=[
+            {
+                "x": 0,
+                "y": 1.08,
+                "xref": "paper",
+                "yref": "paper",
+                "text": "<b>Baseline</b>",
+                "showarrow": False,
+                "xanchor": "left",
+            },
+            {
+                "x": 1,
+                "y": 1.08,
+                "xref": "paper",
+                "yref": "paper",
+                "text": f"<b>{to_label}</b>",
+                "showarrow": False,
+                "xanchor": "right",
+            },
+        ],
+    )
+    return fig
+
+
+def stage_distribution_chart(
+    counts: pd.DataFrame, x_title: str = "Share of participants (%)"
+) -> go.Figure:
+    """Stacked horizontal bars of stage categories per group.
+
+    ``counts``: columns group, category, n.
+    """
+    totals = counts.groupby("group", sort=False)["n"].transform("sum")
+    counts = counts.assign(share=counts["n"] / totals.where(totals > 0))
+    groups = list(dict.fromkeys(counts["group"]))
+    fig = go.Figure()
+    for c in STAGE_CATEGORIES:
+        d = counts[counts["category"] == c].set_index("group").reindex(groups)
+        fig.add_trace(
+            go.Bar(
+                y=[f"{g} (n = {int(counts.loc[counts['group'] == g, 'n'].sum())})" for g in groups],
+                x=d["share"].fillna(0),
+                name=stage_category_label(c),
+                orientation="h",
+                marker_color=STAGE_COLORS[c],
+                text=[f"{100 * v:.0f}%" if v > 0 else "" for v in d["share"].fillna(0)],
+                textposition="inside",
+                customdata=d["n"].fillna(0).astype(int),
+                hovertemplate="%{x:.0%} (%{customdata})<extra>"
+                + stage_category_label(c)
+                + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return _style(fig, 120 + 50 * len(groups), x_title, "")
+
+
+# ---- Follow-up --------------------------------------------------------------------------------
+def ended_by_contact_chart(ended: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
+    """Share of participants whose support had ended by contact k (a step chart) with Wilson CI.
+
+    ``ended``: ended_by_contact() output (group, contact, ended, participants, share, ci_low,
+    ci_high).
+    """
+    fig = go.Figure()
+    for i, (group, d) in enumerate(ended.groupby("group", sort=False)):
+        c = _color(colors, group, i)
+        fig.add_trace(
+            go.Scatter(
+                x=d["contact"],
+                y=d["share"],
+                mode="lines+markers",
+                line={"shape": "hv", "color": c, "width": 3},
+                marker={"size": 9},
+                name=f"{group} (n = {int(d['participants'].iloc[0])})",
+                error_y=_errors(d["share"], d["ci_low"], d["ci_high"]),
+                customdata=np.stack([d["ended"], d["participants"]], axis=1),
+                hovertemplate="By contact %{x}: %{y:.0%} (%{customdata[0]}/%{customdata[1]})"
+                "<extra>" + str(group) + "</extra>",
+            )
+        )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(dtick=1)
+    return _style(fig, 360, "Contact number", "Support ended (% of participants)")
+
+
+def contacts_chart(contacts: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
+    """Participants by number of contacts, grouped bars (contacts_per_participant output)."""
+    fig = go.Figure()
+    for i, (group, d) in enumerate(contacts.groupby("group", sort=False)):
+        fig.add_trace(
+            go.Bar(
+                x=d["contacts"],
+                y=d["participants"],
+                name=str(group),
+                marker_color=_color(colors, group, i),
+                text=d["participants"],
+                textposition="outside",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(dtick=1)
+    return _style(fig, 340, "Contacts per participant", "Participants")
+
+
+def km_chart(
+    curve: pd.DataFrame, colors: Mapping[str, str], medians: Mapping[str, float] | None = None
+) -> go.Figure:
+    """Kaplan-Meier curve of support duration with its 95% CI band and the median marked.
+
+    ``curve``: support_duration_curve() output (group, day, survival, ci_low, ci_high).
+    ``medians``: group -> median support days (drawn as a dotted vertical line).
+    """
+    fig = go.Figure()
+    for i, (group, d) in enumerate(curve.groupby("group", sort=False)):
+        c = _color(colors, group, i)
+        d = d.sort_values("day")
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([d["day"], d["day"][::-1]]),
+                y=np.concatenate(
+                    [d["ci_high"].fillna(d["survival"]), d["ci_low"].fillna(d["survival"])[::-1]]
+                ),
+                fill="toself",
+                fillcolor=_rgba(c, 0.15),
+                line={"color": "rgba(0,0,0,0)", "shape": "hv"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=d["day"],
+                y=d["survival"],
+                mode="lines",
+                line={"shape": "hv", "color": c, "width": 3},
+                name=str(group),
+                hovertemplate="Day %{x}: %{y:.0%} still supported<extra>" + str(group) + "</extra>",
+            )
+        )
+        m = (medians or {}).get(group)
+        if m is not None and not pd.isna(m):
+            fig.add_vline(x=float(m), line={"color": c, "dash": "dot", "width": 2})
+    fig.add_hline(y=0.5, line={"color": "#777777", "dash": "dash", "width": 1})
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    return _style(fig, 380, "Days since the adverse event", "Still receiving support (%)")
+
+
+# ---- Compare ----------------------------------------------------------------------------------
+def estimate_chart(
+    rows: pd.DataFrame,
+    colors: Mapping[str, str],
+    x_title: str,
+    percent: bool = True,
+) -> go.Figure:
+    """One estimate per group with its 95% CI, side by side (bars with error bars).
+
+    ``rows``: columns group, estimate, ci_low, ci_high, n.
+    """
+    fig = go.Figure()
+    for i, r in enumerate(rows.itertuples(index=False)):
+        v = pd.Series([r.estimate], dtype=float)
+        fig.add_trace(
+            go.Bar(
+                x=[f"{r.group} (n = {int(r.n)})"],
+                y=v,
+                name=str(r.group),
+                marker_color=_color(colors, r.group, i),
+                error_y=_errors(v, pd.Series([r.ci_low]), pd.Series([r.ci_high])),
+                text=[f"{100 * r.estimate:.0f}%" if percent else f"{r.estimate:.1f}"]
+                if not pd.isna(r.estimate)
+                else [""],
+                textposition="inside",
+                showlegend=False,
+            )
+        )
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    return _style(fig, 360, "", x_title)

@@ -1,0 +1,348 @@
+"""Formatting: numbers as the dashboard and reports print them. No streamlit here.
+
+Every function takes raw numbers (as the metric functions return them) and gives text:
+``share(6, 23)`` -> "26% (6/23)", ``p_value(0.024)`` -> "P = 0.02",
+``ci(0.12, 0.4)`` -> "95% CI 0.12 to 0.40". Missing values (None, NaN) print as an en dash
+or a plain sentence, never "nan". P-values follow the usual journal style (NEJM/JAMA): two
+decimals, three below 0.01, "P < 0.001" below that. Also the display tables (wide, formatted)
+built from the tidy metric tables, and the one-sentence takeaways shown under each chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from .contract import (
+    ALL_GROUP,
+    POPULATION_LABELS,
+    STAGE_CATEGORIES,
+    resource_label,
+    stage_category_label,
+)
+
+__all__ = [
+    "DASH",
+    "SYNTHETIC_LABEL",
+    "baseline_display",
+    "ci",
+    "comparison_display",
+    "group_list",
+    "is_missing",
+    "mean_ci",
+    "number",
+    "p_value",
+    "pct",
+    "population_label",
+    "recovered_tests_display",
+    "resource_ranking_display",
+    "share",
+    "takeaway_difference",
+    "takeaway_top",
+    "transition_matrix",
+    "variable_label",
+    "view_caption",
+]
+
+DASH = "–"
+SYNTHETIC_LABEL = "SYNTHETIC"
+
+
+def is_missing(x) -> bool:
+    """True for None, NaN and pandas NA."""
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x, digits: int = 1) -> str:
+    """A number with a fixed count of decimals; integers-valued counts without decimals."""
+    if is_missing(x):
+        return DASH
+    x = float(x)
+    if digits == 0:
+        return f"{round(x):d}"
+    return f"{x:.{digits}f}"
+
+
+def pct(x, digits: int = 0) -> str:
+    """A share in [0, 1] as a percentage: 0.2608 -> "26%"."""
+    if is_missing(x):
+        return DASH
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def share(k, n, digits: int = 0) -> str:
+    """Count over denominator: share(6, 23) -> "26% (6/23)"; n = 0 -> "– (0/0)"."""
+    if is_missing(n) or is_missing(k):
+        return DASH
+    k, n = int(k), int(n)
+    if n == 0:
+        return f"{DASH} (0/0)"
+    return f"{pct(k / n, digits)} ({k}/{n})"
+
+
+def p_value(p) -> str:
+    """Journal style: "P = 0.02", "P = 0.004", "P < 0.001"; NaN -> "P not computable".
+
+    Two decimals from 0.01 up, except that a value just under 0.05 that would round to
+    "0.05" keeps three decimals (0.049 -> "P = 0.049"); three decimals from 0.001 to 0.01.
+    """
+    if is_missing(p):
+        return "P not computable"
+    p = float(p)
+    if p < 0.001:
+        return "P < 0.001"
+    if p < 0.01:
+        return f"P = {p:.3f}"
+    if 0.045 <= p < 0.05:
+        return f"P = {p:.3f}"
+    if p > 0.99:
+        return "P > 0.99"
+    return f"P = {p:.2f}"
+
+
+def ci(low, high, digits: int | None = None, percent: bool = False, level: int = 95) -> str:
+    """A confidence interval: "95% CI 0.12 to 0.40"; percent=True: "95% CI 12% to 40%".
+
+    ``digits`` defaults to 2 for plain numbers and 0 for percentages."""
+    if is_missing(low) or is_missing(high):
+        return f"{level}% CI not computable"
+    if percent:
+        d = 0 if digits is None else digits
+        return f"{level}% CI {pct(low, d)} to {pct(high, d)}"
+    digits = 2 if digits is None else digits
+    return f"{level}% CI {number(low, digits)} to {number(high, digits)}"
+
+
+def mean_ci(mean, low, high, digits: int = 1) -> str:
+    """A mean with its interval: "4.2 (95% CI 3.6 to 4.8)"; no interval -> "4.2"."""
+    if is_missing(mean):
+        return DASH
+    if is_missing(low) or is_missing(high):
+        return number(mean, digits)
+    return f"{number(mean, digits)} ({ci(low, high, digits)})"
+
+
+def population_label(population: str) -> str:
+    """ "completed" -> "Completers", "all" -> "All enrolled"."""
+    return POPULATION_LABELS.get(population, population)
+
+
+def variable_label(column: str | None) -> str:
+    """A participant column as a label: "event_type" -> "Event type"."""
+    if not column:
+        return "No grouping"
+    if column == "baseline_stage_category":
+        return "Baseline stage category"
+    text = column.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def group_list(groups: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    groups = [str(g) for g in groups]
+    if len(groups) <= 1:
+        return "".join(groups)
+    return ", ".join(groups[:-1]) + " and " + groups[-1]
+
+
+def view_caption(
+    population: str, filters: Mapping[str, Sequence[str]] | None, participants: int
+) -> str:
+    """What is being shown: "Completers, role = resident: 12 participants"."""
+    parts = [population_label(population)]
+    for column, values in (filters or {}).items():
+        if values:
+            parts.append(f"{column} = {' or '.join(str(v) for v in values)}")
+    noun = "participant" if participants == 1 else "participants"
+    return f"{', '.join(parts)}: {participants} {noun}"
+
+
+# ---- takeaways ---------------------------------------------------------------------------------
+def takeaway_difference(
+    subject: str,
+    groups: Sequence[str],
+    values: Sequence[str],
+    p,
+    test: str,
+    n: Sequence[int] | None = None,
+) -> str:
+    """One sentence comparing groups: "Departmental leadership was named most helpful by 26% in
+    enhanced vs 0% in routine, P = 0.02, Fisher's exact."
+
+    ``subject`` is the sentence up to "by"/"in" (e.g. "Departmental leadership was named most
+    helpful by"); ``values`` are already formatted; ``n`` adds the group sizes.
+    """
+    parts = []
+    for i, (g, v) in enumerate(zip(groups, values, strict=True)):
+        size = f" (n = {n[i]})" if n is not None else ""
+        parts.append(f"{v} in {g}{size}")
+    body = " vs ".join(parts)
+    if len(groups) == 1 and groups[0] == ALL_GROUP:
+        body = f"{values[0]} overall" + (f" (n = {n[0]})" if n is not None else "")
+        return f"{subject} {body}."
+    test_text = f", {p_value(p)}, {test}" if test else ""
+    return f"{subject} {body}{test_text}."
+
+
+def takeaway_top(what: str, ranking: Mapping[str, str]) -> str:
+    """ "Most often named most helpful: Peers / colleagues in enhanced, Family in routine."."""
+    items = [f"{label} in {g}" if g != ALL_GROUP else label for g, label in ranking.items()]
+    return f"{what}: {group_list(items)}."
+
+
+# ---- display tables (wide, formatted) ------------------------------------------------------------
+def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
+    """Table 1: one row per variable level, one column "group (n = N)" with "n (%)" per group,
+    then the p-value and the test, printed on the first level of each variable.
+
+    ``table``: baseline_table output (variable, level, group, n, denominator, share);
+    ``tests``: baseline_tests output (variable, test, statistic, p_value).
+    """
+    if table.empty:
+        return pd.DataFrame(columns=["Characteristic", "Level", "P", "Test"])
+    groups = list(dict.fromkeys(table["group"]))
+    denominators = table.groupby("group", sort=False)["denominator"].max()
+    cell = [share(k, d) for k, d in zip(table["n"], table["denominator"], strict=True)]
+    wide = (
+        table.assign(cell=cell)
+        .pivot_table(
+            index=["variable", "level"], columns="group", values="cell", aggfunc="first", sort=False
+        )
+        .reindex(columns=groups)
+        .fillna(share(0, 0))
+        .reset_index()
+    )
+    wide.columns = ["variable", "level"] + [f"{g} (n = {int(denominators[g])})" for g in groups]
+    tests = tests.set_index("variable") if not tests.empty else tests
+    first = ~wide["variable"].duplicated()
+    p_col, test_col = [], []
+    for var, is_first in zip(wide["variable"], first, strict=True):
+        if is_first and var in getattr(tests, "index", []):
+            p_col.append(p_value(tests.loc[var, "p_value"]))
+            test_col.append(str(tests.loc[var, "test"]))
+        else:
+            p_col.append("")
+            test_col.append("")
+    wide["P"] = p_col
+    wide["Test"] = test_col
+    wide["level"] = [
+        stage_category_label(lv) if v == "baseline_stage_category" else lv
+        for v, lv in zip(wide["variable"], wide["level"], strict=True)
+    ]
+    wide["variable"] = [
+        variable_label(v) if f else "" for v, f in zip(wide["variable"], first, strict=True)
+    ]
+    return wide.rename(columns={"variable": "Characteristic", "level": "Level"})
+
+
+def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
+    """Resources over the whole follow-up, per group, ranked (resources_overall output)."""
+    rows = pd.DataFrame(
+        {
+            "Group": overall["group"],
+            "Rank": overall["rank"].astype("int64"),
+            "Resource": [resource_label(r) for r in overall["resource"]],
+            "Named most helpful": [
+                share(k, n)
+                for k, n in zip(overall["most_helpful_ever"], overall["participants"], strict=True)
+            ],
+            "Most helpful 95% CI": [
+                ci(lo, hi, percent=True)
+                for lo, hi in zip(
+                    overall["most_helpful_ever_ci_low"],
+                    overall["most_helpful_ever_ci_high"],
+                    strict=True,
+                )
+            ],
+            "Used": [
+                share(k, n)
+                for k, n in zip(overall["used_ever"], overall["participants"], strict=True)
+            ],
+            "Use 95% CI": [
+                ci(lo, hi, percent=True)
+                for lo, hi in zip(
+                    overall["used_ever_ci_low"], overall["used_ever_ci_high"], strict=True
+                )
+            ],
+            "Mean helpfulness (1-5)": [
+                f"{number(m)} (n = {int(n)})" if not is_missing(m) else DASH
+                for m, n in zip(overall["helpful_mean"], overall["helpful_n"], strict=True)
+            ],
+        }
+    )
+    return rows.reset_index(drop=True)
+
+
+def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
+    """The group comparison of resources (compare_resources output), formatted."""
+    measure = {"used_ever": "Used", "most_helpful_ever": "Named most helpful"}
+    return pd.DataFrame(
+        {
+            "Resource": [resource_label(r) for r in tests["resource"]],
+            "Measure": [measure.get(m, m) for m in tests["measure"]],
+            "Test": tests["test"].astype("str"),
+            "P": [p_value(p) for p in tests["p_value"]],
+            "BH q": [number(q, 2) for q in tests["q_value"]],
+            "Risk difference": [pct(d) for d in tests["risk_difference"]],
+            "Risk difference 95% CI": [
+                ci(lo, hi, percent=True)
+                for lo, hi in zip(
+                    tests["risk_difference_ci_low"], tests["risk_difference_ci_high"], strict=True
+                )
+            ],
+        }
+    ).reset_index(drop=True)
+
+
+def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
+    """Resources of those who recovered (recovered_resource_tests output), formatted."""
+    return pd.DataFrame(
+        {
+            "Resource": [resource_label(r) for r in tests["resource"]],
+            "Used: early to thriving": [
+                share(k, n)
+                for k, n in zip(tests["transitioned"], tests["transitioned_n"], strict=True)
+            ],
+            "Used: everyone else": [
+                share(k, n) for k, n in zip(tests["others"], tests["others_n"], strict=True)
+            ],
+            "Risk difference": [pct(d) for d in tests["risk_difference"]],
+            "95% CI": [
+                ci(lo, hi, percent=True)
+                for lo, hi in zip(
+                    tests["risk_difference_ci_low"], tests["risk_difference_ci_high"], strict=True
+                )
+            ],
+            "P": [p_value(p) for p in tests["p_value"]],
+            "Test": tests["test"].astype("str"),
+        }
+    ).reset_index(drop=True)
+
+
+def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
+    """From-category x to-category counts (rows: baseline, columns: follow-up), with totals.
+
+    ``transitions``: the transitions output (group, from, to, n); one group or all summed.
+    """
+    t = transitions if group is None else transitions[transitions["group"] == group]
+    cats = list(STAGE_CATEGORIES)
+    m = (
+        t.groupby(["from", "to"])["n"]
+        .sum()
+        .unstack("to")
+        .reindex(index=cats, columns=cats)
+        .fillna(0)
+        .astype("int64")
+    )
+    m["Total"] = m.sum(axis=1)
+    m.loc["Total"] = m.sum(axis=0)
+    m.index = [stage_category_label(c) if c != "Total" else c for c in m.index]
+    m.columns = [stage_category_label(c) if c != "Total" else c for c in m.columns]
+    m.index.name = "Baseline \\ follow-up"
+    return m
