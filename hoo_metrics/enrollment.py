@@ -50,9 +50,8 @@ def enrollment(
         .reindex(index=groups, columns=list(STATUSES), fill_value=0)
     )
 
-    analysed_ids = cohort.analysis_set(population).participants["participant_id"]
-    is_analysed = cohort.participants["participant_id"].isin(analysed_ids).to_numpy()
-    analysed = labels[is_analysed].value_counts().reindex(groups, fill_value=0)
+    analysed_labels = cohort.analysis_set(population).group_labels(group_by)
+    analysed = analysed_labels.value_counts().reindex(groups, fill_value=0)
 
     out = pd.DataFrame(
         {
