@@ -1,0 +1,363 @@
+"""Identifier screen: cells and column names that look like direct identifiers.
+
+In the spirit of the HIPAA Safe Harbor method (45 CFR 164.514(b)(2)), a cohort file must hold
+study codes and coarse attributes only. The screen flags cells that look like e-mail
+addresses, web addresses, IP addresses, US social security numbers, phone or fax numbers,
+full dates (a year alone is fine), street addresses, long digit runs such as medical record
+numbers (7+ digits), ZIP codes in ZIP/postal columns, and person names in the participant_id
+column; and column names that announce identifiers (name, email, phone, mrn, ssn, dob,
+address, zip, ...). Flagged values are never echoed whole: :func:`mask` hides them.
+
+The patterns are vectorised (``Series.str.contains`` on the distinct values of a column) and
+written in the regular-expression subset shared by Python's ``re`` and RE2 (which pandas'
+pyarrow-backed strings use): no look-arounds, no back-references.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .problems import ERROR, Problem
+
+#: Cells listed one by one per column and check before a single summary problem.
+MAX_LISTED = 50
+#: Longest value shown in a Problem.
+MAX_VALUE_CHARS = 80
+
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MON = r"(?:0?[1-9]|1[0-2])"
+_STREET = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|parkway|pkwy|highway|hwy|circle|cir|square|sq)"
+)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    key: str
+    description: str
+    pattern: str
+
+
+def _mask_email(m: re.Match) -> str:
+    text = m.group(0)
+    local, _, domain = text.partition("@")
+    return f"{local[:1]}***@***.{domain.rsplit('.', 1)[-1]}"
+
+
+def _mask_keep_last(n: int):
+    """Digits replaced by '*' except the last ``n``; separators kept (***-**-1234)."""
+
+    def mask(m: re.Match) -> str:
+        text = m.group(0)
+        digits = sum(ch.isdigit() for ch in text)
+        out, seen = [], 0
+        for ch in text:
+            if ch.isdigit():
+                seen += 1
+                out.append(ch if seen > digits - n else "*")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    return mask
+
+
+def _mask_all(m: re.Match) -> str:
+    return re.sub(r"[0-9A-Za-z]", "*", m.group(0))
+
+
+def _mask_name(m: re.Match) -> str:
+    return re.sub(r"(\w)\w*", r"\1***", m.group(0))
+
+
+#: Cell kinds screened in every text column, in masking order.
+KINDS: tuple[_Kind, ...] = (
+    _Kind("email", "an e-mail address", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
+    _Kind("url", "a web address", r"(?i)(?:\bhttps?://|\bwww\.)[^\s]+"),
+    _Kind("ip", "an IP address", r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
+    _Kind("ssn", "a social security number", r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b"),
+    _Kind(
+        "phone",
+        "a phone or fax number",
+        r"(?:\(\s*[0-9]{3}\s*\)\s*|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}\b"
+        r"|\+[0-9]{1,3}(?:[ .-]?[0-9]{2,4}){3,5}\b",
+    ),
+    _Kind(
+        "date",
+        "a full date",
+        rf"\b(?:19|20)[0-9]{{2}}[-/.]{_MON}[-/.]{_DAY}(?:[^0-9]|$)"
+        rf"|\b{_DAY}/{_DAY}/(?:[0-9]{{4}}|[0-9]{{2}})\b"
+        rf"|\b{_DAY}\.{_DAY}\.(?:[0-9]{{4}}|[0-9]{{2}})\b"
+        rf"|\b{_DAY}-{_DAY}-(?:[0-9]{{4}}|[0-9]{{2}})\b"
+        rf"|(?i:\b{_DAY}(?:st|nd|rd|th)?[ -]{_MONTHS}[ ,-]+[0-9]{{2,4}}\b)"
+        rf"|(?i:\b{_MONTHS} {_DAY}(?:st|nd|rd|th)?,? [0-9]{{4}}\b)",
+    ),
+    _Kind(
+        "address",
+        "a street address",
+        rf"(?i:\b[0-9]{{1,6}}[a-z]? (?:[a-z0-9.'-]+ ){{1,4}}{_STREET}\b)"
+        r"|(?i:\bp\.? ?o\.? box [0-9]+)",
+    ),
+    _Kind("digits", "a long number such as a medical record number", r"[0-9]{7,}"),
+)
+#: Screened only in ZIP/postal-code columns.
+ZIP_KIND = _Kind("zip", "a ZIP code", r"\b[0-9]{5}(?:-[0-9]{4})?\b")
+#: Screened only in participant_id columns: two to four words of letters ("Jane Smith",
+#: "jane smith", "Smith, Jane").
+NAME_KIND = _Kind(
+    "name",
+    "a person's name",
+    r"^[A-Za-zÀ-ÖØ-öø-ÿ'-]+,? +(?:[A-Za-zÀ-ÖØ-öø-ÿ.'-]+ +){0,2}[A-Za-zÀ-ÖØ-öø-ÿ'-]+$",
+)
+_MASKERS = {
+    "email": _mask_email,
+    "url": lambda m: re.sub(r"(?i)^(https?://|www\.).*$", r"\1***", m.group(0)),
+    "ip": _mask_all,
+    "ssn": _mask_keep_last(4),
+    "phone": _mask_keep_last(4),
+    "date": _mask_all,
+    "address": lambda m: "[street address]",
+    "digits": _mask_keep_last(2),
+    "zip": _mask_keep_last(0),
+    "name": _mask_name,
+}
+_COMPILED = {k.key: re.compile(k.pattern) for k in (*KINDS, ZIP_KIND, NAME_KIND)}
+
+# ---- column names ------------------------------------------------------------------------------
+
+#: Words that, as a whole word of a column name, announce an identifier.
+_IDENTIFIER_WORDS = {
+    "firstname": "names",
+    "lastname": "names",
+    "fullname": "names",
+    "surname": "names",
+    "forename": "names",
+    "initials": "names",
+    "email": "e-mail addresses",
+    "emails": "e-mail addresses",
+    "mail": "e-mail addresses",
+    "phone": "phone numbers",
+    "telephone": "phone numbers",
+    "tel": "phone numbers",
+    "mobile": "phone numbers",
+    "cellphone": "phone numbers",
+    "fax": "fax numbers",
+    "pager": "phone numbers",
+    "mrn": "medical record numbers",
+    "ssn": "social security numbers",
+    "dob": "dates of birth",
+    "birthdate": "dates of birth",
+    "birthday": "dates of birth",
+    "address": "addresses",
+    "street": "addresses",
+    "zip": "ZIP codes",
+    "zipcode": "ZIP codes",
+    "postcode": "postal codes",
+    "postal": "postal codes",
+    "ip": "IP addresses",
+    "url": "web addresses",
+    "npi": "provider numbers",
+}
+#: Whole column names (words joined by "_") that announce an identifier.
+_IDENTIFIER_PHRASES = (
+    (re.compile(r"(^|_)e_mail(_|$)"), "e-mail addresses"),
+    (re.compile(r"(^|_)date_of_birth(_|$)|(^|_)birth_date(_|$)"), "dates of birth"),
+    (re.compile(r"(^|_)medical_record|(^|_)record_n(o|umber)(_|$)"), "medical record numbers"),
+    (re.compile(r"(^|_)social_security"), "social security numbers"),
+    (re.compile(r"(^|_)(cell|phone|fax)_(no|number)(_|$)"), "phone numbers"),
+)
+#: Words that may accompany "name" in a column holding a person's name (site_name is fine).
+_PERSON_WORDS = {
+    "",
+    "first",
+    "last",
+    "full",
+    "given",
+    "family",
+    "middle",
+    "maiden",
+    "sur",
+    "legal",
+    "preferred",
+    "nick",
+    "display",
+    "patient",
+    "participant",
+    "provider",
+    "clinician",
+    "staff",
+    "employee",
+    "person",
+    "user",
+    "respondent",
+    "of",
+}
+
+
+def identifier_column_reason(column: str) -> str | None:
+    """What a column name suggests it holds ("names", "e-mail addresses", ...), or None."""
+    name = str(column).strip().lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", name) if w]
+    joined = "_".join(words)
+    for word in words:
+        if word in _IDENTIFIER_WORDS:
+            return _IDENTIFIER_WORDS[word]
+    if ("name" in words or "names" in words) and set(words) <= _PERSON_WORDS | {"name", "names"}:
+        return "names"
+    for pattern, reason in _IDENTIFIER_PHRASES:
+        if pattern.search(joined):
+            return reason
+    return None
+
+
+def is_zip_column(column: str) -> bool:
+    """Columns named like zip / zipcode / postal_code / postcode."""
+    return bool(re.search(r"zip|postal|postcode", str(column).lower()))
+
+
+def screen_column_names(table: str, columns: Iterable[str]) -> list[Problem]:
+    """One error per column whose name suggests it holds direct identifiers."""
+    problems = []
+    for column in columns:
+        reason = identifier_column_reason(column)
+        if reason:
+            problems.append(
+                Problem(
+                    table,
+                    None,
+                    str(column),
+                    None,
+                    f"The column name '{column}' suggests it holds {reason}, which identify "
+                    "people directly. Delete this column from the file; the dashboard needs "
+                    "only study codes and coarse attributes.",
+                    ERROR,
+                )
+            )
+    return problems
+
+
+# ---- cell values ---------------------------------------------------------------------------------
+
+
+def _kinds_for(id_column: bool, zip_column: bool) -> tuple[_Kind, ...]:
+    extra = ((NAME_KIND,) if id_column else ()) + ((ZIP_KIND,) if zip_column else ())
+    return (*KINDS, *extra)
+
+
+def identifier_kinds(
+    values: pd.Series, *, id_column: bool = False, zip_column: bool = False
+) -> pd.Series:
+    """For each cell, what identifier it looks like ("an e-mail address and a full date"),
+    or "" when none. Vectorised: each pattern runs once over the column's distinct values."""
+    text = values.astype("str").fillna("")
+    codes, uniques = pd.factorize(text)
+    described = _describe(pd.Series(uniques, dtype="str"), _kinds_for(id_column, zip_column))
+    return pd.Series(described[codes], index=values.index, dtype="str")
+
+
+def _describe(uniques: pd.Series, kinds: Sequence[_Kind]) -> np.ndarray:
+    """Descriptions (object array) of the identifier kinds each distinct value matches."""
+    hits = np.zeros((len(uniques), len(kinds)), dtype=bool)
+    for j, kind in enumerate(kinds):
+        hits[:, j] = uniques.str.contains(kind.pattern, regex=True).fillna(False).to_numpy(bool)
+    out = np.full(len(uniques), "", dtype=object)
+    for i in np.flatnonzero(hits.any(axis=1)):
+        names = [kinds[j].description for j in np.flatnonzero(hits[i])]
+        out[i] = " and ".join(names) if len(names) < 3 else ", ".join(names)
+    return out
+
+
+def mask(value: object, *, id_column: bool = False, zip_column: bool = False) -> str | None:
+    """The value with anything that looks like an identifier hidden ("j***@***.org",
+    "***-**-1234", "**/**/****", "J*** S***"), cut to MAX_VALUE_CHARS characters."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value)
+    for kind in _kinds_for(id_column, zip_column):
+        text = _COMPILED[kind.key].sub(_MASKERS[kind.key], text)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 3] + "..."
+    return text
+
+
+def listed_problems(
+    table: str,
+    column: str | None,
+    rows: Sequence[int],
+    values: Sequence[object] | None,
+    messages: str | Sequence[str],
+    severity: str = ERROR,
+    cap: int = MAX_LISTED,
+) -> list[Problem]:
+    """One problem per offending cell for the first ``cap`` cells, then one summary problem
+    saying how many more cells of the column have the same problem. Values are masked."""
+    n = len(rows)
+    if n == 0:
+        return []
+    id_column = column == "participant_id"
+    zip_column = column is not None and is_zip_column(column)
+    problems = []
+    for i in range(min(n, cap)):
+        message = messages if isinstance(messages, str) else messages[i]
+        value = (
+            None if values is None else mask(values[i], id_column=id_column, zip_column=zip_column)
+        )
+        problems.append(Problem(table, int(rows[i]), column, value, message, severity))
+    if n > cap:
+        where = f"column {column}" if column else "this table"
+        problems.append(
+            Problem(
+                table,
+                None,
+                column,
+                None,
+                f"{n - cap:,} more rows of {where} have the same problem as the {cap} listed "
+                f"above ({n:,} in all); only the first {cap} are listed. Fix them the same way.",
+                severity,
+            )
+        )
+    return problems
+
+
+def screen_values(
+    table: str,
+    frame: pd.DataFrame,
+    columns: Iterable[str] | None = None,
+    cap: int = MAX_LISTED,
+) -> list[Problem]:
+    """Errors for cells that look like direct identifiers, per column (``frame``'s index is the
+    row number as in the file). participant_id is also screened for person names, ZIP/postal
+    columns for ZIP codes. At most ``cap`` cells are listed per column, then a summary."""
+    problems = []
+    for column in frame.columns if columns is None else columns:
+        if column not in frame:
+            continue
+        id_column = column == "participant_id"
+        zip_column = is_zip_column(column)
+        values = frame[column].astype("str").fillna("")
+        codes, uniques = pd.factorize(values)
+        described = _describe(pd.Series(uniques, dtype="str"), _kinds_for(id_column, zip_column))
+        flagged = described[codes] != ""
+        if not flagged.any():
+            continue
+        positions = np.flatnonzero(flagged)
+        listed = positions[:cap]
+        what = "This participant_id" if id_column else "This cell"
+        advice = (
+            "Use a study code (such as P001) that does not identify the person."
+            if id_column
+            else "Direct identifiers must not be in the cohort files: remove it or replace it "
+            "with a coarse value (a year, a band, a code)."
+        )
+        messages = [f"{what} looks like {described[codes[p]]}. {advice}" for p in listed]
+        rows = frame.index.to_numpy()[positions]
+        cell_values = values.to_numpy()[listed]
+        problems += listed_problems(table, column, rows, cell_values, messages, ERROR, cap)
+    return problems
