@@ -158,8 +158,10 @@ def baseline_tests(
     labels = analysed.group_labels(group_by)
     rows = []
     for variable, values in _variables(analysed, group_by).items():
-        levels = [level for level in _levels(variable, values) if level != BLANK_GROUP]
+        levels = _levels(variable, values)
         counts = _crosstab(values, labels, levels, groups)
+        counts = counts[np.array([level != BLANK_GROUP for level in levels], dtype=bool)]
+        levels = [level for level in levels if level != BLANK_GROUP]
         if len(levels) < 2:
             rows.append((variable, NOT_TESTED_ONE_LEVEL, np.nan, np.nan))
         elif (counts.sum(axis=0) > 0).sum() < 2:
