@@ -26,6 +26,7 @@ __all__ = [
     "group_colors",
     "helpfulness_chart",
     "km_chart",
+    "mark_synthetic",
     "resource_ranking_chart",
     "stage_distribution_chart",
     "stage_sankey",
@@ -491,3 +492,20 @@ def estimate_chart(
     if percent:
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     return _style(fig, 360, "", x_title)
+
+
+def mark_synthetic(fig: go.Figure) -> go.Figure:
+    """Watermark a figure of synthetic data ("SYNTHETIC DATA", top right)."""
+    fig = go.Figure(fig)
+    fig.add_annotation(
+        text="SYNTHETIC DATA",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11, "color": "#B35900"},
+    )
+    return fig

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from . import contract
 from .contract import (
     ALL_GROUP,
     POPULATION_LABELS,
@@ -26,8 +27,11 @@ __all__ = [
     "DASH",
     "SYNTHETIC_LABEL",
     "baseline_display",
+    "baseline_verdict",
     "ci",
     "comparison_display",
+    "data_dictionary",
+    "ended_text",
     "group_list",
     "is_missing",
     "mean_ci",
@@ -39,10 +43,13 @@ __all__ = [
     "resource_ranking_display",
     "share",
     "takeaway_difference",
+    "takeaway_recovered",
+    "takeaway_resource_test",
     "takeaway_top",
     "transition_matrix",
     "variable_label",
     "view_caption",
+    "wave_ranking_display",
 ]
 
 DASH = "–"
@@ -346,3 +353,179 @@ def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd
     m.columns = [stage_category_label(c) if c != "Total" else c for c in m.columns]
     m.index.name = "Baseline \\ follow-up"
     return m
+
+
+def ended_text(ended: pd.DataFrame, contacts: Sequence[int] = (1, 2)) -> dict[str, str]:
+    """Per group, "65% (15/23) by contact 1, 91% (21/23) by contact 2" from ended_by_contact
+    output; a contact beyond a group's last contact repeats its last share."""
+    out = {}
+    for group, d in ended.groupby("group", sort=False):
+        d = d.set_index("contact")
+        parts = []
+        for k in contacts:
+            upto = d[d.index <= k]
+            if len(upto):
+                r = upto.iloc[-1]
+                parts.append(f"{share(r['ended'], r['participants'])} by contact {k}")
+        out[str(group)] = ", ".join(parts)
+    return out
+
+
+def wave_ranking_display(by_wave: pd.DataFrame) -> pd.DataFrame:
+    """Resources at one or more follow-up waves, per group, ranked (resources_by_wave output)."""
+    return pd.DataFrame(
+        {
+            "Month": by_wave["month"].astype("int64"),
+            "Group": by_wave["group"],
+            "Rank": by_wave["rank"].astype("int64"),
+            "Resource": [resource_label(r) for r in by_wave["resource"]],
+            "Named most helpful": [
+                share(k, n)
+                for k, n in zip(by_wave["most_helpful"], by_wave["respondents"], strict=True)
+            ],
+            "Used": [
+                share(k, n) for k, n in zip(by_wave["used"], by_wave["respondents"], strict=True)
+            ],
+            "Use 95% CI": [
+                ci(lo, hi, percent=True)
+                for lo, hi in zip(by_wave["used_ci_low"], by_wave["used_ci_high"], strict=True)
+            ],
+            "Mean helpfulness (1-5)": [
+                f"{mean_ci(m, lo, hi)}, n = {int(n)}" if n > 0 else DASH
+                for m, lo, hi, n in zip(
+                    by_wave["helpful_mean"],
+                    by_wave["helpful_ci_low"],
+                    by_wave["helpful_ci_high"],
+                    by_wave["helpful_n"],
+                    strict=True,
+                )
+            ],
+        }
+    ).reset_index(drop=True)
+
+
+_MEASURE_VERB = {
+    "most_helpful_ever": "was named most helpful by",
+    "used_ever": "was used by",
+}
+
+
+def takeaway_resource_test(tests: pd.DataFrame, overall: pd.DataFrame, measure: str) -> str:
+    """The sentence for the resource that differs most between groups on ``measure`` (smallest
+    p-value; compare_resources and resources_overall outputs); with one group, the top one."""
+    groups = list(dict.fromkeys(overall["group"]))
+    col = measure
+    if len(groups) < 2 or tests.empty:
+        d = overall.sort_values(f"{col}_share", ascending=False, kind="stable")
+        if d.empty:
+            return "No follow-up responses in this view."
+        r = d.iloc[0]
+        return (
+            f"{resource_label(r['resource'])} {_MEASURE_VERB[col]} the most participants: "
+            f"{share(r[col], r['participants'])}."
+        )
+    t = tests[(tests["measure"] == measure) & tests["p_value"].notna()]
+    if t.empty:
+        return "No resource could be compared between groups (nobody used any)."
+    r = t.sort_values("p_value", kind="stable").iloc[0]
+    d = overall[overall["resource"] == r["resource"]].set_index("group").reindex(groups)
+    values = [pct(v) for v in d[f"{col}_share"]]
+    n = [int(v) for v in d["participants"].fillna(0)]
+    q = f" (BH q = {number(r['q_value'], 2)})" if not is_missing(r.get("q_value")) else ""
+    sentence = takeaway_difference(
+        f"{resource_label(r['resource'])} {_MEASURE_VERB[col]}",
+        groups,
+        values,
+        r["p_value"],
+        str(r["test"]),
+        n=n,
+    )
+    return sentence[:-1] + q + "."
+
+
+def takeaway_recovered(tests: pd.DataFrame) -> str:
+    """The sentence for the resource that differs most between those who went from early to
+    thriving and everyone else (recovered_resource_tests output)."""
+    t = tests[tests["p_value"].notna()]
+    if t.empty:
+        return "Too few participants went from early stages to thriving to compare resources."
+    r = t.sort_values("p_value", kind="stable").iloc[0]
+    return (
+        f"{resource_label(r['resource'])} was used by "
+        f"{share(r['transitioned'], r['transitioned_n'])} of those who went from early "
+        "stages to thriving vs "
+        f"{share(r['others'], r['others_n'])} of the others, {p_value(r['p_value'])}, {r['test']}."
+    )
+
+
+def baseline_verdict(tests: pd.DataFrame, grouping: str = "arm", alpha: float = 0.05) -> str:
+    """One line on comparability at baseline from baseline_tests output."""
+    t = tests[tests["p_value"].notna()]
+    if t.empty:
+        return "No baseline characteristic could be tested between the groups."
+    low = t[t["p_value"] < alpha]
+    smallest = t.sort_values("p_value", kind="stable").iloc[0]
+    if low.empty:
+        return (
+            f"The groups look comparable at baseline: no characteristic differs by "
+            f"{variable_label(grouping).lower()} at P < {alpha} (smallest: "
+            f"{variable_label(smallest['variable']).lower()}, "
+            f"{p_value(smallest['p_value'])}, {smallest['test']})."
+        )
+    names = group_list([variable_label(v).lower() for v in low["variable"]])
+    return (
+        f"The groups differ at baseline in {names} ({p_value(smallest['p_value'])}, "
+        f"{smallest['test']}): keep this in mind when comparing outcomes."
+    )
+
+
+def data_dictionary(resources: Sequence[str] = tuple(contract.RESOURCE_LABELS)) -> pd.DataFrame:
+    """The data contract as a table: file, column, required, allowed values, meaning."""
+    rows = [
+        ("participants.csv", "participant_id", "yes", "text", "study code, never a name/MRN/date"),
+        ("participants.csv", "arm", "yes", "text", "the randomized group"),
+        ("participants.csv", "status", "yes", " / ".join(contract.STATUSES), "how it ended"),
+        ("participants.csv", "role", "no", "text", "e.g. attending, resident, midwife, nurse"),
+        ("participants.csv", "event_type", "no", "text", "e.g. maternal_death, neonatal_injury"),
+        (
+            "participants.csv",
+            "(any other)",
+            "no",
+            "text or number",
+            "descriptive; can group/filter",
+        ),
+        ("responses.csv", "participant_id", "yes", "text", "must exist in participants"),
+        ("responses.csv", "month", "yes", "integer >= 0", "months since enrollment; 0 = baseline"),
+        ("responses.csv", "stage", "no", "1-6 or blank", "recovery stage (Scott et al. 2009)"),
+        (
+            "responses.csv",
+            "stage6_path",
+            "if stage 6",
+            " / ".join(contract.STAGE6_PATHS),
+            "path of stage 6, blank otherwise",
+        ),
+        (
+            "responses.csv",
+            "used_<code>",
+            "no",
+            "0, 1 or blank",
+            "used the resource since last wave",
+        ),
+        ("responses.csv", "helpful_<code>", "no", "1-5 or blank", "1 not at all ... 5 extremely"),
+        ("responses.csv", "most_helpful", "no", "up to 3 codes, ';'", "most helpful resources"),
+        ("contacts.csv", "participant_id", "yes", "text", "must exist in participants"),
+        ("contacts.csv", "contact_no", "yes", "integer >= 1", "1, 2, 3 ... per participant"),
+        ("contacts.csv", "day", "yes", "integer >= 0", "days since the adverse event"),
+        ("contacts.csv", "more_followup", "yes", "yes / no", "wanted another contact"),
+    ]
+    out = pd.DataFrame(rows, columns=["File", "Column", "Required", "Values", "Meaning"])
+    codes = pd.DataFrame(
+        {
+            "File": "responses.csv",
+            "Column": [f"used_{c} / helpful_{c}" for c in resources],
+            "Required": "no",
+            "Values": "resource code",
+            "Meaning": [resource_label(c) for c in resources],
+        }
+    )
+    return pd.concat([out, codes], ignore_index=True)

@@ -1,0 +1,36 @@
+"""HOO dashboard: peer support for clinicians after adverse events.
+
+Entry point only: page config, navigation, the shared sidebar, then the chosen page.
+Run with ``streamlit run app.py``.
+"""
+
+import streamlit as st
+
+from hoo_app import state
+
+st.set_page_config(
+    page_title="HOO · peer support after adverse events",
+    page_icon=":material/diversity_1:",
+    layout="wide",
+)
+
+PAGES = {
+    "Results": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/baseline.py", title="Baseline", icon=":material/table_chart:"),
+        st.Page("pages/resources.py", title="Resources", icon=":material/support:"),
+        st.Page("pages/recovery.py", title="Recovery", icon=":material/trending_up:"),
+        st.Page("pages/followup.py", title="Follow-up", icon=":material/call:"),
+    ],
+    "Explore": [
+        st.Page("pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
+    ],
+    "About the data": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("pages/methods.py", title="Methods", icon=":material/menu_book:"),
+    ],
+}
+
+page = st.navigation(PAGES)
+st.session_state["hoo_view"] = state.sidebar()
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit-only glue for the HOO dashboard (sidebar, URL state, page helpers)."""

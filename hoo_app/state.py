@@ -1,0 +1,156 @@
+"""Streamlit glue shared by the pages: the cohort registry, the sidebar view state and the URL.
+
+No statistics here. The view (cohort, analysis set, grouping, filters) lives in widgets bound to
+the URL (``bind="query-params"``), so a copied link reopens the same page, filters and grouping.
+
+Cohorts live in ``st.session_state`` only (one registry per browser session): nothing a user
+uploads can reach a cache shared between sessions. Upload hook: call
+``register_cohort(name, cohort)`` — the cohort becomes selectable in the sidebar and is selected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+import hoo_metrics as hm
+
+REGISTRY = "hoo_cohorts"  # session_state key: {cohort name: Cohort}
+MEMO = "hoo_memo"  # session_state key: {call key: result}
+MEMO_SIZE = 128
+POPULATIONS = ("completed", "all")
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page shows: the filtered cohort and how to analyse it."""
+
+    name: str
+    full: hm.Cohort  # the cohort as loaded
+    cohort: hm.Cohort  # after the sidebar filters
+    population: str
+    group_by: str | None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[str]:
+        return self.cohort.groups(self.group_by)
+
+    @property
+    def colors(self) -> dict[str, str]:
+        # from the full cohort's groups: filtering never recolours a group
+        return hm.group_colors(self.full.groups(self.group_by))
+
+    @property
+    def analysed(self) -> int:
+        return len(self.cohort.analysis_set(self.population).participants)
+
+    @property
+    def caption(self) -> str:
+        return hm.view_caption(self.population, self.filters, self.analysed)
+
+    @property
+    def key(self) -> tuple:
+        filters = tuple(sorted((c, tuple(v)) for c, v in self.filters.items() if v))
+        return (id(self.full), filters)
+
+    def compute(self, fn, *args, **kwargs):
+        """``fn(self.cohort, *args, **kwargs)``, memoised for this session (sidebar state and
+        arguments as the key), so a rerun that changes nothing recomputes nothing."""
+        memo = st.session_state.setdefault(MEMO, {})
+        key = (fn.__name__, self.key, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            if len(memo) >= MEMO_SIZE:
+                memo.pop(next(iter(memo)))
+            memo[key] = fn(self.cohort, *args, **kwargs)
+        return memo[key]
+
+    def metric(self, fn, **kwargs):
+        """A metric function called with this view's grouping and analysis set."""
+        return self.compute(fn, group_by=self.group_by, population=self.population, **kwargs)
+
+
+def cohorts() -> dict[str, hm.Cohort]:
+    """The session's cohorts by name; the synthetic sample is loaded on first use."""
+    registry = st.session_state.setdefault(REGISTRY, {})
+    if not registry:
+        try:
+            sample = hm.load_sample()
+            registry[sample.name] = sample
+        except Exception as exc:  # the app still opens and says why
+            st.session_state["hoo_load_error"] = str(exc)
+    return registry
+
+
+def register_cohort(name: str, cohort: hm.Cohort) -> None:
+    """Upload hook: make ``cohort`` selectable in the sidebar and select it."""
+    st.session_state.setdefault(REGISTRY, {})[name] = cohort
+    st.session_state[MEMO] = {}
+    st.session_state["cohort"] = name
+
+
+def _filter_columns(cohort: hm.Cohort) -> list[str]:
+    return cohort.participant_columns
+
+
+def sidebar() -> View | None:
+    """Draw the sidebar (cohort, analysis set, grouping, filters) and return the view."""
+    registry = cohorts()
+    sb = st.sidebar
+    if not registry:
+        sb.error("No cohort could be loaded.")
+        return None
+    names = list(registry)
+    name = sb.selectbox("Cohort", names, key="cohort", bind="query-params")
+    full = registry[name]
+    if full.synthetic:
+        sb.caption(":orange-badge[SYNTHETIC] sample data — no real participants.")
+    population = sb.segmented_control(
+        "Analysis set",
+        POPULATIONS,
+        format_func=hm.population_label,
+        default="completed",
+        required=True,
+        key="set",
+        bind="query-params",
+        help="Completers: participants who finished the study (the trial's analysis). "
+        "All enrolled: everyone randomized.",
+    )
+    columns = _filter_columns(full)
+    group_options = [*columns, "(none)"]
+    group = sb.selectbox(
+        "Compare groups by",
+        group_options,
+        index=group_options.index("arm") if "arm" in group_options else 0,
+        format_func=lambda c: "No grouping (everyone)" if c == "(none)" else hm.variable_label(c),
+        key="group",
+        bind="query-params",
+    )
+    group_by = None if group == "(none)" else group
+    filters: dict[str, list[str]] = {}
+    with sb.expander("Filters", expanded=False):
+        for column in columns:
+            options = full.groups(column)
+            if len(options) < 2:
+                continue
+            chosen = st.multiselect(
+                hm.variable_label(column),
+                options,
+                key=f"f_{column}",
+                bind="query-params",
+                placeholder="All",
+            )
+            if chosen:
+                filters[column] = list(chosen)
+    cohort = full.filter(filters) if filters else full
+    return View(name, full, cohort, population or "completed", group_by, filters)
+
+
+def get_view() -> View:
+    """The view drawn by app.py for this run (pages call this)."""
+    view = st.session_state.get("hoo_view")
+    if view is None:
+        st.error(st.session_state.get("hoo_load_error", "No cohort is loaded."))
+        st.stop()
+    return view

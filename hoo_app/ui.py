@@ -1,0 +1,58 @@
+"""Page building blocks: title with the view caption, a chart with its takeaway, a table with
+its CSV download. Streamlit glue only; numbers come formatted from hoo_metrics."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+import hoo_metrics as hm
+
+from .state import View
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def header(view: View, title: str, purpose: str) -> None:
+    """Page title, one line on what the page answers, and what is being shown."""
+    st.title(title)
+    badge = ":orange-badge[SYNTHETIC sample data] " if view.full.synthetic else ""
+    grouping = hm.variable_label(view.group_by) if view.group_by else "no grouping"
+    st.markdown(f"{badge}{purpose}")
+    st.caption(f"**{view.caption}** · groups by {grouping} · cohort: {view.name}")
+
+
+def takeaway(text: str) -> None:
+    """The one sentence a reader should take from the next chart or table."""
+    st.markdown(f"**{text}**")
+
+
+def chart(view: View, fig, text: str, key: str) -> None:
+    """A plotly chart under its takeaway; synthetic cohorts get a watermark."""
+    takeaway(text)
+    if view.full.synthetic:
+        fig = hm.mark_synthetic(fig)
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+
+
+def table(view: View, df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
+    """A table with a CSV download button under it (file named after the page and view)."""
+    hide_index = kwargs.pop("hide_index", True)
+    st.dataframe(df, hide_index=hide_index, **kwargs)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    prefix = "SYNTHETIC-" if view.full.synthetic else ""
+    st.download_button(
+        "Download CSV",
+        df.to_csv(index=not hide_index).encode("utf-8"),
+        file_name=f"hoo-{prefix}{slug}.csv",
+        mime="text/csv",
+        key=f"dl_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def no_data(message: str) -> None:
+    st.info(message, icon=":material/info:")

@@ -1,0 +1,36 @@
+"""Baseline: Table 1, the participants' characteristics by group, and whether groups compare."""
+
+import streamlit as st
+
+import hoo_metrics as hm
+from hoo_app import ui
+from hoo_app.state import get_view
+
+view = get_view()
+ui.header(
+    view,
+    "Baseline characteristics",
+    "Who the participants were when they enrolled, by group: are the groups comparable?",
+)
+
+table = view.metric(hm.baseline_table)
+if table.empty:
+    ui.no_data("No participants in this view.")
+    st.stop()
+if len(view.groups) > 1:
+    tests = view.metric(hm.baseline_tests)
+    ui.takeaway(hm.baseline_verdict(tests, view.group_by or ""))
+else:
+    tests = table.iloc[0:0].assign(test="", statistic=0.0, p_value=0.0)[
+        ["variable", "test", "statistic", "p_value"]
+    ]
+    ui.takeaway("One group only: choose a grouping in the sidebar to compare groups.")
+
+display = hm.baseline_display(table, tests)
+ui.table(view, display, "baseline-table", key="table1", height=min(38 * (len(display) + 1), 900))
+st.caption(
+    "n (%) of the analysed participants in each group; blank cells shown as (blank). "
+    "P: Fisher's exact test for 2x2 tables, Fisher-Freeman-Halton exact test for larger tables "
+    "when feasible, otherwise chi-square test — the test used is named on each row. "
+    "Baseline stage category: recovery stage at month 0 (Scott et al. 2009)."
+)
