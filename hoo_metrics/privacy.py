@@ -1,0 +1,1459 @@
+"""Small-cell suppression: one implementation, applied to the tidy tables before anything shows.
+
+Leaders browse results about their own staff, so no shown or exported number may single out a
+colleague. With a threshold k (default 5, env ``HOO_MIN_CELL``; CMS's cell-size suppression
+policy uses 11, the stricter choice):
+
+1. **Small counts.** A count from 1 to k-1 is hidden (0 may show); views print it as "<k".
+2. **Too few participants.** A group (or wave of a group) with fewer than k participants shows
+   none of its results ("Too few participants to show"); a filtered subgroup with fewer than k
+   analysed participants is refused before any number is drawn (:func:`check_subgroup`).
+3. **Complements.** A count whose complement (its denominator minus it, e.g. the non-users as
+   respondents minus users) is from 1 to k-1 is hidden too.
+4. **Secondary suppression.** Where cells add up to a shown total (groups to the overall row,
+   transition cells to their row, column and group totals, Table 1 levels to the group n, the
+   counts per number of contacts to the participants), a line never has exactly one hidden cell:
+   the next-smallest non-zero cell is hidden as well (the total itself when there is none),
+   repeated until no line changes. Cumulative counts (ended by contact k) never step by 1..k-1
+   between two shown values.
+5. **Derived values.** Shares, confidence intervals, means, p-values, risk differences and odds
+   ratios built on a hidden count, a hidden denominator or fewer than k answers are hidden.
+
+Suppressed numbers become NaN (the columns stay numeric, counts as float64) and every table
+function returns a :class:`SuppressedTable` carrying a boolean mask, the reason per cell and
+the text a view prints instead (:meth:`SuppressedTable.labels`). Everything is vectorised
+(numpy masks over the cells, line sums by ``np.bincount``); the only Python loop repeats the
+line pass until nothing changes (a handful of passes).
+
+Method: primary and complementary (secondary) cell suppression as in statistical disclosure
+control (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, ch. 7); the threshold
+follows the CMS cell-size suppression policy (counts 1-10 not displayed).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .contract import ALL_GROUP, STAGE_CATEGORIES
+
+__all__ = [
+    "CMS_MIN_CELL",
+    "DEFAULT_MIN_CELL",
+    "ENV_VAR",
+    "HIDDEN_TEXT",
+    "LIFTED_NOTICE",
+    "REASONS",
+    "TOO_FEW_TEXT",
+    "Refusal",
+    "SuppressedTable",
+    "Suppression",
+    "check_subgroup",
+    "min_cell_default",
+    "suppress_baseline_table",
+    "suppress_baseline_tests",
+    "suppress_comparisons",
+    "suppress_contacts_per_participant",
+    "suppress_early_to_thriving",
+    "suppress_ended_by_contact",
+    "suppress_enrollment",
+    "suppress_followup_summary",
+    "suppress_recovered_tests",
+    "suppress_resources_by_wave",
+    "suppress_resources_overall",
+    "suppress_summary",
+    "suppress_support_curve",
+    "suppress_transitions",
+]
+
+ENV_VAR = "HOO_MIN_CELL"
+DEFAULT_MIN_CELL = 5
+#: The Centers for Medicare & Medicaid Services' cell-size suppression policy: no cell of 1-10.
+CMS_MIN_CELL = 11
+TOO_FEW_TEXT = "Too few participants to show"
+#: What a view prints for a hidden cell that is not itself a small count.
+HIDDEN_TEXT = "suppressed"
+LIFTED_NOTICE = (
+    "Small-cell suppression is OFF for this session (lifted by an evaluator): counts below "
+    "{k} are shown and colleagues may be identifiable. Do not share this view."
+)
+
+# ---- reasons ------------------------------------------------------------------------------------
+_NONE, _TOO_FEW, _SMALL, _COMPLEMENT, _SECONDARY, _CUMULATIVE = 0, 1, 2, 3, 4, 5
+_AT_RISK, _FEW_ANSWERS, _DERIVED, _TEST = 6, 7, 8, 9
+_CODES = {
+    _TOO_FEW: "too_few_participants",
+    _SMALL: "small_count",
+    _COMPLEMENT: "small_complement",
+    _SECONDARY: "secondary",
+    _CUMULATIVE: "cumulative_step",
+    _AT_RISK: "few_at_risk",
+    _FEW_ANSWERS: "few_answers",
+    _DERIVED: "built_on_hidden_count",
+    _TEST: "test_on_hidden_cell",
+}
+#: Reason code -> a plain sentence ({k} is the threshold).
+REASONS = {
+    "too_few_participants": "the group has fewer than {k} participants",
+    "small_count": "a count from 1 to {k_1}",
+    "small_complement": "its denominator minus it is from 1 to {k_1}",
+    "secondary": "hidden so that another hidden count cannot be recovered by subtraction",
+    "cumulative_step": "the step from the neighbouring cumulative count is from 1 to {k_1}",
+    "few_at_risk": "fewer than {k} participants still at risk",
+    "few_answers": "built on fewer than {k} answers",
+    "built_on_hidden_count": "built on a hidden count",
+    "test_on_hidden_cell": "the test's table has a hidden cell",
+}
+
+
+def reason_text(code: str, k: int) -> str:
+    """The plain sentence for a reason code at threshold k."""
+    return REASONS.get(code, code).format(k=k, k_1=k - 1)
+
+
+# ---- settings -----------------------------------------------------------------------------------
+def _parse_k(value: Any, source: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{source} must be a whole number of at least 1, not {value!r}")
+    if isinstance(value, (int, np.integer)):
+        k = int(value)
+    else:
+        text = str(value).strip()
+        if not text.lstrip("+").isdigit():
+            raise ValueError(f"{source} must be a whole number of at least 1, not {value!r}")
+        k = int(text)
+    if k < 1:
+        raise ValueError(f"{source} must be a whole number of at least 1, not {value!r}")
+    return k
+
+
+def min_cell_default() -> int:
+    """The threshold k from the environment variable ``HOO_MIN_CELL`` (default 5).
+
+    k = 1 switches suppression off. CMS's cell-size policy uses 11, the stricter choice.
+    Raises ValueError for anything but a whole number >= 1.
+    """
+    raw = os.environ.get(ENV_VAR)
+    if raw is None or raw.strip() == "":
+        return DEFAULT_MIN_CELL
+    return _parse_k(raw, ENV_VAR)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """The suppression setting of one session: threshold ``k`` and whether it applies.
+
+    ``enabled=False`` is the evaluator's lift for their own session: nothing is hidden and
+    every page shows :attr:`notice`. k = 1 hides nothing either. (CMS's policy: k = 11.)
+    """
+
+    k: int = DEFAULT_MIN_CELL
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "k", _parse_k(self.k, "k"))
+
+    @classmethod
+    def from_env(cls, enabled: bool = True) -> Suppression:
+        """The setting with k from ``HOO_MIN_CELL``."""
+        return cls(min_cell_default(), enabled)
+
+    @property
+    def effective_k(self) -> int:
+        """The k the rules use: 1 (nothing hidden) when lifted."""
+        return self.k if self.enabled else 1
+
+    @property
+    def active(self) -> bool:
+        """True when something can be hidden."""
+        return self.effective_k > 1
+
+    @property
+    def lifted(self) -> bool:
+        """True when an evaluator turned suppression off for this session."""
+        return not self.enabled
+
+    @property
+    def small_label(self) -> str:
+        """What a hidden small count prints as: "<5"."""
+        return f"<{self.k}"
+
+    @property
+    def notice(self) -> str | None:
+        """The sentence every page shows while suppression is lifted; None otherwise."""
+        return LIFTED_NOTICE.format(k=self.k) if self.lifted else None
+
+
+def _setting(k: int | Suppression | None) -> Suppression:
+    if isinstance(k, Suppression):
+        return k
+    if k is None:
+        return Suppression(min_cell_default())
+    return Suppression(k)
+
+
+# ---- subgroups ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Refusal:
+    """Why a filtered subgroup is not shown: nothing of it may be drawn."""
+
+    n: int
+    k: int
+    reason: str  # "empty", "too_few" or "complement"
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _count_of(cohort_or_n, population: str | None) -> int:
+    if isinstance(cohort_or_n, (int, np.integer)) and not isinstance(cohort_or_n, bool):
+        return int(cohort_or_n)
+    cohort = cohort_or_n
+    if population is not None:
+        cohort = cohort.analysis_set(population)
+    return len(cohort.participants)
+
+
+def check_subgroup(
+    cohort_or_n,
+    k: int | Suppression | None = None,
+    *,
+    population: str | None = None,
+    of=None,
+) -> Refusal | None:
+    """Refuse a filtered subgroup that could single out a colleague, before drawing anything.
+
+    Parameters
+    ----------
+    cohort_or_n : the filtered cohort, or its number of analysed participants. With a Cohort,
+        its participants are counted, or those of ``analysis_set(population)`` when given.
+    k : threshold (int or :class:`Suppression`; default from ``HOO_MIN_CELL``).
+    of : optional, the unfiltered cohort (or its analysed count). When the filter leaves out
+        1..k-1 participants, the left-out ones are the whole minus the subgroup, so the
+        subgroup is refused too.
+
+    Returns
+    -------
+    None when the subgroup may be shown, else a :class:`Refusal` whose ``message`` is the
+    sentence to show instead of any number. An empty subgroup is refused even when
+    suppression is lifted (there is nothing to show).
+    """
+    setting = _setting(k)
+    kk = setting.effective_k
+    n = _count_of(cohort_or_n, population)
+    if n == 0:
+        return Refusal(
+            0,
+            setting.k,
+            "empty",
+            "No analysed participant matches these filters. Widen the filters to see results.",
+        )
+    if n < kk:
+        return Refusal(
+            n,
+            setting.k,
+            "too_few",
+            f"These filters leave fewer than {setting.k} analysed participants. Results for "
+            f"so few people could identify a colleague, so none are shown. Remove a filter "
+            f"or choose wider values.",
+        )
+    if of is not None:
+        rest = _count_of(of, population) - n
+        if 0 < rest < kk:
+            return Refusal(
+                n,
+                setting.k,
+                "complement",
+                f"These filters leave out fewer than {setting.k} analysed participants. "
+                f"Comparing these results with the whole cohort's would identify the few "
+                f"left out, so none are shown. Remove a filter or choose narrower values.",
+            )
+    return None
+
+
+# ---- the result ---------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SuppressedTable:
+    """A tidy table after suppression.
+
+    table : the metric frame, suppressed values NaN (count columns as float64).
+    mask : bool frame, same index and columns: True where a value is suppressed.
+    reasons : str frame, same shape: "" where shown, else a reason code (see ``REASONS``).
+    too_few : bool Series per row: the row's group has fewer than k participants.
+    suppression : the setting used.
+    overall : the overall row(s) suppressed together with the groups, when passed.
+    margins : extra totals a view shows (transition matrices), when any.
+    """
+
+    table: pd.DataFrame
+    mask: pd.DataFrame
+    reasons: pd.DataFrame
+    too_few: pd.Series
+    suppression: Suppression
+    count_columns: tuple[str, ...] = ()
+    overall: SuppressedTable | None = None
+    margins: pd.DataFrame | None = None
+
+    def __iter__(self):  # table, mask = suppress_x(...)
+        return iter((self.table, self.mask))
+
+    @property
+    def any(self) -> bool:
+        """True when anything is suppressed."""
+        return bool(self.mask.to_numpy().any())
+
+    @property
+    def lifted(self) -> bool:
+        return self.suppression.lifted
+
+    def labels(self) -> pd.DataFrame:
+        """What a view prints in each suppressed cell ("" where shown).
+
+        A hidden count that is itself from 1 to k-1 prints "<k"; any other hidden value prints
+        "suppressed"; every cell of a row whose group is too small prints
+        "Too few participants to show" (a view may print that once for the row).
+        """
+        out = pd.DataFrame("", index=self.mask.index, columns=self.mask.columns, dtype=object)
+        k = self.suppression.k
+        for c in self.mask.columns:
+            m = self.mask[c].to_numpy()
+            if not m.any():
+                continue
+            col = np.where(m, HIDDEN_TEXT, "").astype(object)
+            if c in self.count_columns:
+                # the true value is read from the reasons: small counts are labelled "<k"
+                small = self.reasons[c].to_numpy() == _CODES[_SMALL]
+                col[m & small] = f"<{k}"
+            col[m & self.too_few.to_numpy() & (col != f"<{k}")] = TOO_FEW_TEXT
+            out[c] = col
+        return out
+
+    def render(self, column: str, formatter) -> pd.Series:
+        """``column`` as text: ``formatter(value)`` where shown, the label where suppressed."""
+        labels = self.labels()[column]
+        shown = [formatter(v) for v in self.table[column]]
+        return pd.Series(
+            np.where(self.mask[column].to_numpy(), labels.to_numpy(), np.array(shown, object)),
+            index=self.table.index,
+            name=column,
+        )
+
+    def suppressed_cells(self) -> pd.DataFrame:
+        """One row per suppressed cell: row (index label), column, reason code, reason text."""
+        stacked = self.mask.stack()
+        hit = stacked[stacked]
+        rows = [i[0] for i in hit.index]
+        cols = [i[1] for i in hit.index]
+        codes = [self.reasons.at[r, c] for r, c in zip(rows, cols, strict=True)]
+        return pd.DataFrame(
+            {
+                "row": rows,
+                "column": cols,
+                "reason": codes,
+                "text": [reason_text(c, self.suppression.k) for c in codes],
+            }
+        )
+
+
+# ---- the engine ---------------------------------------------------------------------------------
+class _Cells:
+    """The count cells of one frame (cell = column slot * rows + row), plus virtual cells
+    (totals a view shows that are not in the frame), with the lines that add up."""
+
+    def __init__(self, frame: pd.DataFrame, counts: Sequence[str], k: int):
+        self.n = len(frame)
+        self.k = k
+        self.counts = [c for c in counts if c in frame.columns]
+        self.slot = {c: i for i, c in enumerate(self.counts)}
+        if self.counts:
+            values = np.concatenate(
+                [frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in self.counts]
+            )
+        else:
+            values = np.zeros(0)
+        self.values = values
+        self.hidden = np.zeros(len(values), bool)
+        self.reason = np.zeros(len(values), np.int8)
+        self.pinned = np.zeros(len(values), bool)  # shown elsewhere: cannot be hidden here
+        self._line: list[np.ndarray] = []
+        self._member: list[np.ndarray] = []
+        self._total: list[np.ndarray] = []
+        self._nlines = 0
+        self.passes: list = []
+
+    def cells(self, column: str, rows=None) -> np.ndarray:
+        base = self.slot[column] * self.n
+        if rows is None:
+            return np.arange(base, base + self.n)
+        return base + np.asarray(rows, dtype=np.int64)
+
+    def has(self, column: str) -> bool:
+        return column in self.slot
+
+    def add_virtual(self, values, pinned: bool = False) -> np.ndarray:
+        values = np.asarray(values, dtype="float64")
+        start = len(self.values)
+        self.values = np.concatenate([self.values, values])
+        self.hidden = np.concatenate([self.hidden, np.zeros(len(values), bool)])
+        self.reason = np.concatenate([self.reason, np.zeros(len(values), np.int8)])
+        self.pinned = np.concatenate([self.pinned, np.full(len(values), pinned)])
+        return np.arange(start, start + len(values))
+
+    def hide(self, idx, code: int) -> None:
+        idx = np.asarray(idx)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        if idx.size == 0:
+            return
+        new = idx[~self.hidden[idx]]
+        self.reason[new] = code
+        self.hidden[idx] = True
+
+    def add_lines(self, part_line, part_cell, total_line=None, total_cell=None) -> None:
+        """Lines of parts adding up to a total; ``*_line`` are local line labels (any ints).
+        A line without a total cell has an implicit total shown elsewhere."""
+        part_line = np.asarray(part_line, dtype=np.int64)
+        part_cell = np.asarray(part_cell, dtype=np.int64)
+        tl = np.asarray([] if total_line is None else total_line, dtype=np.int64)
+        tc = np.asarray([] if total_cell is None else total_cell, dtype=np.int64)
+        if part_line.size == 0:
+            return
+        labels, codes = np.unique(np.concatenate([part_line, tl]), return_inverse=True)
+        codes = codes + self._nlines
+        self._nlines += len(labels)
+        self._line.append(codes)
+        self._member.append(np.concatenate([part_cell, tc]))
+        self._total.append(np.concatenate([np.zeros(len(part_line), bool), np.ones(len(tl), bool)]))
+
+    def complement(self, count_cells, denominator_cells) -> None:
+        """Hide a count whose denominator minus it is from 1 to k-1."""
+        c = np.asarray(count_cells)
+        d = np.asarray(denominator_cells)
+        comp = self.values[d] - self.values[c]
+        self.hide(c[(comp >= 1) & (comp < self.k)], _COMPLEMENT)
+
+    def primary(self) -> None:
+        v = self.values
+        self.hide((v >= 1) & (v < self.k), _SMALL)
+
+    def _line_pass(self) -> None:
+        if not self._nlines:
+            return
+        line = np.concatenate(self._line)
+        member = np.concatenate(self._member)
+        is_total = np.concatenate(self._total)
+        nl = self._nlines
+        part = ~is_total
+        pl, pm = line[part], member[part]
+        hid = self.hidden[pm]
+        h = np.bincount(pl, weights=hid, minlength=nl)
+        t_exists = np.zeros(nl, bool)
+        t_hidden = np.zeros(nl, bool)
+        t_exists[line[is_total]] = True
+        t_hidden[line[is_total]] = self.hidden[member[is_total]]
+        vals = self.values[pm]
+        shown_nonzero = ~hid & (np.nan_to_num(vals) > 0)
+        nz = np.bincount(pl, weights=shown_nonzero, minlength=nl)
+        # exactly one hidden part under a shown total; or a hidden total with every part shown
+        bad = (~t_hidden & (h == 1)) | (t_exists & t_hidden & (h == 0) & (nz > 0))
+        if not bad.any():
+            return
+        cand = bad[pl] & shown_nonzero & ~self.pinned[pm]
+        cl, cm = pl[cand], pm[cand]
+        if cl.size:
+            order = np.lexsort((cm, self.values[cm], cl))
+            first = np.unique(cl[order], return_index=True)[1]
+            self.hide(cm[order][first], _SECONDARY)
+        solved = np.zeros(nl, bool)
+        solved[cl] = True
+        left = bad & ~solved
+        if left.any():
+            # no other non-zero part: hide the total, or, when it is shown elsewhere, every part
+            tot = is_total & left[line] & ~self.pinned[member]
+            self.hide(member[tot], _SECONDARY)
+            has_hideable_total = np.zeros(nl, bool)
+            has_hideable_total[line[tot]] = True
+            rest = left & ~has_hideable_total
+            self.hide(pm[rest[pl] & ~hid], _SECONDARY)
+
+    def run(self) -> None:
+        for _ in range(200):
+            before = int(self.hidden.sum())
+            self._line_pass()
+            for p in self.passes:
+                p(self)
+            if int(self.hidden.sum()) == before:
+                return
+        raise RuntimeError("suppression did not settle")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class _Count:
+    column: str
+    denominator: str | None = None  # complement rule; derived hidden when it is hidden
+    derived: tuple[str, ...] = ()  # shares, intervals: hidden with the count
+    answers: tuple[str, ...] = ()  # means built on `column` answers: hidden below k answers
+
+
+@dataclass(frozen=True)
+class _Spec:
+    counts: tuple[_Count, ...]
+    size: str | None = None  # participants of the row's group: below k -> too few
+    across: tuple[str, ...] | None = None  # keys of a line across groups (with the overall row)
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # within a row: total = sum of parts
+    also_hide: tuple[str, ...] = ()  # more columns hidden for a too-few group
+    group: str = "group"
+    extra: Any = None  # callable(cells, frame, is_overall) adding lines, passes, virtual cells
+    finish: Any = None  # callable(frame, codes, col_pos, cells, k, context) after the engine
+
+
+def _codes_frame(codes: np.ndarray, index, columns) -> pd.DataFrame:
+    names = np.array([""] + [_CODES[i] for i in range(1, max(_CODES) + 1)], dtype=object)
+    return pd.DataFrame(names[codes], index=index, columns=columns)
+
+
+def _line_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    if not keys:
+        return np.zeros(len(frame), np.int64)
+    return frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy(np.int64)
+
+
+def _apply(
+    spec: _Spec,
+    frame: pd.DataFrame,
+    k: int | Suppression | None,
+    overall: pd.DataFrame | None = None,
+    context: Any = None,
+) -> SuppressedTable:
+    setting = _setting(k)
+    kk = setting.effective_k
+    parts = [frame.reset_index(drop=True)]
+    if overall is not None:
+        parts.append(overall.reset_index(drop=True))
+    work = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
+    n_main = len(frame)
+    is_overall = np.arange(len(work)) >= n_main
+    count_cols = [c.column for c in spec.counts if c.column in work.columns]
+    for c in spec.sums:
+        for col in (c[0], *c[1]):
+            if col in work.columns and col not in count_cols:
+                count_cols.append(col)
+    cells = _Cells(work, count_cols, kk)
+    columns = list(work.columns)
+    col_pos = {c: i for i, c in enumerate(columns)}
+    codes = np.zeros((len(work), len(columns)), np.int8)
+
+    def mark(col, rows_mask, code):
+        if col in col_pos:
+            j = col_pos[col]
+            codes[rows_mask & (codes[:, j] == _NONE), j] = code
+
+    too_few = np.zeros(len(work), bool)
+    if kk > 1 and len(work):
+        if spec.size and spec.size in work.columns:
+            size = work[spec.size].to_numpy(dtype="float64", na_value=np.nan)
+            too_few = (size >= 1) & (size < kk)
+        cells.primary()
+        for c in spec.counts:
+            if cells.has(c.column) and c.denominator and c.denominator in work.columns:
+                if cells.has(c.denominator):
+                    d = cells.cells(c.denominator)
+                else:
+                    d = cells.add_virtual(work[c.denominator].to_numpy(float), pinned=True)
+                cells.complement(cells.cells(c.column), d)
+        if too_few.any():
+            for col in count_cols:
+                cells.hide(cells.cells(col, np.flatnonzero(too_few)), _TOO_FEW)
+        # within-row sums
+        for total, part_cols in spec.sums:
+            present = [p for p in part_cols if cells.has(p)]
+            if not cells.has(total) or len(present) != len(part_cols):
+                continue
+            rows = np.arange(len(work))
+            pl = np.tile(rows, len(present))
+            pc = np.concatenate([cells.cells(p) for p in present])
+            cells.add_lines(pl, pc, rows, cells.cells(total))
+        # across groups: parts are the group rows, the total the overall row
+        if spec.across is not None and overall is not None and len(overall):
+            key = _line_keys(work, spec.across)
+            for col in count_cols:
+                cc = cells.cells(col)
+                cells.add_lines(key[~is_overall], cc[~is_overall], key[is_overall], cc[is_overall])
+        if spec.extra is not None:
+            spec.extra(cells, work, is_overall, context)
+        cells.run()
+        hidden = cells.hidden[: len(count_cols) * len(work)].reshape(len(count_cols), len(work))
+        reason = cells.reason[: len(count_cols) * len(work)].reshape(len(count_cols), len(work))
+        for i, col in enumerate(count_cols):
+            j = col_pos[col]
+            codes[hidden[i], j] = reason[i][hidden[i]]
+        # derived values
+        for c in spec.counts:
+            if c.column not in col_pos:
+                continue
+            base = codes[:, col_pos[c.column]] != _NONE
+            if c.denominator in col_pos:
+                base = base | (codes[:, col_pos[c.denominator]] != _NONE)
+            for d in c.derived:
+                mark(d, base, _DERIVED)
+            if c.answers:
+                v = work[c.column].to_numpy(dtype="float64", na_value=np.nan)
+                few = (v >= 1) & (v < kk)
+                for d in c.answers:
+                    mark(d, few, _FEW_ANSWERS)
+                    mark(d, base, _DERIVED)
+        if too_few.any():
+            for col in [*count_cols, *[d for c in spec.counts for d in (*c.derived, *c.answers)]]:
+                mark(col, too_few, _TOO_FEW)
+            for col in spec.also_hide:
+                mark(col, too_few, _TOO_FEW)
+        if spec.finish is not None:
+            spec.finish(work, codes, col_pos, cells, kk, context)
+    margins = getattr(cells, "margins", None)
+
+    out = work.copy()
+    numeric_touch = set(count_cols)
+    for c in spec.counts:
+        numeric_touch.update(x for x in (*c.derived, *c.answers) if x in out.columns)
+    for col in numeric_touch:
+        out[col] = out[col].astype("float64")
+    mask_arr = codes != _NONE
+    for j, col in enumerate(columns):
+        m = mask_arr[:, j]
+        if m.any():
+            if not pd.api.types.is_float_dtype(out[col].dtype):
+                out[col] = out[col].astype("float64")
+            out.loc[m, col] = np.nan
+    mask = pd.DataFrame(mask_arr, columns=columns)
+    reasons = _codes_frame(codes.astype(np.int64), mask.index, columns)
+    too = pd.Series(too_few, name="too_few")
+
+    def piece(sel: np.ndarray, index) -> SuppressedTable:
+        t = out[sel].copy()
+        t.index = index
+        m = mask[sel].copy()
+        m.index = index
+        r = reasons[sel].copy()
+        r.index = index
+        tf = too[sel].copy()
+        tf.index = index
+        return SuppressedTable(t, m, r, tf, setting, tuple(count_cols), margins=margins)
+
+    main = piece(~is_overall, frame.index)
+    if overall is None:
+        return main
+    over = piece(is_overall, overall.index)
+    return SuppressedTable(
+        main.table,
+        main.mask,
+        main.reasons,
+        main.too_few,
+        setting,
+        tuple(count_cols),
+        overall=over,
+        margins=margins,
+    )
+
+
+# ---- table declarations -------------------------------------------------------------------------
+_ENROLLMENT = _Spec(
+    counts=(
+        _Count("enrolled"),
+        _Count("analysed", "enrolled"),
+        _Count("completed", "enrolled"),
+        _Count("withdrew", "enrolled"),
+        _Count("lost_to_follow_up", "enrolled"),
+    ),
+    size="enrolled",
+    across=(),
+    sums=(("enrolled", ("completed", "withdrew", "lost_to_follow_up")),),
+    extra=lambda cells, w, o, ctx: _alias_analysed(cells, w),
+)
+
+
+def _alias_analysed(cells: _Cells, w: pd.DataFrame) -> None:
+    """analysed is the completed count (completers) or the enrolled count (all enrolled):
+    where the values are equal, the two cells are one number, hidden together."""
+    if not cells.has("analysed"):
+        return
+    a = w["analysed"].to_numpy(float)
+    for other in ("completed", "enrolled"):
+        if cells.has(other):
+            rows = np.flatnonzero(a == w[other].to_numpy(float))
+            cells.add_lines(rows, cells.cells(other, rows), rows, cells.cells("analysed", rows))
+
+
+def suppress_enrollment(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress the enrollment table (``enrollment`` output: group, enrolled, analysed,
+    completed, withdrew, lost_to_follow_up); ``overall`` is ``enrollment(cohort, None)`` when
+    a view shows it too (the groups then add up to it). Statuses add up to enrolled."""
+    return _apply(_ENROLLMENT, frame, k, overall)
+
+
+_FOLLOWUP = _Spec(
+    counts=(
+        _Count("participants"),
+        _Count("ended", "participants"),
+        _Count("censored", "participants"),
+    ),
+    size="participants",
+    across=(),
+    sums=(("participants", ("ended", "censored")),),
+    also_hide=(
+        "median_contacts",
+        "median_support_days",
+        "median_support_days_low",
+        "median_support_days_high",
+    ),
+)
+
+
+def suppress_followup_summary(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``followup_summary`` output (group, participants, ended, censored, medians):
+    a group with fewer than k participants shows nothing; ended + censored = participants."""
+    return _apply(_FOLLOWUP, frame, k, overall)
+
+
+def _cumulative_pass(cells: _Cells) -> None:
+    """Cumulative counts along each chain: two neighbouring shown values (0 before the first,
+    the chain's total after the last) never differ by 1..k-1."""
+    chains = getattr(cells, "chains", None)
+    if chains is None:
+        return
+    matrix, totals = chains  # chains x steps of cell ids (-1 beyond a chain's end)
+    k = cells.k
+    valid = matrix >= 0
+    ids = np.maximum(matrix, 0)
+    vals = np.where(valid, cells.values[ids], np.nan)
+    shown = valid & ~cells.hidden[ids]
+    hide = np.zeros(matrix.shape, bool)
+    last = np.zeros(len(matrix))
+    for j in range(matrix.shape[1]):  # steps (contact numbers): a few dozen at most
+        step = vals[:, j] - last
+        ok = shown[:, j] & ((step == 0) | (step >= k))
+        hide[:, j] = shown[:, j] & ~ok
+        shown[:, j] = ok
+        last = np.where(ok, vals[:, j], last)
+    if totals is not None:
+        tv = cells.values[totals]
+        rows = np.arange(len(matrix))
+        for _ in range(matrix.shape[1]):
+            any_shown = shown.any(axis=1)
+            j = matrix.shape[1] - 1 - np.argmax(shown[:, ::-1], axis=1)
+            gap = tv - np.where(any_shown, vals[rows, j], 0.0)
+            pop = any_shown & (gap >= 1) & (gap < k)
+            if not pop.any():
+                break
+            shown[rows[pop], j[pop]] = False
+            hide[rows[pop], j[pop]] = True
+    cells.hide(matrix[hide], _CUMULATIVE)
+
+
+def _ended_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) -> None:
+    # chains: one per group (and overall), steps = contact 1..max, a missing contact beyond a
+    # group's last one repeats its last value (the same cell)
+    if not len(w):
+        return
+    key = np.where(is_overall, "\x00overall", w["group"].astype(str).to_numpy())
+    chain_labels, chain = np.unique(key, return_inverse=True)
+    contact = w["contact"].to_numpy(np.int64)
+    steps = int(contact.max())
+    matrix = np.full((len(chain_labels), steps), -1, np.int64)
+    ended = cells.cells("ended")
+    matrix[chain, contact - 1] = ended
+    # forward fill the cell ids
+    filled = pd.DataFrame(np.where(matrix >= 0, matrix, np.nan)).ffill(axis=1)
+    filled = filled.fillna(-1).to_numpy(np.int64)
+    first_row = pd.Series(np.arange(len(w))).groupby(chain).first().to_numpy()
+    totals = cells.cells("participants", first_row) if cells.has("participants") else None
+    cells.chains = (np.where(matrix >= 0, matrix, -1), totals)
+    cells.passes.append(_cumulative_pass)
+    # across groups at each contact, with the overall chain as the total
+    if is_overall.any():
+        over = np.flatnonzero(chain_labels == "\x00overall")[0]
+        grp = np.array([i for i in range(len(chain_labels)) if i != over], np.int64)
+        steps_idx = np.arange(steps)
+        part_line = np.repeat(steps_idx[None, :], len(grp), axis=0).ravel()
+        part_cell = filled[grp].ravel()
+        ok = part_cell >= 0
+        tot_cell = filled[over]
+        okt = tot_cell >= 0
+        cells.add_lines(part_line[ok], part_cell[ok], steps_idx[okt], tot_cell[okt])
+
+
+_ENDED = _Spec(
+    counts=(
+        _Count("participants"),
+        _Count("ended", "participants", derived=("share", "ci_low", "ci_high")),
+    ),
+    size="participants",
+    across=("contact",),
+    extra=_ended_extra,
+)
+
+
+def suppress_ended_by_contact(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``ended_by_contact`` output (group, contact, ended, participants, share, CI).
+
+    Besides the general rules: the still-in-support count (participants minus ended) below k
+    hides the share, and neighbouring shown cumulative counts never differ by 1..k-1 (else the
+    number ending at one contact is a subtraction away)."""
+    spec = _ENDED
+    if overall is not None:
+        # the across lines are built by _ended_extra (a group's chain continues at its last value)
+        spec = _Spec(spec.counts, spec.size, None, extra=spec.extra)
+    return _apply(spec, frame, k, overall)
+
+
+def _per_group_total_extra(column: str, total: str | None = None):
+    """Lines: the ``column`` counts of a group add up to the group's total (shown elsewhere)."""
+
+    def extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) -> None:
+        if not len(w):
+            return
+        key = np.where(is_overall, "\x00overall", w["group"].astype(str).to_numpy())
+        _, line = np.unique(key, return_inverse=True)
+        cc = cells.cells(column)
+        sums = np.bincount(line, weights=np.nan_to_num(cells.values[cc]))
+        tot = cells.add_virtual(sums, pinned=True)
+        cells.hide(tot[(sums >= 1) & (sums < cells.k)], _SMALL)
+        cells.add_lines(line, cc, np.arange(len(sums)), tot)
+        cells.complement(cc, tot[line])
+        # a group whose total is below k shows nothing
+        small_group = (sums >= 1) & (sums < cells.k)
+        cells.hide(cc[small_group[line]], _TOO_FEW)
+
+    return extra
+
+
+_CONTACTS = _Spec(
+    counts=(_Count("participants"),),
+    across=("contacts",),
+    extra=_per_group_total_extra("participants"),
+)
+
+
+def suppress_contacts_per_participant(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``contacts_per_participant`` output (group, contacts, participants): the
+    counts of a group add up to its participants with a contact, a total shown elsewhere."""
+    return _apply(_CONTACTS, frame, k, overall)
+
+
+def suppress_support_curve(
+    frame: pd.DataFrame, k: int | Suppression | None = None
+) -> SuppressedTable:
+    """Suppress ``support_duration_curve`` output (group, day, survival, ci_low, ci_high,
+    at_risk, events): the curve of a group with fewer than k participants is hidden whole;
+    other curves are truncated from the first step with fewer than k at risk; event counts
+    from 1 to k-1 are hidden (the step height of the curve is the accepted residual)."""
+    setting = _setting(k)
+    kk = setting.effective_k
+    w = frame.reset_index(drop=True)
+    columns = list(w.columns)
+    codes = np.zeros((len(w), len(columns)), np.int8)
+    too_few = np.zeros(len(w), bool)
+    if kk > 1 and len(w):
+        at_risk = w["at_risk"].to_numpy(dtype="float64", na_value=np.nan)
+        size = pd.Series(at_risk).groupby(w["group"].to_numpy()).transform("max").to_numpy()
+        too_few = (size >= 1) & (size < kk)
+        curve_cols = [c for c in ("survival", "ci_low", "ci_high", "at_risk", "events") if c in w]
+        pos = {c: columns.index(c) for c in curve_cols}
+        for c in curve_cols:
+            codes[too_few, pos[c]] = _TOO_FEW
+            codes[(codes[:, pos[c]] == 0) & (at_risk < kk), pos[c]] = _AT_RISK
+        if "events" in pos:
+            ev = w["events"].to_numpy(dtype="float64", na_value=np.nan)
+            j = pos["events"]
+            codes[(codes[:, j] == 0) & (ev >= 1) & (ev < kk), j] = _SMALL
+    return _finish_plain(frame, w, codes, too_few, setting, ("at_risk", "events"))
+
+
+def _finish_plain(frame, w, codes, too_few, setting, count_cols) -> SuppressedTable:
+    out = w.copy()
+    columns = list(w.columns)
+    for col in count_cols:
+        if col in out:
+            out[col] = out[col].astype("float64")
+    m = codes != _NONE
+    for j, col in enumerate(columns):
+        if m[:, j].any():
+            out[col] = out[col].astype("float64")
+            out.loc[m[:, j], col] = np.nan
+    out.index = frame.index
+    mask = pd.DataFrame(m, columns=columns, index=frame.index)
+    reasons = _codes_frame(codes.astype(np.int64), frame.index, columns)
+    return SuppressedTable(
+        out,
+        mask,
+        reasons,
+        pd.Series(too_few, index=frame.index, name="too_few"),
+        setting,
+        tuple(c for c in count_cols if c in columns),
+    )
+
+
+_BY_WAVE = _Spec(
+    counts=(
+        _Count("respondents"),
+        _Count("used", "respondents", derived=("used_share", "used_ci_low", "used_ci_high")),
+        _Count(
+            "helpful_n",
+            answers=("helpful_mean", "helpful_sd", "helpful_ci_low", "helpful_ci_high"),
+        ),
+        _Count("most_helpful", "respondents", derived=("most_helpful_share",)),
+    ),
+    size="respondents",
+    across=("month", "resource"),
+)
+
+
+def suppress_resources_by_wave(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``resources_by_wave`` output: a wave of a group with fewer than k respondents
+    shows nothing; used / most-helpful counts and their complements below k are hidden with
+    their shares and intervals; helpfulness means need k ratings. ``rank`` stays."""
+    return _apply(_BY_WAVE, frame, k, overall)
+
+
+_OVERALL = _Spec(
+    counts=(
+        _Count("participants"),
+        _Count(
+            "used_ever",
+            "participants",
+            derived=("used_ever_share", "used_ever_ci_low", "used_ever_ci_high"),
+        ),
+        _Count(
+            "most_helpful_ever",
+            "participants",
+            derived=(
+                "most_helpful_ever_share",
+                "most_helpful_ever_ci_low",
+                "most_helpful_ever_ci_high",
+            ),
+        ),
+        _Count(
+            "helpful_n", answers=("helpful_mean", "helpful_sd", "helpful_ci_low", "helpful_ci_high")
+        ),
+    ),
+    size="participants",
+    across=("resource",),
+)
+
+
+def suppress_resources_overall(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``resources_overall`` output (per group and resource over the follow-up)."""
+    return _apply(_OVERALL, frame, k, overall)
+
+
+_TEST_COLUMNS = (
+    "statistic",
+    "p_value",
+    "q_value",
+    "risk_difference",
+    "risk_difference_ci_low",
+    "risk_difference_ci_high",
+    "odds_ratio",
+    "odds_ratio_ci_low",
+    "odds_ratio_ci_high",
+    "difference",
+    "ci_low",
+    "ci_high",
+)
+
+
+def _hide_tests(frame: pd.DataFrame, hide_rows: np.ndarray, setting: Suppression):
+    w = frame.reset_index(drop=True)
+    columns = list(w.columns)
+    codes = np.zeros((len(w), len(columns)), np.int8)
+    for c in _TEST_COLUMNS:
+        if c in columns:
+            codes[hide_rows, columns.index(c)] = _TEST
+    return _finish_plain(frame, w, codes, np.zeros(len(w), bool), setting, ())
+
+
+def suppress_comparisons(
+    comparisons: pd.DataFrame,
+    overall: pd.DataFrame | SuppressedTable,
+    k: int | Suppression | None = None,
+) -> SuppressedTable:
+    """Suppress ``compare_resources`` output: the p-value, q-value, risk difference, odds
+    ratio and their intervals of a resource and measure are hidden when any cell of the
+    underlying table (the groups' counts and non-counts, from ``resources_overall`` of the
+    same grouping, passed as ``overall``) is hidden: a p-value with its margins can give a
+    hidden cell back."""
+    setting = _setting(k)
+    st = (
+        overall
+        if isinstance(overall, SuppressedTable)
+        else suppress_resources_overall(overall, setting)
+    )
+    hide = np.zeros(len(comparisons), bool)
+    if setting.active and len(comparisons) and len(st.table):
+        res = st.table["resource"].to_numpy()
+        for measure in ("used_ever", "most_helpful_ever"):
+            if measure not in st.mask:
+                continue
+            bad = st.mask[measure].to_numpy() | st.mask["participants"].to_numpy()
+            bad_resources = set(pd.unique(res[bad]))
+            rows = (comparisons["measure"].to_numpy() == measure) & comparisons["resource"].isin(
+                bad_resources
+            ).to_numpy()
+            hide |= rows
+    return _hide_tests(comparisons, hide, setting)
+
+
+# ---- transitions --------------------------------------------------------------------------------
+def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) -> None:
+    """Per group: each baseline row and each follow-up column of the matrix adds up to its
+    margin, the margins to the group total (participants with a transition, shown in the
+    early-to-thriving table); every cell's complement within the group total counts too."""
+    if not len(w):
+        cells.margins = pd.DataFrame(columns=["group", "from", "to", "n", "suppressed", "reason"])
+        return
+    k = cells.k
+    grp = np.where(is_overall, "\x00overall", w["group"].astype(str).to_numpy())
+    g_labels, g = np.unique(grp, return_inverse=True)
+    cats = {c: i for i, c in enumerate(STAGE_CATEGORIES)}
+    nc = len(STAGE_CATEGORIES)
+    f = w["from"].map(cats).to_numpy(np.int64)
+    t = w["to"].map(cats).to_numpy(np.int64)
+    cc = cells.cells("n")
+    v = np.nan_to_num(cells.values[cc])
+    ng = len(g_labels)
+    row_m = np.bincount(g * nc + f, weights=v, minlength=ng * nc)
+    col_m = np.bincount(g * nc + t, weights=v, minlength=ng * nc)
+    tot = np.bincount(g, weights=v, minlength=ng)
+    row_c = cells.add_virtual(row_m)
+    col_c = cells.add_virtual(col_m)
+    tot_c = cells.add_virtual(tot, pinned=True)
+    # margins are counts too
+    for mc in (row_c, col_c):
+        mv = cells.values[mc]
+        cells.hide(mc[(mv >= 1) & (mv < k)], _SMALL)
+    small_group = (tot >= 1) & (tot < k)
+    cells.hide(cc[small_group[g]], _TOO_FEW)
+    cells.hide(row_c[np.repeat(small_group, nc)], _TOO_FEW)
+    cells.hide(col_c[np.repeat(small_group, nc)], _TOO_FEW)
+    cells.complement(cc, tot_c[g])
+    gi = np.arange(ng)
+    cells.add_lines(g * nc + f, cc, np.arange(ng * nc), row_c)  # rows
+    cells.add_lines(g * nc + t, cc, np.arange(ng * nc), col_c)  # columns
+    cells.add_lines(np.repeat(gi, nc), row_c, gi, tot_c)
+    cells.add_lines(np.repeat(gi, nc), col_c, gi, tot_c)
+    if is_overall.any():  # groups against the overall matrix, cell by cell
+        key = f * nc + t
+        cells.add_lines(key[~is_overall], cc[~is_overall], key[is_overall], cc[is_overall])
+    cells.margin_cells = (g_labels, row_c, col_c, tot_c, nc)
+
+
+def _transition_finish(w, codes, col_pos, cells, k, ctx) -> None:
+    if cells is None or not hasattr(cells, "margin_cells"):
+        return
+    g_labels, row_c, col_c, tot_c, nc = cells.margin_cells
+    labels = np.where(g_labels == "\x00overall", ALL_GROUP, g_labels)
+    cats = np.array(STAGE_CATEGORIES, dtype=object)
+    rows = []
+    for kind, cellids in (("from", row_c), ("to", col_c)):
+        gi = np.repeat(np.arange(len(labels)), nc)
+        ci = np.tile(np.arange(nc), len(labels))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "group": labels[gi],
+                    "from": np.where(kind == "from", cats[ci], "Total"),
+                    "to": np.where(kind == "to", cats[ci], "Total"),
+                    "cell": cellids,
+                }
+            )
+        )
+    rows.append(pd.DataFrame({"group": labels, "from": "Total", "to": "Total", "cell": tot_c}))
+    m = pd.concat(rows, ignore_index=True)
+    hidden = cells.hidden[m["cell"].to_numpy()]
+    names = np.array([""] + [_CODES[i] for i in range(1, max(_CODES) + 1)], dtype=object)
+    m["n"] = np.where(hidden, np.nan, cells.values[m["cell"].to_numpy()])
+    m["suppressed"] = hidden
+    m["reason"] = names[cells.reason[m["cell"].to_numpy()].astype(np.int64)]
+    cells.margins = m.drop(columns="cell")
+
+
+_TRANSITIONS = _Spec(
+    counts=(_Count("n"),),
+    across=None,
+    extra=_transition_extra,
+    finish=_transition_finish,
+)
+
+
+def suppress_transitions(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``transitions`` (or one month of ``transition_waves``) output: group, from, to,
+    n. The matrix of each group shows row, column and grand totals, so those are protected as
+    lines (secondary suppression) and returned, suppressed, in ``.margins`` (group, from, to,
+    n, suppressed, reason; "Total" marks a margin): a view prints its totals from there."""
+    st = _apply(_TRANSITIONS, frame, k, overall)
+    if st.margins is None:
+        empty = pd.DataFrame(
+            {
+                "group": pd.Series([], dtype="str"),
+                "from": pd.Series([], dtype="str"),
+                "to": pd.Series([], dtype="str"),
+                "n": pd.Series([], dtype="float64"),
+                "suppressed": pd.Series([], dtype="bool"),
+                "reason": pd.Series([], dtype="str"),
+            }
+        )
+        return SuppressedTable(
+            st.table,
+            st.mask,
+            st.reasons,
+            st.too_few,
+            st.suppression,
+            st.count_columns,
+            st.overall,
+            empty,
+        )
+    return st
+
+
+def _e2t_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) -> None:
+    """The early-to-thriving count is a cell of the transitions table: hidden where it is."""
+    if ctx is None:
+        return
+    t = ctx.table[ctx.mask["n"].to_numpy()]
+    hidden_groups = set(t.loc[(t["from"] == "early") & (t["to"] == "thriving"), "group"])
+    rows = np.flatnonzero(~is_overall & w["group"].astype(str).isin(hidden_groups).to_numpy())
+    cells.hide(cells.cells("n", rows), _SECONDARY)
+
+
+_E2T = _Spec(
+    counts=(_Count("participants"), _Count("n", "participants", derived=("share",))),
+    size="participants",
+    across=(),
+    extra=_e2t_extra,
+)
+
+
+def suppress_early_to_thriving(
+    frame: pd.DataFrame,
+    k: int | Suppression | None = None,
+    transitions: pd.DataFrame | SuppressedTable | None = None,
+    overall: pd.DataFrame | None = None,
+) -> SuppressedTable:
+    """Suppress ``early_to_thriving`` output (group, n, participants, share). Pass the
+    ``transitions`` table of the same grouping when a view shows both: the count is then
+    hidden wherever its transition cell is."""
+    setting = _setting(k)
+    ctx = None
+    if transitions is not None:
+        ctx = (
+            transitions
+            if isinstance(transitions, SuppressedTable)
+            else suppress_transitions(transitions, setting)
+        )
+    return _apply(_E2T, frame, setting, overall, context=ctx)
+
+
+def _recovered_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
+    # transitioned_n + others_n = participants with a transition, shown elsewhere
+    if not len(w) or not (cells.has("transitioned_n") and cells.has("others_n")):
+        return
+    rows = np.arange(len(w))
+    cells.add_lines(
+        np.concatenate([rows, rows]),
+        np.concatenate([cells.cells("transitioned_n"), cells.cells("others_n")]),
+    )
+
+
+def _recovered_finish(w, codes, col_pos, cells, k, ctx) -> None:
+    cols = [c for c in ("transitioned", "transitioned_n", "others", "others_n") if c in col_pos]
+    if not cols or k <= 1:
+        return
+    any_hidden = (codes[:, [col_pos[c] for c in cols]] != 0).any(axis=1)
+    for c in _TEST_COLUMNS:
+        if c in col_pos:
+            j = col_pos[c]
+            codes[any_hidden & (codes[:, j] == 0), j] = _TEST
+
+
+_RECOVERED = _Spec(
+    counts=(
+        _Count("transitioned_n"),
+        _Count("others_n"),
+        _Count("transitioned", "transitioned_n"),
+        _Count("others", "others_n"),
+    ),
+    size="transitioned_n",
+    extra=_recovered_extra,
+    finish=_recovered_finish,
+)
+
+
+def suppress_recovered_tests(
+    frame: pd.DataFrame, k: int | Suppression | None = None
+) -> SuppressedTable:
+    """Suppress ``recovered_resource_tests`` output: fewer than k early-to-thriving
+    participants hides every row; counts and complements below k are hidden, and the test
+    (p-value, risk difference, odds ratio, intervals) of a row with any hidden cell."""
+    return _apply(_RECOVERED, frame, k)
+
+
+def _baseline_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
+    # the levels of a variable add up to the group's n (the denominator column)
+    if not len(w):
+        return
+    key = _line_keys(w.assign(_o=is_overall), ["variable", "group", "_o"])
+    first = pd.Series(np.arange(len(w))).groupby(key).first().to_numpy()
+    cells.add_lines(key, cells.cells("n"), key[first], cells.cells("denominator", first))
+    if is_overall.any():
+        k2 = _line_keys(w, ["variable", "level"])
+        for col in ("n", "denominator"):
+            cc = cells.cells(col)
+            cells.add_lines(k2[~is_overall], cc[~is_overall], k2[is_overall], cc[is_overall])
+
+
+_BASELINE = _Spec(
+    counts=(_Count("denominator"), _Count("n", "denominator", derived=("share",))),
+    size="denominator",
+    extra=_baseline_extra,
+)
+
+
+def suppress_baseline_table(
+    frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
+) -> SuppressedTable:
+    """Suppress ``baseline_table`` output (Table 1: variable, level, group, n, denominator,
+    share): the levels of each variable add up to the group n; ``overall`` is the table with
+    ``group_by=None`` when a view shows an overall column."""
+    return _apply(_BASELINE, frame, k, overall)
+
+
+def suppress_baseline_tests(
+    tests: pd.DataFrame,
+    table: pd.DataFrame | SuppressedTable,
+    k: int | Suppression | None = None,
+) -> SuppressedTable:
+    """Suppress ``baseline_tests`` output: a variable's statistic and p-value are hidden when
+    any cell of its table (``baseline_table`` of the same grouping) is hidden."""
+    setting = _setting(k)
+    st = table if isinstance(table, SuppressedTable) else suppress_baseline_table(table, setting)
+    hide = np.zeros(len(tests), bool)
+    if setting.active and len(st.table):
+        bad = st.mask["n"].to_numpy() | st.mask["denominator"].to_numpy()
+        hide = tests["variable"].isin(set(st.table["variable"].to_numpy()[bad])).to_numpy()
+    return _hide_tests(tests, hide, setting)
+
+
+# ---- the summary JSON ---------------------------------------------------------------------------
+def _put(out: dict, listing: list, path: list, reason: str, k: int) -> None:
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    if node[path[-1]] is not None:
+        listing.append({"path": _path_text(path), "reason": reason_text(reason, k), "code": reason})
+        node[path[-1]] = None
+
+
+def _path_text(path: list) -> str:
+    text = ""
+    for p in path:
+        text += f"[{p}]" if isinstance(p, int) else (f".{p}" if text else str(p))
+    return text
+
+
+def _write_back(out, listing, st: SuppressedTable, paths: dict[str, list], k: int) -> None:
+    """paths: column -> list (aligned with st.table rows) of JSON paths (None: not in JSON)."""
+    for col, col_paths in paths.items():
+        if col not in st.mask:
+            continue
+        m = st.mask[col].to_numpy()
+        reasons = st.reasons[col].to_numpy()
+        for i in np.flatnonzero(m):
+            p = col_paths[i]
+            if p is not None:
+                _put(out, listing, p, reasons[i], k)
+
+
+def suppress_summary(summary: dict, k: int | Suppression | None = None) -> dict:
+    """The summary JSON (``hoo_metrics.summary.summary``) with the same rules applied.
+
+    Suppressed values become null; a top-level ``"suppression"`` object says
+    ``{"min_cell": k, "enabled": bool, "suppressed": [{"path", "reason", "code"}, ...]}``.
+    Counts that the JSON gives only as shares (ended by contact) are rebuilt as
+    share x participants. Groups add up to the overall figures, so those are lines.
+    """
+    setting = _setting(k)
+    kk = setting.k
+    out = copy.deepcopy(summary)
+    listing: list[dict] = []
+
+    # enrollment
+    enr = out.get("enrollment")
+    if enr:
+        by = enr.get("by_group", {})
+        gs = list(by)
+        frame = pd.DataFrame(
+            {
+                "group": gs,
+                "enrolled": [by[g]["enrolled"] for g in gs],
+                "analysed": [by[g]["analysed"] for g in gs],
+            }
+        )
+        over = pd.DataFrame(
+            {"group": [ALL_GROUP], "enrolled": [enr["enrolled"]], "analysed": [enr["analysed"]]}
+        )
+        st = suppress_enrollment(frame, setting, overall=over)
+        paths = {
+            c: [["enrollment", "by_group", g, c] for g in gs] for c in ("enrolled", "analysed")
+        }
+        _write_back(out, listing, st, paths, kk)
+        _write_back(out, listing, st.overall, {c: [["enrollment", c]] for c in paths}, kk)
+
+    # follow-up: participants, ended by contact (counts rebuilt from shares), medians
+    fu = out.get("followup")
+    if fu:
+        blocks = [("\x00overall", ["followup"], fu)] + [
+            (g, ["followup", "by_group", g], b) for g, b in fu.get("by_group", {}).items()
+        ]
+        rows_sum, rows_end = [], []
+        for g, path, b in blocks:
+            n = b.get("participants") or 0
+            rows_sum.append(
+                {
+                    "group": g,
+                    "participants": n,
+                    "median_contacts": b.get("median_contacts"),
+                    "median_support_days": b.get("median_support_days"),
+                    "path": path,
+                }
+            )
+            for c, share in (b.get("ended_by_contact") or {}).items():
+                ended = np.nan if share is None else round(float(share) * n)
+                rows_end.append(
+                    {
+                        "group": g,
+                        "contact": int(c),
+                        "ended": ended,
+                        "participants": n,
+                        "share": share,
+                        "path": [*path, "ended_by_contact", c],
+                    }
+                )
+        s = pd.DataFrame(rows_sum)
+        is_o = (s["group"] == "\x00overall").to_numpy()
+        st = suppress_followup_summary(
+            s[~is_o].drop(columns="path"), setting, overall=s[is_o].drop(columns="path")
+        )
+        for part, sel in ((st, ~is_o), (st.overall, is_o)):
+            ps = list(s["path"][sel])
+            _write_back(
+                out,
+                listing,
+                part,
+                {
+                    c: [[*p, c] for p in ps]
+                    for c in ("participants", "median_contacts", "median_support_days")
+                },
+                kk,
+            )
+        if rows_end:
+            e = pd.DataFrame(rows_end)
+            is_o = (e["group"] == "\x00overall").to_numpy()
+            st = suppress_ended_by_contact(
+                e[~is_o].drop(columns="path"), setting, overall=e[is_o].drop(columns="path")
+            )
+            for part, sel in ((st, ~is_o), (st.overall, is_o)):
+                _write_back(out, listing, part, {"share": list(e["path"][sel])}, kk)
+
+    # resources per wave and over the follow-up
+    wave = out.get("resources") or []
+    if wave:
+        frame = pd.DataFrame(wave)
+        st = suppress_resources_by_wave(frame, setting)
+        paths = {c: [["resources", i, c] for i in range(len(frame))] for c in frame.columns}
+        _write_back(out, listing, st, paths, kk)
+    overall_rows = out.get("resources_overall") or []
+    st_over = None
+    if overall_rows:
+        frame = pd.DataFrame(overall_rows)
+        st_over = suppress_resources_overall(frame, setting)
+        paths = {c: [["resources_overall", i, c] for i in range(len(frame))] for c in frame.columns}
+        _write_back(out, listing, st_over, paths, kk)
+    tests = out.get("resource_tests") or []
+    if tests and st_over is not None:
+        frame = pd.DataFrame(tests)
+        st = suppress_comparisons(frame, st_over, setting)
+        paths = {c: [["resource_tests", i, c] for i in range(len(frame))] for c in frame.columns}
+        _write_back(out, listing, st, paths, kk)
+
+    # transitions and early to thriving
+    tr = out.get("transitions")
+    if tr:
+        counts = pd.DataFrame(tr.get("counts") or [], columns=["group", "from", "to", "n"])
+        st_t = suppress_transitions(counts, setting)
+        _write_back(
+            out,
+            listing,
+            st_t,
+            {"n": [["transitions", "counts", i, "n"] for i in range(len(counts))]},
+            kk,
+        )
+        e2t = tr.get("early_to_thriving")
+        if e2t:
+            participants = counts.groupby("group")["n"].sum()
+            gs = list(e2t.get("by_group", {}))
+            frame = pd.DataFrame(
+                {
+                    "group": gs,
+                    "n": [e2t["by_group"][g] for g in gs],
+                    "participants": [int(participants.get(g, 0)) for g in gs],
+                }
+            )
+            over = pd.DataFrame(
+                {
+                    "group": [ALL_GROUP],
+                    "n": [e2t["n"]],
+                    "participants": [int(participants.sum())],
+                }
+            )
+            st = suppress_early_to_thriving(frame, setting, transitions=st_t, overall=over)
+            paths = {"n": [["transitions", "early_to_thriving", "by_group", g] for g in gs]}
+            _write_back(out, listing, st, paths, kk)
+            _write_back(
+                out, listing, st.overall, {"n": [["transitions", "early_to_thriving", "n"]]}, kk
+            )
+    rec = out.get("transition_resource_tests") or []
+    if rec:
+        frame = pd.DataFrame(rec)
+        st = suppress_recovered_tests(frame, setting)
+        paths = {
+            c: [["transition_resource_tests", i, c] for i in range(len(frame))]
+            for c in frame.columns
+        }
+        _write_back(out, listing, st, paths, kk)
+
+    out["suppression"] = {
+        "min_cell": kk,
+        "enabled": setting.enabled,
+        "suppressed": listing,
+    }
+    return out
