@@ -80,13 +80,13 @@ def _mask_name(m: re.Match) -> str:
 #: Cell kinds screened in every text column, in masking order.
 KINDS: tuple[_Kind, ...] = (
     _Kind("email", "an e-mail address", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
-    _Kind("url", "a web address", r"(?i)(?:\bhttps?://|\bwww\.)[^\s]+"),
+    _Kind("url", "a web address", r"(?i)(?:\bhttps?://|\bwww\.)[^ \t\r\n]+"),
     _Kind("ip", "an IP address", r"\b[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b"),
     _Kind("ssn", "a social security number", r"\b[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}\b"),
     _Kind(
         "phone",
         "a phone or fax number",
-        r"(?:\(\s*[0-9]{3}\s*\)\s*|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}\b"
+        r"(?:\( ?[0-9]{3} ?\) ?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}\b"
         r"|\+[0-9]{1,3}(?:[ .-]?[0-9]{2,4}){3,5}\b",
     ),
     _Kind(

@@ -252,7 +252,7 @@ class _Reader:
     # -- delimited text
     def add_text(self, label: str, data: bytes) -> None:
         stem_table = _table_from_name(label)
-        if not data.strip():
+        if not re.search(rb"[^\s]", data):
             self._empty(label, stem_table)
             return
         text, encoding = _decode(data)
@@ -274,7 +274,8 @@ class _Reader:
                 WARNING,
             )
         sep = _sniff_separator(text)
-        rows = _split_rows(text, sep)
+        # UTF-8 bytes go to the parser as they are (faster than re-encoding the text).
+        rows = _split_rows(text, sep, data if encoding is None else None)
         if sep != "," and rows is not None:
             self.problem(
                 stem_table or "cohort",
@@ -454,7 +455,7 @@ def _looks_binary(text: str) -> bool:
 
 def _sniff_separator(text: str) -> str:
     """The separator used by the first non-blank line (the header), commas when in doubt."""
-    for line in text.splitlines():
+    for line in io.StringIO(text[:65536]):
         if line.strip(" \t,;|"):
             counts = {sep: line.count(sep) for sep in SEPARATORS}
             best = max(SEPARATORS, key=lambda s: counts[s])  # first wins ties: ',' preferred
@@ -462,11 +463,15 @@ def _sniff_separator(text: str) -> str:
     return ","
 
 
-def _split_rows(text: str, sep: str) -> pd.DataFrame | list[list[str]] | None:
-    """Cells of delimited text: a DataFrame of str (fast path) or ragged rows (slow path)."""
+def _split_rows(
+    text: str, sep: str, utf8: bytes | None = None
+) -> pd.DataFrame | list[list[str]] | None:
+    """Cells of delimited text: a DataFrame of str (fast path) or ragged rows (slow path).
+    ``utf8``: the same text as UTF-8 bytes, when the file was UTF-8."""
     try:
         return pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(utf8) if utf8 is not None else io.StringIO(text),
+            encoding="utf-8-sig",
             sep=sep,
             header=None,
             dtype=str,

@@ -101,7 +101,8 @@ def cohort_sha256(
 ) -> str:
     """SHA-256 of a cohort's canonical content: for each table its name, row count, and for
     each column its name, dtype and values (numbers as little-endian float64/int64, booleans
-    as bytes, text as UTF-8 separated by 0x1F with NaN as 0x00). Independent of the encoding,
+    as bytes, text as its distinct values in UTF-8 separated by 0x1F followed by each cell's
+    position among them, -1 for NaN). Independent of the encoding,
     separator or file form the data came in."""
     digest = hashlib.sha256()
     for table, frame in (
@@ -122,9 +123,10 @@ def cohort_sha256(
                 digest.update(np.ascontiguousarray(values.to_numpy(), dtype="<i8").tobytes())
             elif kind == "bool":
                 digest.update(values.to_numpy(dtype="u1").tobytes())
-            else:
-                text = values.astype("str").fillna("\x00").tolist()
-                digest.update("\x1f".join(text).encode("utf-8", "surrogatepass"))
+            else:  # distinct texts in order of first appearance, then each cell's number
+                codes, uniques = pd.factorize(values.astype("str"))
+                digest.update("\x1f".join(uniques).encode("utf-8", "surrogatepass") + b"\n")
+                digest.update(np.ascontiguousarray(codes, dtype="<i8").tobytes())
     return digest.hexdigest()
 
 
@@ -179,6 +181,17 @@ def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         empty = np.zeros(0, dtype=bool)
         return np.zeros(0), empty, empty
     return number[codes], blank[codes], bad[codes]
+
+
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """Membership of text cells in a set of texts, as a numpy bool array.
+
+    Factorizes both together and compares integer codes: much faster than ``Series.isin`` on
+    pyarrow-backed strings for hundreds of thousands of cells."""
+    allowed = pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed)
+    both = pd.concat([values.reset_index(drop=True), allowed.astype("str")], ignore_index=True)
+    codes, _ = pd.factorize(both)
+    return np.isin(codes[: len(values)], codes[len(values) :])
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -328,7 +341,7 @@ class _Validator:
         if "status" in p:
             status = p["status"].str.lower()
             blank = (status == "").to_numpy()
-            unknown = ~status.isin(STATUSES).to_numpy() & ~blank
+            unknown = ~_isin(status, STATUSES) & ~blank
             allowed = _join(STATUSES)
             self.cells(table, p, "status", blank, f"status is empty. It must be {allowed}.")
             self.cells(
@@ -393,7 +406,7 @@ class _Validator:
         out["stage"] = pd.Series(np.where(stage_ok, stage, np.nan), dtype="float64")
         path = r["stage6_path"].str.lower() if "stage6_path" in r else pd.Series("", index=r.index)
         present = (path != "").to_numpy()
-        unknown = present & ~path.isin(STAGE6_PATHS).to_numpy()
+        unknown = present & ~_isin(path, STAGE6_PATHS)
         paths = _join(STAGE6_PATHS).replace(" and ", " or ")
         self.cells(
             table,
@@ -511,7 +524,7 @@ class _Validator:
                 "participants",
                 p,
                 "participant_id",
-                ((pid != "") & ~pid.isin(r["participant_id"])).to_numpy(),
+                (pid != "").to_numpy() & ~_isin(pid, r["participant_id"]),
                 "This participant has no survey responses. They count as enrolled but appear in "
                 "no wave; add their responses if they exist.",
                 WARNING,
@@ -632,7 +645,7 @@ class _Validator:
                 table,
                 c,
                 "more_followup",
-                ~followup.isin(YES_NO).to_numpy(),
+                ~_isin(followup, YES_NO),
                 "more_followup must be yes or no: did the participant want another contact "
                 "after this one?",
             )
@@ -693,7 +706,7 @@ class _Validator:
         )
         if ids is None:
             return ~blank
-        unknown = ~blank & ~pid.isin(ids).to_numpy()
+        unknown = ~blank & ~_isin(pid, ids)
         self.cells(
             table,
             frame,
