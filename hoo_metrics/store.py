@@ -281,8 +281,9 @@ class CohortStore:
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
         return conn
 
-    def _inspect(self) -> None:
-        """Refuse a file that is not ours, without writing to it."""
+    def _inspect(self) -> bool:
+        """Refuse a file that is not ours, without writing to it. True when the file is a
+        library of the current schema in WAL mode (nothing to prepare)."""
         path = self.path
         if path.is_dir():
             raise StoreError(
@@ -290,7 +291,7 @@ class CohortStore:
                 f"{path / 'hoo.sqlite'}."
             )
         if not path.exists() or path.stat().st_size == 0:
-            return
+            return False
         with path.open("rb") as fh:
             header = fh.read(len(_SQLITE_HEADER))
         if header != _SQLITE_HEADER:
@@ -304,6 +305,7 @@ class CohortStore:
             try:
                 app_id = conn.execute("PRAGMA application_id").fetchone()[0]
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
+                journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
                 names = [
                     r[0]
                     for r in conn.execute(
@@ -315,7 +317,7 @@ class CohortStore:
         except sqlite3.Error as exc:
             raise self._error(exc, "opening it") from exc
         if app_id == 0 and not names and version == 0:
-            return  # an empty SQLite file: ours to initialise
+            return False  # an empty SQLite file: ours to initialise
         if app_id != APPLICATION_ID:
             shown = ", ".join(sorted(names)[:5]) or "none"
             raise StoreError(
@@ -329,9 +331,12 @@ class CohortStore:
                 f"version reads up to {SCHEMA_VERSION}). Upgrade HOO to use it; the file was "
                 "left untouched."
             )
+        return version == SCHEMA_VERSION and str(journal).lower() == "wal"
 
     def _initialise(self) -> None:
-        self._inspect()
+        # Readers must not queue behind a writer: take the write lock only to create/migrate.
+        if self._inspect():
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
