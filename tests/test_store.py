@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 TABLE_NAMES = ("participants", "responses", "contacts")
 
 
-# ---- cohorts used by the tests ----------------------------------------------------------------
+# ---- cohorts used by the tests -------------------------------------------------------------------
 def small_cohort(tag: str = "a", n: int = 3) -> Cohort:
     """A tiny valid cohort; ``tag`` changes the participant ids (and so the content)."""
     participants = [
@@ -145,7 +145,7 @@ def store(db) -> CohortStore:
     return CohortStore()
 
 
-# ---- canonical CSV -----------------------------------------------------------------------------
+# ---- canonical CSV -------------------------------------------------------------------------------
 def test_canonical_text_is_fixed_and_exact():
     cohort = make_cohort(
         participants=[
@@ -200,7 +200,7 @@ def test_content_sha256_changes_with_any_cell():
     assert content_sha256(a) != content_sha256(b)
 
 
-# ---- publish, versions, load, export ----------------------------------------------------------
+# ---- publish, versions, load, export -------------------------------------------------------------
 def test_store_is_created_on_first_use_with_our_schema(db, store):
     assert not db.exists()
     assert store.list() == []
@@ -323,7 +323,7 @@ def test_export_an_older_version(store, tmp_path):
     assert (tmp_path / "participants.csv").read_text().splitlines()[1].startswith("a1,")
 
 
-# ---- archive ------------------------------------------------------------------------------------
+# ---- archive -------------------------------------------------------------------------------------
 def test_archive_hides_but_keeps_everything(store, tmp_path):
     store.publish(small_cohort("a"), "Pilot")
     store.publish(small_cohort("b"), "Pilot")
@@ -385,7 +385,7 @@ def test_require_evaluator_and_role_resolution():
     }
 
 
-# ---- corrupted and foreign files -------------------------------------------------------------------
+# ---- corrupted and foreign files -----------------------------------------------------------------
 def _foreign_sqlite(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
@@ -405,7 +405,7 @@ def _newer_schema(path: Path) -> None:
     [
         (lambda p: p.write_bytes(os.urandom(8192)), "not an SQLite database"),
         (lambda p: p.write_text("participant_id,arm\nA1,x\n"), "not an SQLite database"),
-        (_foreign_sqlite, "another application.*invoices"),
+        (_foreign_sqlite, r"another application.*invoices"),
         (_newer_schema, "newer version of HOO"),
     ],
     ids=["random bytes", "a CSV", "foreign SQLite", "newer schema"],
@@ -436,7 +436,7 @@ def test_damaged_pages_give_a_clear_error_never_a_reset(db, store):
     assert len(data) > 8 * page
     data[page : 6 * page] = os.urandom(5 * page)  # keep the header, trash the schema pages
     db.write_bytes(bytes(data))
-    with pytest.raises(StoreError, match="damaged|not a HOO") as info:
+    with pytest.raises(StoreError, match=r"damaged|not a HOO") as info:
         CohortStore().list()
     assert str(db) in str(info.value)
     assert db.read_bytes() == bytes(data)  # never reset
@@ -447,7 +447,7 @@ def test_damaged_table_content_is_detected(db, store, tmp_path):
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE tables SET content = zeroblob(10) WHERE tbl = 'responses'")
     conn.close()
-    with pytest.raises(StoreError, match="responses table of 'Pilot' version 1.*damaged"):
+    with pytest.raises(StoreError, match=r"responses table of 'Pilot' version 1.*damaged"):
         store.load("Pilot")
     with pytest.raises(StoreError, match="damaged"):
         store.export("Pilot", out_dir=tmp_path / "out")
@@ -468,7 +468,7 @@ def test_check_is_clean_on_a_sound_library(store):
     assert store.check() == []
 
 
-# ---- concurrency -----------------------------------------------------------------------------------
+# ---- concurrency ---------------------------------------------------------------------------------
 def _publish_after_barrier(path: str, name: str, tag: str, barrier) -> None:
     barrier.wait()
     CohortStore(path).publish(small_cohort(tag, n=50), name, description=tag)
