@@ -2,6 +2,10 @@
 
 Entry point only: page config, navigation, the shared sidebar, then the chosen page.
 Run with ``streamlit run app.py``.
+
+The page files live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder
+next to the entry script as a legacy (v1) multipage app, which makes a deep link such as
+``/resources?f_role=resident`` run the page file without this script (no sidebar, no view).
 """
 
 import streamlit as st
@@ -16,18 +20,20 @@ st.set_page_config(
 
 PAGES = {
     "Results": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/baseline.py", title="Baseline", icon=":material/table_chart:"),
-        st.Page("pages/resources.py", title="Resources", icon=":material/support:"),
-        st.Page("pages/recovery.py", title="Recovery", icon=":material/trending_up:"),
-        st.Page("pages/followup.py", title="Follow-up", icon=":material/call:"),
+        st.Page(
+            "app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
+        ),
+        st.Page("app_pages/baseline.py", title="Baseline", icon=":material/table_chart:"),
+        st.Page("app_pages/resources.py", title="Resources", icon=":material/support:"),
+        st.Page("app_pages/recovery.py", title="Recovery", icon=":material/trending_up:"),
+        st.Page("app_pages/followup.py", title="Follow-up", icon=":material/call:"),
     ],
     "Explore": [
-        st.Page("pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
+        st.Page("app_pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
     ],
     "About the data": [
-        st.Page("pages/data.py", title="Data", icon=":material/database:"),
-        st.Page("pages/methods.py", title="Methods", icon=":material/menu_book:"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("app_pages/methods.py", title="Methods", icon=":material/menu_book:"),
     ],
 }
 

@@ -80,7 +80,7 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 
 def _style(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure:
-    fig.update_layout(height=height, **_LAYOUT)
+    fig.update_layout(height=height, showlegend=True, **_LAYOUT)
     fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
     fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
     return fig
@@ -411,6 +411,7 @@ def contacts_chart(contacts: pd.DataFrame, colors: Mapping[str, str]) -> go.Figu
                 marker_color=_color(colors, group, i),
                 text=d["participants"],
                 textposition="outside",
+                cliponaxis=False,
             )
         )
     fig.update_layout(barmode="group")

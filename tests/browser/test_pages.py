@@ -1,0 +1,81 @@
+"""Every page in Chromium: no exception, charts drawn, filters work; screenshots kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+# url path -> (title, charts expected at least)
+PAGES = {
+    "": ("Overview", 1),
+    "baseline": ("Baseline characteristics", 0),
+    "resources": ("Resources", 4),
+    "recovery": ("Recovery", 2),
+    "followup": ("Follow-up", 3),
+    "compare": ("Compare groups", 1),
+    "data": ("Data", 0),
+    "methods": ("Methods", 0),
+}
+
+
+def wait_ready(page, title: str, charts: int) -> None:
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=30_000)
+    # the script has finished when the status widget no longer says "Running"
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=30_000,
+    )
+    if charts:
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=30_000,
+        )
+    page.wait_for_timeout(500)  # let plotly finish its transitions before the screenshot
+
+
+def shoot(page, name: str) -> None:
+    """The first screen at 1280x900 as a leader sees it, and the whole page (the app scrolls
+    inside its main container, so the viewport is stretched to its height)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
+    page.wait_for_timeout(800)
+    page.screenshot(path=SCREENSHOTS / f"{name}-full.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders(page, server_url, path):
+    title, charts = PAGES[path]
+    page.goto(f"{server_url}/{path}")
+    wait_ready(page, title, charts)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator(".js-plotly-plot").count() >= charts
+    assert page.get_by_text("SYNTHETIC", exact=False).first.is_visible()
+    shoot(page, path or "overview")
+
+
+def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
+    page.goto(f"{server_url}/resources?f_role=resident&set=all")
+    wait_ready(page, "Resources", 2)
+    assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
+    page.get_by_role("link", name="Follow-up").click()
+    wait_ready(page, "Follow-up", 1)
+    assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
+    assert "f_role=resident" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, "followup-filtered")
+
+
+def test_changing_the_analysis_set_changes_the_caption(page, server_url):
+    page.goto(f"{server_url}/")
+    wait_ready(page, "Overview", 1)
+    assert page.get_by_text("Completers: 42 participants").first.is_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="All enrolled").click()
+    page.get_by_text("All enrolled: 50 participants").first.wait_for(timeout=15_000)
+    assert "set=all" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
