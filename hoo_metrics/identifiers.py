@@ -258,20 +258,25 @@ def identifier_kinds(
     or "" when none. Vectorised: each pattern runs once over the column's distinct values."""
     text = values.astype("str").fillna("")
     codes, uniques = pd.factorize(text)
-    described = _describe(pd.Series(uniques, dtype="str"), _kinds_for(id_column, zip_column))
+    kinds = _kinds_for(id_column, zip_column)
+    hits = _hits(pd.Series(uniques, dtype="str"), kinds)
+    described = np.array([_description(kinds, row) for row in hits] + [""], dtype=object)
     return pd.Series(described[codes], index=values.index, dtype="str")
 
 
-def _describe(uniques: pd.Series, kinds: Sequence[_Kind]) -> np.ndarray:
-    """Descriptions (object array) of the identifier kinds each distinct value matches."""
+def _hits(uniques: pd.Series, kinds: Sequence[_Kind]) -> np.ndarray:
+    """Boolean matrix: does distinct value i match kind j (one vectorised regex per kind)."""
     hits = np.zeros((len(uniques), len(kinds)), dtype=bool)
-    for j, kind in enumerate(kinds):
-        hits[:, j] = uniques.str.contains(kind.pattern, regex=True).fillna(False).to_numpy(bool)
-    out = np.full(len(uniques), "", dtype=object)
-    for i in np.flatnonzero(hits.any(axis=1)):
-        names = [kinds[j].description for j in np.flatnonzero(hits[i])]
-        out[i] = " and ".join(names) if len(names) < 3 else ", ".join(names)
-    return out
+    if len(uniques):
+        for j, kind in enumerate(kinds):
+            found = uniques.str.contains(kind.pattern, regex=True)
+            hits[:, j] = found.fillna(False).to_numpy(dtype=bool)
+    return hits
+
+
+def _description(kinds: Sequence[_Kind], row: np.ndarray) -> str:
+    names = [kinds[j].description for j in np.flatnonzero(row)]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names)
 
 
 def mask(value: object, *, id_column: bool = False, zip_column: bool = False) -> str | None:
@@ -334,17 +339,32 @@ def screen_values(
 ) -> list[Problem]:
     """Errors for cells that look like direct identifiers, per column (``frame``'s index is the
     row number as in the file). participant_id is also screened for person names, ZIP/postal
-    columns for ZIP codes. At most ``cap`` cells are listed per column, then a summary."""
+    columns for ZIP codes. At most ``cap`` cells are listed per column, then a summary.
+
+    Each pattern runs once over the distinct values of all the screened columns together."""
+    names = [c for c in (frame.columns if columns is None else columns) if c in frame]
+    n = len(frame)
+    if not names or n == 0:
+        return []
+    texts = pd.concat([frame[c].astype("str").fillna("") for c in names], ignore_index=True)
+    codes, uniques = pd.factorize(texts)
+    distinct = pd.Series(uniques, dtype="str")
+    base = _hits(distinct, KINDS)
+    name_hits = _hits(distinct, (NAME_KIND,)) if "participant_id" in names else None
+    zip_hits = _hits(distinct, (ZIP_KIND,)) if any(is_zip_column(c) for c in names) else None
+    rows = frame.index.to_numpy()
     problems = []
-    for column in frame.columns if columns is None else columns:
-        if column not in frame:
-            continue
-        id_column = column == "participant_id"
-        zip_column = is_zip_column(column)
-        values = frame[column].astype("str").fillna("")
-        codes, uniques = pd.factorize(values)
-        described = _describe(pd.Series(uniques, dtype="str"), _kinds_for(id_column, zip_column))
-        flagged = described[codes] != ""
+    for j, column in enumerate(names):
+        id_column, zip_column = column == "participant_id", is_zip_column(column)
+        kinds = _kinds_for(id_column, zip_column)
+        parts = [base]
+        if id_column:
+            parts.append(name_hits)
+        if zip_column:
+            parts.append(zip_hits)
+        hits = np.hstack(parts)
+        cell = codes[j * n : (j + 1) * n]
+        flagged = hits.any(axis=1)[cell]
         if not flagged.any():
             continue
         positions = np.flatnonzero(flagged)
@@ -356,8 +376,9 @@ def screen_values(
             else "Direct identifiers must not be in the cohort files: remove it or replace it "
             "with a coarse value (a year, a band, a code)."
         )
-        messages = [f"{what} looks like {described[codes[p]]}. {advice}" for p in listed]
-        rows = frame.index.to_numpy()[positions]
-        cell_values = values.to_numpy()[listed]
-        problems += listed_problems(table, column, rows, cell_values, messages, ERROR, cap)
+        messages = [
+            f"{what} looks like {_description(kinds, hits[cell[p]])}. {advice}" for p in listed
+        ]
+        values = [uniques[cell[p]] for p in listed]
+        problems += listed_problems(table, column, rows[positions], values, messages, ERROR, cap)
     return problems
