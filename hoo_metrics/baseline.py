@@ -16,7 +16,7 @@ import pandas as pd
 from .cohort import Cohort, sort_groups
 from .contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
 from .inference import contingency_test
-from .stages import stage_category
+from .stages import category_codes, positions
 
 BASELINE_STAGE = "baseline_stage_category"
 NOT_TESTED_ONE_LEVEL = "not tested (one level)"
@@ -25,51 +25,55 @@ TABLE_COLUMNS = ("variable", "level", "group", "n", "denominator", "share")
 TEST_COLUMNS = ("variable", "test", "statistic", "p_value")
 
 
-def _variables(analysed: Cohort, group_by: str | None) -> dict[str, pd.Series]:
-    """Each Table 1 variable as str labels aligned with ``analysed.participants`` (blank ->
-    BLANK_GROUP): role, event_type, the other descriptive columns in file order, then the
-    baseline stage category."""
+def _variables(analysed: Cohort, group_by: str | None) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Each Table 1 variable as (levels, level position of each participant of ``analysed``):
+    role, event_type, the other descriptive columns in file order, then the baseline stage
+    category. Blank cells are the level BLANK_GROUP; levels per :func:`_order`."""
     p = analysed.participants
     skip = {"participant_id", "status", group_by}
     names = [c for c in PARTICIPANT_OPTIONAL if c in p and c not in skip]
     names += [c for c in p.columns if c not in skip and c not in names]
-    out = {name: analysed.group_labels(name) for name in names}
+    out = {}
+    for name in names:
+        values = analysed.group_labels(name)
+        levels = _order(sort_groups(values.unique()))
+        out[name] = (levels, positions(values, levels))
 
-    r = analysed.responses
-    base = r[r["month"].to_numpy() == 0]
-    category = pd.Series(
-        stage_category(base["stage"], base["stage6_path"]).to_numpy(),
-        index=base["participant_id"].to_numpy(),
-    )
-    stage = p["participant_id"].map(category)
-    out[BASELINE_STAGE] = stage.where(stage.notna(), BLANK_GROUP).astype("str")
+    out[BASELINE_STAGE] = _baseline_stage(analysed)
     return out
 
 
-def _levels(variable: str, values: pd.Series) -> list[str]:
-    """Levels seen, in reading order: stage categories in contract order, other values
-    ascending (numerically when all numbers); the blank level last."""
-    seen = set(values.unique())
-    if variable == BASELINE_STAGE:
-        levels = [c for c in STAGE_CATEGORIES if c in seen]
-    else:
-        levels = sort_groups(seen - {BLANK_GROUP})
-    return levels + ([BLANK_GROUP] if BLANK_GROUP in seen else [])
+def _baseline_stage(analysed: Cohort) -> tuple[list[str], np.ndarray]:
+    """(levels, level position per participant) of the month-0 stage category: categories
+    seen, in contract order, then BLANK_GROUP for participants without one."""
+    p, r = analysed.participants, analysed.responses
+    base = r[r["month"].to_numpy() == 0]
+    who = positions(base["participant_id"], p["participant_id"])
+    found = who >= 0
+    code = np.full(len(p), -1, dtype="int64")  # -1: no baseline stage category
+    code[who[found]] = category_codes(base["stage"], base["stage6_path"])[found]
+    seen = np.bincount(code + 1, minlength=len(STAGE_CATEGORIES) + 1)
+    levels = [c for i, c in enumerate(STAGE_CATEGORIES) if seen[i + 1]]
+    # position of each code (shifted by one so that -1 -> 0) among the levels; blank last
+    position = np.full(len(STAGE_CATEGORIES) + 1, len(levels), dtype="int64")
+    for j, c in enumerate(levels):
+        position[STAGE_CATEGORIES.index(c) + 1] = j
+    if seen[0]:
+        levels.append(BLANK_GROUP)
+    return levels, position[code + 1]
 
 
-def _crosstab(values: pd.Series, labels: pd.Series, levels: list[str], groups: list[str]):
-    """Counts of participants by level (rows) and group (columns), zeros included."""
-    counts = (
-        pd.DataFrame(
-            {
-                "level": pd.Categorical(values.to_numpy(), categories=levels),
-                "group": pd.Categorical(labels.to_numpy(), categories=groups),
-            }
-        )
-        .groupby(["level", "group"], observed=False)
-        .size()
+def _order(levels: list[str]) -> list[str]:
+    """The blank level moved last (values otherwise ascending, as ``sort_groups``)."""
+    return [v for v in levels if v != BLANK_GROUP] + (
+        [BLANK_GROUP] if BLANK_GROUP in levels else []
     )
-    return counts.to_numpy(dtype="int64").reshape(len(levels), len(groups))
+
+
+def _crosstab(level: np.ndarray, group: np.ndarray, n_levels: int, n_groups: int) -> np.ndarray:
+    """Counts of participants by level (rows) and group (columns), zeros included."""
+    key = level.astype("int64") * n_groups + group
+    return np.bincount(key, minlength=n_levels * n_groups).reshape(n_levels, n_groups)
 
 
 def baseline_table(
@@ -93,18 +97,17 @@ def baseline_table(
     """
     analysed = cohort.analysis_set(population)
     groups = cohort.groups(group_by)
-    labels = analysed.group_labels(group_by)
-    denominator = labels.value_counts().reindex(groups, fill_value=0).to_numpy(dtype="int64")
+    group = positions(analysed.group_labels(group_by), groups)
+    denominator = np.bincount(group, minlength=len(groups)).astype("int64")
     parts = []
-    for variable, values in _variables(analysed, group_by).items():
-        levels = _levels(variable, values)
-        counts = _crosstab(values, labels, levels, groups)
+    for variable, (levels, level) in _variables(analysed, group_by).items():
+        counts = _crosstab(level, group, len(levels), len(groups))
         parts.append(
             pd.DataFrame(
                 {
                     "variable": variable,
-                    "level": np.repeat(levels, len(groups)),
-                    "group": np.tile(groups, len(levels)),
+                    "level": np.repeat(np.array(levels, dtype="object"), len(groups)),
+                    "group": np.tile(np.array(groups, dtype="object"), len(levels)),
                     "n": counts.ravel(),
                     "denominator": np.tile(denominator, len(levels)),
                 }
@@ -155,13 +158,12 @@ def baseline_tests(
     """
     analysed = cohort.analysis_set(population)
     groups = cohort.groups(group_by)
-    labels = analysed.group_labels(group_by)
+    group = positions(analysed.group_labels(group_by), groups)
     rows = []
-    for variable, values in _variables(analysed, group_by).items():
-        levels = _levels(variable, values)
-        counts = _crosstab(values, labels, levels, groups)
-        counts = counts[np.array([level != BLANK_GROUP for level in levels], dtype=bool)]
-        levels = [level for level in levels if level != BLANK_GROUP]
+    for variable, (levels, level) in _variables(analysed, group_by).items():
+        counts = _crosstab(level, group, len(levels), len(groups))
+        if levels and levels[-1] == BLANK_GROUP:  # missing is not a level: left out
+            counts, levels = counts[:-1], levels[:-1]
         if len(levels) < 2:
             rows.append((variable, NOT_TESTED_ONE_LEVEL, np.nan, np.nan))
         elif (counts.sum(axis=0) > 0).sum() < 2:

@@ -21,7 +21,10 @@ from .cohort import Cohort, flag
 from .contract import STAGE6_PATHS, STAGE_CATEGORIES
 from .inference import compare_proportions
 
-EARLY, THRIVING = "early", "thriving"
+#: Integer code of each stage category: its position in contract.STAGE_CATEGORIES.
+CODE = {category: i for i, category in enumerate(STAGE_CATEGORIES)}
+EARLY, THRIVING = CODE["early"], CODE["thriving"]
+_K = len(STAGE_CATEGORIES)
 TRANSITION_COLUMNS = ("group", "from", "to", "n")
 RECOVERED_COLUMNS = (
     "resource",
@@ -40,6 +43,44 @@ RECOVERED_COLUMNS = (
 )
 
 
+def category_codes(stage, path) -> np.ndarray:
+    """Category code (index into STAGE_CATEGORIES) of each response; -1 where none."""
+    s = pd.to_numeric(pd.Series(stage), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    codes = np.full(len(s), -1, dtype="int8")
+    codes[(s >= 1) & (s <= 3)] = CODE["early"]
+    codes[(s >= 4) & (s <= 5)] = CODE["middle"]
+    six = s == 6
+    if six.any():
+        p = pd.Series(path)
+        for name in STAGE6_PATHS:
+            codes[six & (p == name).to_numpy(dtype=bool, na_value=False)] = CODE[name]
+    return codes
+
+
+def positions(values: pd.Series, universe) -> np.ndarray:
+    """Position of each of ``values`` in ``universe`` (distinct str), -1 where absent.
+
+    pyarrow's ``index_in`` when available: pandas' str ``get_indexer`` is several times slower
+    on 10^5 ids, and this runs on every metric call.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pandas str dtype without pyarrow
+        return pd.Index(universe).get_indexer(values)
+    found = pc.index_in(
+        pa.array(values, type=pa.large_string(), from_pandas=True),
+        value_set=pa.array(universe, type=pa.large_string(), from_pandas=True),
+    )
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
+
+
+def _labels(codes: np.ndarray, labels) -> np.ndarray:
+    """Object array of ``labels[code]`` (NaN where the code is -1)."""
+    table = np.array([*labels, np.nan], dtype="object")
+    return table[np.where(codes < 0, len(labels), codes)]
+
+
 def stage_category(stage: pd.Series, path: pd.Series) -> pd.Series:
     """Stage category of each response (Scott et al. 2009 stages, grouped as in the contract).
 
@@ -54,29 +95,82 @@ def stage_category(stage: pd.Series, path: pd.Series) -> pd.Series:
     Series of str aligned with ``stage``: ``early`` for stages 1-3, ``middle`` for 4-5, the
     path for stage 6; NaN where there is no stage, or a stage 6 without a valid path.
     """
-    s = pd.to_numeric(pd.Series(stage), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    p = pd.Series(path).astype("object").to_numpy()
-    six_path = (s == 6) & pd.Series(p).isin(STAGE6_PATHS).to_numpy()
-    out = np.full(len(s), np.nan, dtype="object")
-    out[(s >= 1) & (s <= 3)] = EARLY
-    out[(s >= 4) & (s <= 5)] = "middle"
-    out[six_path] = p[six_path]
+    out = _labels(category_codes(stage, path), STAGE_CATEGORIES)
     index = stage.index if isinstance(stage, pd.Series) else None
     return pd.Series(out, index=index, dtype="str", name="category")
 
 
-def _category_rows(analysed: Cohort) -> pd.DataFrame:
-    """participant_id, month, category of the responses of ``analysed`` that have a category."""
-    r = analysed.responses
-    out = pd.DataFrame(
-        {
-            "participant_id": r["participant_id"].to_numpy(),
-            "month": r["month"].to_numpy(dtype="int64"),
-            "category": stage_category(r["stage"], r["stage6_path"]).to_numpy(),
-        }
-    )
-    out = out[out["category"].notna()]
-    return out.sort_values(["participant_id", "month"], kind="stable").reset_index(drop=True)
+class _Waves:
+    """The staged responses of the analysed participants as integer arrays.
+
+    ``pid``: participant position in ``analysed.participants`` per staged response, ``month``,
+    ``cat`` (category code); ``base``: baseline category code per participant (-1 none);
+    ``group``: group position in ``groups`` per participant; ``response_pid``: participant
+    position of every response.
+    """
+
+    def __init__(self, cohort: Cohort, group_by: str | None, population: str):
+        self.analysed = analysed = cohort.analysis_set(population)
+        self.groups = cohort.groups(group_by)
+        p, r = analysed.participants, analysed.responses
+        ids = p["participant_id"]
+        self.response_pid = pid = positions(r["participant_id"], ids)
+        month = r["month"].to_numpy(dtype="int64")
+        cat = category_codes(r["stage"], r["stage6_path"])
+        staged = (cat >= 0) & (pid >= 0)
+        self.n_participants = len(p)
+        self.pid, self.month, self.cat = pid[staged], month[staged], cat[staged]
+        self.base = np.full(len(p), -1, dtype="int8")
+        at_base = self.month == 0
+        self.base[self.pid[at_base]] = self.cat[at_base]
+        self.group = positions(analysed.group_labels(group_by), self.groups)
+        self.ids = ids
+
+    def pairs(self, last: bool = False):
+        """(participant, month, from, to) arrays: every follow-up wave with a category of a
+        participant with a baseline category, or (``last``) only each one's last such wave."""
+        keep = (self.month > 0) & (self.base[self.pid] >= 0)
+        pid, month, to = self.pid[keep], self.month[keep], self.cat[keep]
+        if last:
+            order = np.lexsort((month, pid))
+            pid, month, to = pid[order], month[order], to[order]
+            is_last = np.r_[pid[1:] != pid[:-1], True] if len(pid) else np.zeros(0, bool)
+            pid, month, to = pid[is_last], month[is_last], to[is_last]
+        return pid, month, self.base[pid], to
+
+    def transitions(self, to: str | int = "last"):
+        """(participant, from, to) of the transitions ``to`` the last wave or a month."""
+        if to == "last":
+            pid, _, frm, dst = self.pairs(last=True)
+        else:
+            pid, month, frm, dst = self.pairs()
+            at = month == int(to)
+            pid, frm, dst = pid[at], frm[at], dst[at]
+        return pid, frm, dst
+
+
+def _count(groups: list[str], group, frm, dst, month=None) -> pd.DataFrame:
+    """Non-zero counts by (month,) group, from, to; groups and categories in their set order."""
+    n_groups = len(groups)
+    key = (group.astype("int64") * _K + frm) * _K + dst
+    months = np.zeros(0, dtype="int64")
+    if month is not None:
+        months, month_index = np.unique(month, return_inverse=True)
+        key = month_index.astype("int64") * (n_groups * _K * _K) + key
+    size = n_groups * _K * _K * (len(months) if month is not None else 1)
+    counts = np.bincount(key, minlength=size) if len(key) else np.zeros(size, dtype="int64")
+    cells = np.flatnonzero(counts)
+    rest, to_code = np.divmod(cells, _K)
+    rest, from_code = np.divmod(rest, _K)
+    month_pos, group_pos = np.divmod(rest, max(n_groups, 1))
+    out = {}
+    if month is not None:
+        out["month"] = pd.Series(months[month_pos], dtype="int64")
+    out["group"] = pd.Series(np.array(groups, dtype="object")[group_pos], dtype="str")
+    out["from"] = pd.Series(_labels(from_code, STAGE_CATEGORIES), dtype="str")
+    out["to"] = pd.Series(_labels(to_code, STAGE_CATEGORIES), dtype="str")
+    out["n"] = pd.Series(counts[cells], dtype="int64")
+    return pd.DataFrame(out)
 
 
 def stage_categories(cohort: Cohort, population: str = "completed") -> pd.DataFrame:
@@ -89,49 +183,17 @@ def stage_categories(cohort: Cohort, population: str = "completed") -> pd.DataFr
     stage (or a stage 6 without a path) are left out. Categories per :func:`stage_category`
     (Scott et al. 2009).
     """
-    out = _category_rows(cohort.analysis_set(population))
-    out["participant_id"] = out["participant_id"].astype("str")
-    out["category"] = out["category"].astype("str")
-    return out
-
-
-def _wave_pairs(
-    cohort: Cohort, group_by: str | None, population: str, last: bool = False
-) -> pd.DataFrame:
-    """Baseline-to-follow-up pairs of the analysed participants with a baseline category:
-    participant_id, group, month, from, to; one row per follow-up month with a category, or
-    (``last``) only the last such month of each participant."""
-    analysed = cohort.analysis_set(population)
-    rows = _category_rows(analysed)
-    base = rows.loc[rows["month"] == 0, ["participant_id", "category"]]
-    follow = rows.loc[rows["month"] > 0]
-    if last:
-        # rows are sorted by participant then month: the last row is the last wave.
-        follow = follow.drop_duplicates("participant_id", keep="last")
-    pairs = follow.merge(
-        base.rename(columns={"category": "from"}), on="participant_id", how="inner"
-    ).rename(columns={"category": "to"})
-    pairs["group"] = pairs["participant_id"].map(analysed.group_of(group_by))
-    return pairs[["participant_id", "group", "month", "from", "to"]]
-
-
-def _count(pairs: pd.DataFrame, groups: list[str], keys: list[str]) -> pd.DataFrame:
-    """Non-zero counts of ``pairs`` by ``keys``; groups and categories in their set order."""
-    frame = pd.DataFrame(
+    w = _Waves(cohort, None, population)
+    rank = np.empty(len(w.ids), dtype="int64")
+    rank[w.ids.argsort().to_numpy()] = np.arange(len(w.ids))
+    order = np.lexsort((w.month, rank[w.pid]))
+    return pd.DataFrame(
         {
-            "month": pairs["month"].to_numpy(dtype="int64"),
-            "group": pd.Categorical(pairs["group"], categories=groups),
-            "from": pd.Categorical(pairs["from"], categories=STAGE_CATEGORIES),
-            "to": pd.Categorical(pairs["to"], categories=STAGE_CATEGORIES),
+            "participant_id": w.ids.take(w.pid[order]).reset_index(drop=True).astype("str"),
+            "month": pd.Series(w.month[order], dtype="int64"),
+            "category": pd.Series(_labels(w.cat[order], STAGE_CATEGORIES), dtype="str"),
         }
     )
-    counts = frame.groupby(keys, observed=True, sort=True).size().rename("n").reset_index()
-    for key in ("group", "from", "to"):
-        counts[key] = counts[key].astype("str")
-    counts["n"] = counts["n"].astype("int64")
-    if "month" in counts:
-        counts["month"] = counts["month"].astype("int64")
-    return counts[[*keys, "n"]]
 
 
 def _check_to(to) -> None:
@@ -160,13 +222,9 @@ def transitions(
     ``cohort.groups``), then from and to in the order of contract.STAGE_CATEGORIES.
     """
     _check_to(to)
-    groups = cohort.groups(group_by)
-    if to == "last":
-        pairs = _wave_pairs(cohort, group_by, population, last=True)
-    else:
-        pairs = _wave_pairs(cohort, group_by, population)
-        pairs = pairs[pairs["month"] == int(to)]
-    return _count(pairs, groups, ["group", "from", "to"])
+    w = _Waves(cohort, group_by, population)
+    pid, frm, dst = w.transitions(to)
+    return _count(w.groups, w.group[pid], frm, dst)
 
 
 def transition_waves(
@@ -182,10 +240,9 @@ def transition_waves(
     DataFrame month (int64), group, from, to (str), n (int64): non-zero cells only, sorted by
     month, group, from, to (categories in contract.STAGE_CATEGORIES order).
     """
-    groups = cohort.groups(group_by)
-    return _count(
-        _wave_pairs(cohort, group_by, population), groups, ["month", "group", "from", "to"]
-    )
+    w = _Waves(cohort, group_by, population)
+    pid, month, frm, dst = w.pairs()
+    return _count(w.groups, w.group[pid], frm, dst, month=month)
 
 
 def early_to_thriving(
@@ -201,19 +258,20 @@ def early_to_thriving(
     transition), share (float64, n / participants; NaN when no participant has a
     transition); one row per group of ``cohort.groups(group_by)``.
     """
-    groups = cohort.groups(group_by)
-    pairs = _wave_pairs(cohort, group_by, population, last=True)
-    is_et = (pairs["from"] == EARLY) & (pairs["to"] == THRIVING)
-    participants = pairs["group"].value_counts().reindex(groups, fill_value=0)
-    n = pairs.loc[is_et, "group"].value_counts().reindex(groups, fill_value=0)
+    w = _Waves(cohort, group_by, population)
+    pid, frm, dst = w.transitions("last")
+    n_groups = len(w.groups)
+    group = w.group[pid]
+    participants = np.bincount(group, minlength=n_groups).astype("int64")
+    n = np.bincount(group[(frm == EARLY) & (dst == THRIVING)], minlength=n_groups).astype("int64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(participants > 0, n / participants.where(participants > 0), np.nan)
+        share = np.where(participants > 0, n / np.maximum(participants, 1), np.nan)
     return pd.DataFrame(
         {
-            "group": pd.Series(groups, dtype="str"),
-            "n": n.to_numpy(dtype="int64"),
-            "participants": participants.to_numpy(dtype="int64"),
-            "share": np.asarray(share, dtype="float64"),
+            "group": pd.Series(w.groups, dtype="str"),
+            "n": n,
+            "participants": participants,
+            "share": share.astype("float64"),
         }
     )
 
@@ -238,25 +296,22 @@ def recovered_resource_tests(cohort: Cohort, population: str = "completed") -> p
     odds_ratio_ci_low, odds_ratio_ci_high (float64, NaN where undefined, e.g. nobody
     transitioned), test (str); one row per resource in cohort order.
     """
-    analysed = cohort.analysis_set(population)
-    pairs = _wave_pairs(cohort, None, population, last=True)
-    ids = pairs["participant_id"]
-    is_et = ((pairs["from"] == EARLY) & (pairs["to"] == THRIVING)).to_numpy()
+    w = _Waves(cohort, None, population)
+    pid, frm, dst = w.transitions("last")
+    is_et = (frm == EARLY) & (dst == THRIVING)
     n_et = int(is_et.sum())
-    n_others = len(pairs) - n_et
+    n_others = len(pid) - n_et
 
-    r = analysed.responses
-    follow = r[r["month"].to_numpy() > 0]
+    r = w.analysed.responses
     codes = list(cohort.resources)
-    used = pd.DataFrame(
-        {code: flag(follow[cohort.used_column(code)]) for code in codes}, index=follow.index
-    )
-    # used_ever per participant (any follow-up wave), aligned with those with a transition
-    used_ever = (
-        used.groupby(follow["participant_id"].to_numpy()).any().reindex(ids, fill_value=False)
-    ).to_numpy(dtype=bool)
-    transitioned = used_ever[is_et].sum(axis=0)
-    others = used_ever[~is_et].sum(axis=0)
+    used_ever = np.zeros((w.n_participants, len(codes)), dtype=bool)
+    if codes and len(r):
+        follow = (r["month"].to_numpy() > 0) & (w.response_pid >= 0)
+        used = np.column_stack([flag(r[cohort.used_column(code)]) for code in codes])
+        rows, cols = np.nonzero(used & follow[:, None])
+        used_ever[w.response_pid[rows], cols] = True  # any follow-up wave
+    transitioned = used_ever[pid[is_et]].sum(axis=0)
+    others = used_ever[pid[~is_et]].sum(axis=0)
     rows = []
     for j, code in enumerate(codes):
         a, b = int(transitioned[j]), int(others[j])
