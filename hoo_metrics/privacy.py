@@ -556,11 +556,14 @@ def _apply(
             codes[rows_mask & (codes[:, j] == _NONE), j] = code
 
     too_few = np.zeros(len(work), bool)
-    if kk > 1 and len(work):
+    if len(work):  # with k = 1 the rules hide nothing (margins are still computed)
         if spec.size and spec.size in work.columns:
             size = work[spec.size].to_numpy(dtype="float64", na_value=np.nan)
             too_few = (size >= 1) & (size < kk)
         cells.primary()
+        if too_few.any():
+            for col in count_cols:
+                cells.hide(cells.cells(col, np.flatnonzero(too_few)), _TOO_FEW)
         for c in spec.counts:
             if cells.has(c.column) and c.denominator and c.denominator in work.columns:
                 if cells.has(c.denominator):
@@ -568,9 +571,6 @@ def _apply(
                 else:
                     d = cells.add_virtual(work[c.denominator].to_numpy(float), pinned=True)
                 cells.complement(cells.cells(c.column), d)
-        if too_few.any():
-            for col in count_cols:
-                cells.hide(cells.cells(col, np.flatnonzero(too_few)), _TOO_FEW)
         # within-row sums
         for total, part_cols in spec.sums:
             present = [p for p in part_cols if cells.has(p)]
@@ -1050,6 +1050,7 @@ def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ct
         mv = cells.values[mc]
         cells.hide(mc[(mv >= 1) & (mv < k)], _SMALL)
     small_group = (tot >= 1) & (tot < k)
+    cells.hide(tot_c[small_group], _TOO_FEW)
     cells.hide(cc[small_group[g]], _TOO_FEW)
     cells.hide(row_c[np.repeat(small_group, nc)], _TOO_FEW)
     cells.hide(col_c[np.repeat(small_group, nc)], _TOO_FEW)

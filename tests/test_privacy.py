@@ -1,0 +1,776 @@
+"""Tests for hoo_metrics.privacy: hand-worked masks on small tables, the sample cohort at the
+default k, and properties on random small cohorts grouped by role."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hoo_metrics import privacy as P
+from hoo_metrics.contract import ALL_GROUP
+from hoo_metrics.enrollment import enrollment
+from hoo_metrics.followup import (
+    contacts_per_participant,
+    ended_by_contact,
+    followup_summary,
+    support_duration_curve,
+)
+from hoo_metrics.stages import early_to_thriving, recovered_resource_tests, transitions
+from tests.factories import make_cohort
+
+HAS_SUMMARY = all(
+    importlib.util.find_spec(f"hoo_metrics.{m}") is not None for m in ("resources", "compare")
+)
+needs_summary = pytest.mark.skipif(not HAS_SUMMARY, reason="resources/compare not yet landed")
+
+
+def hidden(st_, column):
+    return st_.mask[column].tolist()
+
+
+def reasons(st_, column):
+    return st_.reasons[column].tolist()
+
+
+# ---- settings -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(None, 5), ("", 5), ("11", 11), (" 3 ", 3), ("1", 1)],
+)
+def test_min_cell_default_reads_the_environment(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("HOO_MIN_CELL", raising=False)
+    else:
+        monkeypatch.setenv("HOO_MIN_CELL", raw)
+    assert P.min_cell_default() == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "abc", "2.5", "five"])
+def test_min_cell_default_rejects_anything_but_a_whole_number_of_at_least_one(monkeypatch, raw):
+    monkeypatch.setenv("HOO_MIN_CELL", raw)
+    with pytest.raises(ValueError, match="HOO_MIN_CELL must be a whole number of at least 1"):
+        P.min_cell_default()
+
+
+def test_suppression_setting():
+    s = P.Suppression(5)
+    assert (s.effective_k, s.active, s.lifted, s.small_label, s.notice) == (
+        5,
+        True,
+        False,
+        "<5",
+        None,
+    )
+    lifted = P.Suppression(11, enabled=False)
+    assert lifted.effective_k == 1 and not lifted.active and lifted.lifted
+    assert "OFF for this session" in lifted.notice and "11" in lifted.notice
+    assert not P.Suppression(1).active  # k = 1 is off
+    assert P.CMS_MIN_CELL == 11
+    with pytest.raises(ValueError):
+        P.Suppression(0)
+
+
+# ---- subgroups ----------------------------------------------------------------------------------
+def test_check_subgroup():
+    assert P.check_subgroup(5, 5) is None
+    r = P.check_subgroup(3, 5)
+    assert (r.n, r.k, r.reason) == (3, 5, "too_few")
+    assert "fewer than 5" in str(r) and "3" not in r.message  # the exact count is not told
+    assert P.check_subgroup(0, 5).reason == "empty"
+    assert P.check_subgroup(3, 1) is None  # k = 1: off
+    assert P.check_subgroup(3, P.Suppression(5, enabled=False)) is None
+    assert P.check_subgroup(0, P.Suppression(5, enabled=False)).reason == "empty"
+    # 20 of 22: the 2 left out are the whole minus the subgroup
+    assert P.check_subgroup(20, 5, of=22).reason == "complement"
+    assert P.check_subgroup(20, 5, of=25) is None
+    assert P.check_subgroup(20, 5, of=20) is None
+
+
+def test_check_subgroup_on_a_filtered_cohort():
+    # 3 residents, one of whom withdrew: 2 analysed completers, 3 enrolled
+    cohort = make_cohort(
+        [
+            {"participant_id": f"p{i}", "arm": "a", "role": "nurse", "status": "completed"}
+            for i in range(6)
+        ]
+        + [
+            {"participant_id": "r1", "arm": "a", "role": "resident", "status": "completed"},
+            {"participant_id": "r2", "arm": "b", "role": "resident", "status": "completed"},
+            {"participant_id": "r3", "arm": "b", "role": "resident", "status": "withdrew"},
+        ]
+    )
+    residents = cohort.filter({"role": ["resident"]})
+    assert P.check_subgroup(residents, 5, population="completed").n == 2
+    assert P.check_subgroup(residents, 5).n == 3  # the cohort passed as it is
+    nurses = cohort.filter({"role": ["nurse"]})
+    # 6 nurses shown; the 2 other completers (residents) are the whole (8) minus the nurses
+    assert P.check_subgroup(nurses, 5, population="completed", of=cohort).reason == "complement"
+
+
+# ---- enrollment ---------------------------------------------------------------------------------
+# The sample cohort's flow:       enrolled analysed completed withdrew lost
+#   enhanced                        25       23       23        1       1
+#   routine                         25       19       19        2       4
+#   overall                         50       42       42        3       5
+ENROLLMENT = pd.DataFrame(
+    {
+        "group": ["enhanced", "routine"],
+        "enrolled": [25, 25],
+        "analysed": [23, 19],
+        "completed": [23, 19],
+        "withdrew": [1, 2],
+        "lost_to_follow_up": [1, 4],
+    }
+)
+ENROLLMENT_ALL = pd.DataFrame(
+    {
+        "group": [ALL_GROUP],
+        "enrolled": [50],
+        "analysed": [42],
+        "completed": [42],
+        "withdrew": [3],
+        "lost_to_follow_up": [5],
+    }
+)
+
+
+def test_enrollment_hand_worked():
+    st_ = P.suppress_enrollment(ENROLLMENT, 5, overall=ENROLLMENT_ALL)
+    # withdrew 1, 2 and lost 1, 4: counts 1..4 (small).
+    assert reasons(st_, "withdrew") == ["small_count", "small_count"]
+    assert reasons(st_, "lost_to_follow_up") == ["small_count", "small_count"]
+    # enhanced completed 23: 25 - 23 = 2 not completing, a complement below 5; analysed is the
+    # same number. Routine completed 19 would then be 42 - 23: hidden (secondary).
+    assert reasons(st_, "completed") == ["small_complement", "secondary"]
+    assert hidden(st_, "analysed") == [True, True]
+    assert hidden(st_, "enrolled") == [False, False]
+    o = st_.overall
+    # overall: withdrew 3 small; 50 = 42 + 3 + 5 would give the 3 back: lost 5 hidden too.
+    assert reasons(o, "withdrew") == ["small_count"]
+    assert reasons(o, "lost_to_follow_up") == ["secondary"]
+    assert o.table[["enrolled", "analysed", "completed"]].iloc[0].tolist() == [50, 42, 42]
+    # numbers stay numeric, suppressed ones NaN
+    assert st_.table["completed"].dtype == "float64"
+    assert st_.table["completed"].isna().all()
+    labels = st_.labels()
+    assert labels.loc[0, "withdrew"] == "<5"
+    assert labels.loc[0, "completed"] == "suppressed"
+    assert labels.loc[0, "enrolled"] == ""
+
+
+def test_lifting_hides_nothing_and_says_so():
+    st_ = P.suppress_enrollment(ENROLLMENT, P.Suppression(5, enabled=False), overall=ENROLLMENT_ALL)
+    assert not st_.any and not st_.overall.any and st_.lifted
+    assert st_.table["withdrew"].tolist() == [1, 2]
+    assert st_.suppression.notice is not None
+
+
+# ---- follow-up ----------------------------------------------------------------------------------
+def test_followup_summary_group_too_few_and_complement():
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "b", "c"],
+            "participants": [23, 3, 10],
+            "ended": [22, 3, 5],
+            "censored": [1, 0, 5],
+            "median_contacts": [1.0, 2.0, 1.0],
+            "median_support_days": [8.0, 5.0, 3.0],
+            "median_support_days_low": [5.0, 1.0, 1.0],
+            "median_support_days_high": [26.0, 9.0, 9.0],
+        }
+    )
+    st_ = P.suppress_followup_summary(frame, 5)
+    # a: censored 1 small; ended 22 = 23 - 1 (complement 1).  b: 3 participants: too few, all
+    # hidden.  c: 5 and 5 of 10: shown.
+    assert reasons(st_, "censored") == ["small_count", "too_few_participants", ""]
+    assert reasons(st_, "ended") == ["small_complement", "small_count", ""]
+    assert st_.too_few.tolist() == [False, True, False]
+    assert hidden(st_, "median_support_days") == [False, True, False]
+    assert st_.labels().loc[1, "median_contacts"] == P.TOO_FEW_TEXT
+    assert st_.labels().loc[1, "participants"] == "<5"
+
+
+def test_ended_by_contact_sample_figures():
+    # enhanced: 15, 21, 22, 22 of 23 ended by contact 1..4 (65.2%, 91.3%, 95.7%, 95.7%).
+    # 23 - 21 = 2 and 23 - 22 = 1 still in support: complements below 5, so 91.3% and 95.7%
+    # are hidden; 65.2% (8 still in support) shows.
+    frame = pd.DataFrame(
+        {
+            "group": ["enhanced"] * 4,
+            "contact": [1, 2, 3, 4],
+            "ended": [15, 21, 22, 22],
+            "participants": [23] * 4,
+            "share": [15 / 23, 21 / 23, 22 / 23, 22 / 23],
+        }
+    )
+    st_ = P.suppress_ended_by_contact(frame, 5)
+    assert hidden(st_, "share") == [False, True, True, True]
+    assert reasons(st_, "ended")[1:] == ["small_complement"] * 3
+    assert st_.table["share"].iloc[0] == pytest.approx(0.652, abs=1e-3)
+
+
+def test_ended_by_contact_cumulative_steps():
+    # 5, 7, 12, 20 of 20: 7 - 5 = 2 ended at contact 2 -> 7 hidden (step below 5); then
+    # 12 - 5 = 7 and 20 - 12 = 8 are fine.
+    frame = pd.DataFrame(
+        {
+            "group": ["a"] * 4,
+            "contact": [1, 2, 3, 4],
+            "ended": [5, 7, 12, 20],
+            "participants": [20] * 4,
+            "share": [0.25, 0.35, 0.6, 1.0],
+        }
+    )
+    st_ = P.suppress_ended_by_contact(frame, 5)
+    assert reasons(st_, "ended") == ["", "cumulative_step", "", ""]
+    assert hidden(st_, "share") == [False, True, False, False]
+
+
+def test_ended_by_contact_groups_against_overall():
+    # a: 10, 20 of 20 (its last contact is 2; at contact 3 it is still 20, the same number).
+    # b: 6, 8, 14 of 14: 8 - 6 = 2 ended at contact 2, a step below 5: 8 hidden.
+    # overall: 16, 28, 34 of 34 (10 + 6, 20 + 8, 20 + 14): steps 16, 12, 6: all shown.
+    # Contact 2: 28 - 20 gives b's 8 back, so a's 20 is hidden too (secondary); it is also
+    # a's value at contact 3, where 34 - 20 would leave b's 14 alone: 14 hidden as well.
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "a", "b", "b", "b"],
+            "contact": [1, 2, 1, 2, 3],
+            "ended": [10, 20, 6, 8, 14],
+            "participants": [20, 20, 14, 14, 14],
+        }
+    ).assign(share=lambda d: d["ended"] / d["participants"])
+    overall = pd.DataFrame(
+        {"group": [ALL_GROUP] * 3, "contact": [1, 2, 3], "ended": [16, 28, 34]}
+    ).assign(participants=34, share=lambda d: d["ended"] / 34)
+    st_ = P.suppress_ended_by_contact(frame, 5, overall=overall)
+    assert reasons(st_, "ended") == ["", "secondary", "", "cumulative_step", "secondary"]
+    assert hidden(st_.overall, "ended") == [False, False, False]
+
+
+def test_ended_by_contact_secondary_across_groups():
+    # contact 1: a 8 of 10 (complement 2: hidden), b 10 of 20, overall 18 of 30 shown:
+    # 18 - 10 would give a's 8 back, so b's 10 is hidden too (the only other part).
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "b"],
+            "contact": [1, 1],
+            "ended": [8, 10],
+            "participants": [10, 20],
+            "share": [0.8, 0.5],
+        }
+    )
+    overall = pd.DataFrame(
+        {"group": [ALL_GROUP], "contact": [1], "ended": [18], "participants": [30], "share": [0.6]}
+    )
+    st_ = P.suppress_ended_by_contact(frame, 5, overall=overall)
+    assert reasons(st_, "ended") == ["small_complement", "secondary"]
+    assert hidden(st_.overall, "ended") == [False]
+
+
+def test_contacts_per_participant_secondary():
+    # 10 + 6 + 3 = 19 participants with a contact (shown in the follow-up summary):
+    # 3 is small; 19 - 10 - 6 would give it back, so the next smallest, 6, is hidden.
+    frame = pd.DataFrame({"group": ["a"] * 3, "contacts": [1, 2, 3], "participants": [10, 6, 3]})
+    st_ = P.suppress_contacts_per_participant(frame, 5)
+    assert reasons(st_, "participants") == ["", "secondary", "small_count"]
+
+
+def test_contacts_per_participant_complement():
+    # 16 + 2 = 18: 2 small; 18 - 16 = 2, so 16 is hidden as well (complement).
+    frame = pd.DataFrame({"group": ["a"] * 2, "contacts": [1, 2], "participants": [16, 2]})
+    st_ = P.suppress_contacts_per_participant(frame, 5)
+    assert hidden(st_, "participants") == [True, True]
+
+
+def test_support_curve_truncated_below_k_at_risk_and_small_groups_hidden():
+    frame = pd.DataFrame(
+        {
+            "group": ["a"] * 4 + ["b"] * 2,
+            "day": [0, 5, 9, 20, 0, 3],
+            "survival": [1.0, 0.6, 0.4, 0.2, 1.0, 0.5],
+            "ci_low": [1.0, 0.3, 0.1, 0.0, 1.0, 0.1],
+            "ci_high": [1.0, 0.9, 0.7, 0.5, 1.0, 0.9],
+            "at_risk": [10, 10, 6, 4, 4, 4],
+            "events": [0, 4, 2, 2, 0, 2],
+        }
+    )
+    st_ = P.suppress_support_curve(frame, 5)
+    # a: day 20 has 4 at risk: truncated. b: 4 participants: the whole curve hidden.
+    assert hidden(st_, "survival") == [False, False, False, True, True, True]
+    assert reasons(st_, "survival")[3:] == ["few_at_risk", "too_few_participants"] * 1 + [
+        "too_few_participants"
+    ]
+    # events 4 and 2 at 10 and 6 at risk: small counts hidden, 0 shown
+    assert hidden(st_, "events")[:3] == [False, True, True]
+
+
+# ---- resources ----------------------------------------------------------------------------------
+def _wave_frame():
+    # month 3; group a: 12 respondents; b: 3 respondents (too few).
+    return pd.DataFrame(
+        {
+            "month": [3, 3, 3],
+            "group": ["a", "a", "b"],
+            "resource": ["peers", "eap", "peers"],
+            "respondents": [12, 12, 3],
+            "used": [10, 0, 2],
+            "used_share": [10 / 12, 0.0, 2 / 3],
+            "used_ci_low": [0.5, 0.0, 0.2],
+            "used_ci_high": [0.95, 0.25, 0.9],
+            "helpful_mean": [4.2, np.nan, 5.0],
+            "helpful_n": [10, 0, 2],
+            "helpful_sd": [0.5, np.nan, 0.0],
+            "helpful_ci_low": [3.8, np.nan, np.nan],
+            "helpful_ci_high": [4.6, np.nan, np.nan],
+            "most_helpful": [6, 0, 1],
+            "most_helpful_share": [0.5, 0.0, 1 / 3],
+            "rank": [1, 2, 1],
+        }
+    )
+
+
+def test_resources_by_wave_hand_worked():
+    st_ = P.suppress_resources_by_wave(_wave_frame(), 5)
+    # a/peers: used 10 of 12 -> 2 non-users: hidden with its share and interval; the mean
+    # rests on 10 ratings: shown; most helpful 6 of 12: shown.
+    # a/eap: 0 of 12 used: shown (0 may show, complement 12).
+    # b: 3 respondents: everything hidden, rank kept.
+    assert reasons(st_, "used") == ["small_complement", "", "small_count"]
+    assert hidden(st_, "used_share") == [True, False, True]
+    assert hidden(st_, "used_ci_high") == [True, False, True]
+    assert hidden(st_, "helpful_mean") == [False, False, True]
+    assert hidden(st_, "most_helpful") == [False, False, True]
+    assert hidden(st_, "respondents") == [False, False, True]
+    assert hidden(st_, "rank") == [False, False, False]
+    assert st_.too_few.tolist() == [False, False, True]
+
+
+def test_resources_by_wave_few_ratings_hide_the_mean():
+    f = _wave_frame().iloc[[0]].assign(respondents=20, used=8, used_share=0.4, helpful_n=4)
+    st_ = P.suppress_resources_by_wave(f, 5)
+    # 8 of 20 used (12 did not): shown; but only 4 rated it, so the mean, its sd and interval
+    # rest on fewer than 5 answers; helpful_n 4 itself is a small count.
+    assert hidden(st_, "used") == [False]
+    assert reasons(st_, "helpful_mean") == ["few_answers"]
+    assert reasons(st_, "helpful_n") == ["small_count"]
+    assert hidden(st_, "helpful_ci_low") == [True]
+
+
+def _overall_frame():
+    # group a: 20 participants, b: 15.  peers used by 18/20 (2 non-users) and 10/15;
+    # eap by 5/20 and 6/15.
+    return pd.DataFrame(
+        {
+            "group": ["a", "a", "b", "b"],
+            "resource": ["peers", "eap", "peers", "eap"],
+            "participants": [20, 20, 15, 15],
+            "used_ever": [18, 5, 10, 6],
+            "used_ever_share": [0.9, 0.25, 10 / 15, 0.4],
+            "most_helpful_ever": [9, 0, 5, 5],
+            "most_helpful_ever_share": [0.45, 0.0, 1 / 3, 1 / 3],
+            "helpful_mean": [4.0, 3.0, 4.5, 3.5],
+            "helpful_n": [18, 5, 10, 6],
+            "rank": [1, 2, 1, 2],
+        }
+    )
+
+
+def test_resources_overall_and_comparisons():
+    st_ = P.suppress_resources_overall(_overall_frame(), 5)
+    assert reasons(st_, "used_ever") == ["small_complement", "", "", ""]
+    assert hidden(st_, "used_ever_share") == [True, False, False, False]
+    comparisons = pd.DataFrame(
+        {
+            "resource": ["peers", "eap", "peers", "eap"],
+            "measure": ["used_ever", "used_ever", "most_helpful_ever", "most_helpful_ever"],
+            "test": ["Fisher's exact"] * 4,
+            "p_value": [0.04, 0.7, 1.0, 0.04],
+            "q_value": [0.08, 0.7, 1.0, 0.08],
+            "risk_difference": [0.23, -0.15, 0.12, -0.33],
+            "risk_difference_ci_low": [0.0, -0.4, -0.2, -0.6],
+            "risk_difference_ci_high": [0.5, 0.2, 0.4, -0.05],
+            "odds_ratio": [4.5, 0.5, 1.6, 0.0],
+            "odds_ratio_ci_low": [0.7, 0.1, 0.3, 0.0],
+            "odds_ratio_ci_high": [50.0, 2.6, 8.0, 0.6],
+        }
+    )
+    sc = P.suppress_comparisons(comparisons, _overall_frame(), 5)
+    # peers/used_ever rests on the hidden 18 of 20: its p, q, RD, OR and intervals hidden.
+    assert hidden(sc, "p_value") == [True, False, False, False]
+    assert hidden(sc, "odds_ratio_ci_high") == [True, False, False, False]
+    assert hidden(sc, "test") == [False] * 4
+    assert reasons(sc, "q_value")[0] == "test_on_hidden_cell"
+
+
+# ---- transitions --------------------------------------------------------------------------------
+def test_transitions_matrix_and_margins():
+    # group a:            middle  thriving | total
+    #   early                6        3    |   9
+    #   middle               7        0    |   7
+    #   total               13        3    |  16
+    # 3 is small; the early row 9 = 6 + 3 would give it back: 6 hidden (secondary). The
+    # thriving column total is the 3 itself: hidden. The column totals add up to 16 (shown):
+    # with 3 hidden, the middle total 13 is hidden too; 7 stays (13 hidden, 6 hidden).
+    frame = pd.DataFrame(
+        {
+            "group": ["a"] * 3,
+            "from": ["early", "early", "middle"],
+            "to": ["thriving", "middle", "middle"],
+            "n": [3, 6, 7],
+        }
+    )
+    st_ = P.suppress_transitions(frame, 5)
+    assert reasons(st_, "n") == ["small_count", "secondary", ""]
+    m = st_.margins.set_index(["from", "to"])
+    assert m.loc[("Total", "thriving"), "suppressed"]
+    assert m.loc[("Total", "middle"), "suppressed"]
+    assert m.loc[("early", "Total"), "n"] == 9
+    assert m.loc[("Total", "Total"), "n"] == 16
+
+
+def test_early_to_thriving_follows_the_transitions_table():
+    # group a: 16 with a transition, early->thriving 7, early->middle 2 (small): the early row
+    # 9 = 7 + 2 hides 7 as well, so early_to_thriving's n 7 is hidden there too.
+    tr = pd.DataFrame(
+        {
+            "group": ["a"] * 3,
+            "from": ["early", "early", "middle"],
+            "to": ["thriving", "middle", "middle"],
+            "n": [7, 2, 7],
+        }
+    )
+    e2t = pd.DataFrame({"group": ["a"], "n": [7], "participants": [16], "share": [7 / 16]})
+    alone = P.suppress_early_to_thriving(e2t, 5)
+    assert not alone.any
+    joint = P.suppress_early_to_thriving(e2t, 5, transitions=tr)
+    assert hidden(joint, "n") == [True] and hidden(joint, "share") == [True]
+
+
+def test_recovered_tests_hidden_with_any_cell():
+    frame = pd.DataFrame(
+        {
+            "resource": ["peers", "family"],
+            "transitioned": [6, 5],
+            "transitioned_n": [7, 7],
+            "others": [11, 20],
+            "others_n": [35, 35],
+            "p_value": [0.02, 0.6],
+            "risk_difference": [0.54, 0.14],
+            "risk_difference_ci_low": [0.1, -0.2],
+            "risk_difference_ci_high": [0.7, 0.4],
+            "odds_ratio": [12.0, 1.8],
+            "odds_ratio_ci_low": [1.3, 0.3],
+            "odds_ratio_ci_high": [600.0, 20.0],
+            "test": ["Fisher's exact"] * 2,
+        }
+    )
+    st_ = P.suppress_recovered_tests(frame, 5)
+    # peers: 6 of 7 -> 1 early-to-thriving participant did not use peers: hidden, and P = 0.02.
+    # family: 5 of 7 -> 2 did not: hidden too.
+    assert reasons(st_, "transitioned") == ["small_complement", "small_complement"]
+    assert hidden(st_, "p_value") == [True, True]
+    assert hidden(st_, "others") == [False, False]
+    st3 = P.suppress_recovered_tests(frame.assign(transitioned_n=3, transitioned=[2, 1]), 5)
+    assert st3.too_few.all() and st3.mask["p_value"].all()
+
+
+# ---- baseline -----------------------------------------------------------------------------------
+def test_baseline_table_and_tests():
+    # role in group a (n = 12): nurse 7, resident 3, attending 2; group b (n = 9): nurse 5,
+    # resident 4, attending 0.  a: 3 and 2 small (two hidden, fine). b: 4 small; 9 = 5 + 4 + 0
+    # gives it back: the next smallest non-zero, 5, is hidden; 9 - 5 = 4 also hides 5.
+    frame = pd.DataFrame(
+        {
+            "variable": ["role"] * 6,
+            "level": ["attending", "attending", "nurse", "nurse", "resident", "resident"],
+            "group": ["a", "b"] * 3,
+            "n": [2, 0, 7, 5, 3, 4],
+            "denominator": [12, 9] * 3,
+        }
+    ).assign(share=lambda d: d["n"] / d["denominator"])
+    st_ = P.suppress_baseline_table(frame, 5)
+    assert hidden(st_, "n") == [True, False, False, True, True, True]
+    assert reasons(st_, "n")[3] == "small_complement"
+    assert hidden(st_, "share") == hidden(st_, "n")
+    tests = pd.DataFrame(
+        {
+            "variable": ["role"],
+            "test": ["Fisher-Freeman-Halton exact"],
+            "statistic": [np.nan],
+            "p_value": [0.5],
+        }
+    )
+    assert hidden(P.suppress_baseline_tests(tests, frame, 5), "p_value") == [True]
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+def test_render_prints_labels_in_suppressed_cells():
+    st_ = P.suppress_enrollment(ENROLLMENT, 5)
+    text = st_.render("withdrew", lambda v: f"{v:.0f}")
+    assert text.tolist() == ["<5", "<5"]
+    assert st_.render("enrolled", lambda v: f"{v:.0f}").tolist() == ["25", "25"]
+    cells = st_.suppressed_cells()
+    assert {"row", "column", "reason", "text"} <= set(cells.columns)
+    assert "from 1 to 4" in cells.loc[cells["reason"] == "small_count", "text"].iloc[0]
+    table, mask = st_  # unpacks as (table, mask)
+    assert mask.shape == table.shape
+
+
+# ---- the sample cohort at the default k ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample():
+    from hoo_metrics.sample import load_sample
+
+    return load_sample()
+
+
+def test_sample_published_figures_hidden_at_default_k(sample):
+    k = P.Suppression(5)
+    eb = P.suppress_ended_by_contact(ended_by_contact(sample), k)
+    enh = eb.table[eb.table["group"] == "enhanced"].set_index("contact")
+    # 65.2% after the first contact shows (15 of 23, 8 still in support) ...
+    assert enh.loc[1, "share"] == pytest.approx(15 / 23)
+    # ... 91.3% after the second does not: 2 of 23 still in support.
+    assert np.isnan(enh.loc[2, "share"])
+    # Peers among those who went from early to thriving: 6 of 7, one did not: hidden, with
+    # its P = 0.02.
+    rec = P.suppress_recovered_tests(recovered_resource_tests(sample), k).table
+    peers = rec.set_index("resource").loc["peers"]
+    assert np.isnan(peers["transitioned"]) and np.isnan(peers["p_value"])
+    # Early to thriving by arm (4 and 3): small counts; the total 7 shows.
+    e2t = P.suppress_early_to_thriving(
+        early_to_thriving(sample),
+        k,
+        transitions=transitions(sample),
+        overall=early_to_thriving(sample, None),
+    )
+    assert e2t.table["n"].isna().all() and e2t.overall.table["n"].tolist() == [7]
+
+
+def test_sample_lifted_shows_everything(sample):
+    lifted = P.Suppression(5, enabled=False)
+    for st_ in (
+        P.suppress_ended_by_contact(ended_by_contact(sample), lifted),
+        P.suppress_recovered_tests(recovered_resource_tests(sample), lifted),
+        P.suppress_transitions(transitions(sample), lifted),
+        P.suppress_enrollment(enrollment(sample), lifted),
+        P.suppress_support_curve(support_duration_curve(sample), lifted),
+    ):
+        assert not st_.any and st_.lifted
+    eb = P.suppress_ended_by_contact(ended_by_contact(sample), lifted).table
+    assert eb.loc[eb["contact"] == 2, "share"].iloc[0] == pytest.approx(21 / 23)
+
+
+@needs_summary
+def test_summary_json_suppressed_and_listed(sample):
+    from hoo_metrics.summary import summary
+
+    raw = summary(sample)
+    out = P.suppress_summary(raw, 5)
+    assert out["suppression"]["min_cell"] == 5
+    paths = {s["path"]: s for s in out["suppression"]["suppressed"]}
+    assert out["followup"]["ended_by_contact"]["2"] is None
+    assert "followup.ended_by_contact.2" in paths
+    assert out["followup"]["ended_by_contact"]["1"] == pytest.approx(15 / 23)
+    assert all(s["reason"] for s in paths.values())
+    assert raw["followup"]["ended_by_contact"]["2"] is not None  # the input is not changed
+    lifted = P.suppress_summary(raw, P.Suppression(5, enabled=False))
+    assert lifted["suppression"]["suppressed"] == []
+    assert {k: v for k, v in lifted.items() if k != "suppression"} == raw
+    _check_summary(out, 5)
+
+
+# ---- properties ---------------------------------------------------------------------------------
+ROLES = ("attending", "resident", "midwife", "nurse")
+CATS = ("early", "middle", "thriving", "surviving")
+
+
+@st.composite
+def cohorts(draw):
+    n = draw(st.integers(1, 24))
+    people, responses, contacts = [], [], []
+    for i in range(n):
+        pid = f"p{i}"
+        people.append(
+            {
+                "participant_id": pid,
+                "arm": draw(st.sampled_from(("enhanced", "routine"))),
+                "role": draw(st.sampled_from(ROLES)),
+                "status": draw(st.sampled_from(("completed",) * 4 + ("withdrew",))),
+            }
+        )
+        b = draw(st.sampled_from((1, 4, 6)))
+        f = draw(st.sampled_from((1, 4, 6)))
+        responses.append(
+            {
+                "participant_id": pid,
+                "month": 0,
+                "stage": b,
+                "stage6_path": "thriving" if b == 6 else None,
+                "used_peers": 0,
+            }
+        )
+        responses.append(
+            {
+                "participant_id": pid,
+                "month": 3,
+                "stage": f,
+                "stage6_path": draw(st.sampled_from(("thriving", "surviving"))) if f == 6 else None,
+                "used_peers": draw(st.sampled_from((0, 1))),
+            }
+        )
+        m = draw(st.integers(0, 3))
+        end = draw(st.integers(1, 4))
+        for c in range(1, m + 1):
+            contacts.append(
+                {"participant_id": pid, "contact_no": c, "day": 3 * c, "more_followup": c < end}
+            )
+    return make_cohort(people, responses, contacts)
+
+
+def _shown_counts_ok(st_, k):
+    for col in st_.count_columns:
+        v = st_.table[col].to_numpy(dtype="float64", na_value=np.nan)
+        v = v[~np.isnan(v)]
+        assert not ((v >= 1) & (v < k)).any(), col
+
+
+def _line_ok(parts_values, parts_hidden, total_hidden):
+    """One subtraction: a total shown with exactly one hidden part gives it back."""
+    return total_hidden or int(np.sum(parts_hidden)) != 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohorts(), st.sampled_from([3, 5, 11]))
+def test_no_small_count_shown_or_recoverable_by_subtraction(cohort, k):
+    g = "role"
+    # enrollment: groups vs overall, statuses vs enrolled, analysed vs enrolled
+    st_ = P.suppress_enrollment(enrollment(cohort, g), k, overall=enrollment(cohort, None))
+    for part in (st_, st_.overall):
+        _shown_counts_ok(part, k)
+        t, m = part.table, part.mask
+        both = ~m["analysed"] & ~m["enrolled"]
+        comp = (t["enrolled"] - t["analysed"])[both]
+        assert not ((comp >= 1) & (comp < k)).any()
+        for i in range(len(t)):
+            cols = ["completed", "withdrew", "lost_to_follow_up"]
+            assert _line_ok(t.loc[i, cols], m.loc[i, cols].to_numpy(), m.loc[i, "enrolled"])
+    for col in ("enrolled", "analysed", "completed", "withdrew", "lost_to_follow_up"):
+        assert _line_ok(None, st_.mask[col].to_numpy(), bool(st_.overall.mask[col].iloc[0]))
+
+    # follow-up: ended + censored = participants; groups vs overall
+    fs = P.suppress_followup_summary(
+        followup_summary(cohort, g), k, overall=followup_summary(cohort, None)
+    )
+    for part in (fs, fs.overall):
+        _shown_counts_ok(part, k)
+        for i in range(len(part.table)):
+            cols = ["ended", "censored"]
+            assert _line_ok(
+                None, part.mask.loc[i, cols].to_numpy(), part.mask.loc[i, "participants"]
+            )
+    for col in ("participants", "ended", "censored"):
+        assert _line_ok(None, fs.mask[col].to_numpy(), bool(fs.overall.mask[col].iloc[0]))
+
+    # ended by contact: shown share times participants is a count; complement; steps
+    eb = P.suppress_ended_by_contact(
+        ended_by_contact(cohort, g), k, overall=ended_by_contact(cohort, None)
+    )
+    for part in (eb, eb.overall):
+        _shown_counts_ok(part, k)
+        t = part.table
+        for _, d in t.groupby("group"):
+            shown = d[d["ended"].notna()]
+            values = [0.0, *shown["ended"].tolist()]
+            if len(d) and not np.isnan(d["participants"].iloc[0]):
+                values.append(d["participants"].iloc[0])
+            steps = np.diff(values)
+            assert not ((steps >= 1) & (steps < k)).any()
+
+    # contacts per participant: a group's counts add up to its participants (shown)
+    raw_cp = contacts_per_participant(cohort, g)
+    cp = P.suppress_contacts_per_participant(raw_cp, k)
+    _shown_counts_ok(cp, k)
+    total = raw_cp.groupby("group")["participants"].transform("sum")
+    for grp, d in cp.mask.groupby(cp.table["group"]):
+        if total[cp.table["group"] == grp].iloc[0] < k:  # too few: the total is hidden too
+            assert d["participants"].all()
+        else:
+            assert int(d["participants"].sum()) != 1
+
+    # transitions: rows, columns and group totals; early to thriving with them
+    tr = transitions(cohort, g)
+    stt = P.suppress_transitions(tr, k)
+    _shown_counts_ok(stt, k)
+    full = stt.table.assign(h=stt.mask["n"].to_numpy())
+    margins = stt.margins
+    for (grp, frm), d in full.groupby(["group", "from"]):
+        mh = margins[
+            (margins["group"] == grp) & (margins["from"] == frm) & (margins["to"] == "Total")
+        ]
+        assert _line_ok(None, d["h"].to_numpy(), bool(mh["suppressed"].iloc[0]))
+    for (grp, to), d in full.groupby(["group", "to"]):
+        mh = margins[
+            (margins["group"] == grp) & (margins["from"] == "Total") & (margins["to"] == to)
+        ]
+        assert _line_ok(None, d["h"].to_numpy(), bool(mh["suppressed"].iloc[0]))
+    shown_margins = margins["n"].dropna()
+    assert not ((shown_margins >= 1) & (shown_margins < k)).any()
+    e2t = P.suppress_early_to_thriving(
+        early_to_thriving(cohort, g), k, transitions=stt, overall=early_to_thriving(cohort, None)
+    )
+    _shown_counts_ok(e2t, k)
+    assert _line_ok(None, e2t.mask["n"].to_numpy(), bool(e2t.overall.mask["n"].iloc[0]))
+
+    # the summary JSON, grouped by role
+    if HAS_SUMMARY:
+        from hoo_metrics.summary import summary
+
+        _check_summary(P.suppress_summary(summary(cohort, group_by=g), k), k)
+
+
+def _check_summary(out: dict, k: int) -> None:
+    """No shown count in 1..k-1 in the JSON; groups vs overall lines; complements."""
+
+    def small(x):
+        return x is not None and 1 <= x < k
+
+    enr = out["enrollment"]
+    for key in ("enrolled", "analysed"):
+        vals = [b[key] for b in enr["by_group"].values()]
+        assert not any(small(v) for v in [*vals, enr[key]])
+        if enr[key] is not None:
+            assert sum(v is None for v in vals) != 1
+    fu = out["followup"]
+    for b in [fu, *fu["by_group"].values()]:
+        n = b["participants"]
+        assert not small(n)
+        for share in (b["ended_by_contact"] or {}).values():
+            if share is not None and n:
+                ended = round(share * n)
+                assert not small(ended) and not small(n - ended)
+    for row in out["resources"]:
+        for c in ("respondents", "used", "most_helpful", "helpful_n"):
+            assert not small(row[c])
+        if row["used"] is not None and row["respondents"] is not None:
+            assert not small(row["respondents"] - row["used"])
+    for row in out["resources_overall"]:
+        for c in ("participants", "used_ever", "most_helpful_ever"):
+            assert not small(row[c])
+        if row["used_ever"] is not None and row["participants"] is not None:
+            assert not small(row["participants"] - row["used_ever"])
+    for row in out["transitions"]["counts"]:
+        assert not small(row["n"])
+    e2t = out["transitions"]["early_to_thriving"]
+    assert not small(e2t["n"]) and not any(small(v) for v in e2t["by_group"].values())
+    if e2t["n"] is not None:
+        assert sum(v is None for v in e2t["by_group"].values()) != 1
+    for row in out["transition_resource_tests"]:
+        for c in ("transitioned", "transitioned_n", "others", "others_n"):
+            assert not small(row[c])
