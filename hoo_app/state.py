@@ -11,6 +11,7 @@ uploads can reach a cache shared between sessions. Upload hook: call
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import streamlit as st
 
@@ -58,6 +59,10 @@ class View:
     def compute(self, fn, *args, **kwargs):
         """``fn(self.cohort, *args, **kwargs)``, memoised for this session (sidebar state and
         arguments as the key), so a rerun that changes nothing recomputes nothing."""
+        if isinstance(fn, ModuleType):
+            # hoo_metrics' lazy re-export can hand out the module `enrollment` instead of the
+            # function of the same name once the module is imported (see plan/app-needs.md)
+            fn = getattr(fn, fn.__name__.rsplit(".", 1)[-1])
         memo = st.session_state.setdefault(MEMO, {})
         key = (fn.__name__, self.key, args, tuple(sorted(kwargs.items())))
         if key not in memo:

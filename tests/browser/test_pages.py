@@ -60,7 +60,7 @@ def test_page_renders(page, server_url, path):
 
 
 def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
-    page.goto(f"{server_url}/resources?f_role=resident&set=all")
+    page.goto(f"{server_url}/resources?f_role=resident&set=All+enrolled")
     wait_ready(page, "Resources", 2)
     assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
     page.get_by_role("link", name="Follow-up").click()
@@ -77,5 +77,5 @@ def test_changing_the_analysis_set_changes_the_caption(page, server_url):
     assert page.get_by_text("Completers: 42 participants").first.is_visible()
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="All enrolled").click()
     page.get_by_text("All enrolled: 50 participants").first.wait_for(timeout=15_000)
-    assert "set=all" in page.url
+    assert "set=All+enrolled" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
