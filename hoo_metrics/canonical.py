@@ -18,6 +18,7 @@ cohort's. Writing a cohort read back from its canonical text gives the same byte
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from collections.abc import Mapping
@@ -48,35 +49,45 @@ def response_columns(cohort: Cohort) -> list[str]:
     return cols + extra
 
 
-def _text_column(col: pd.Series) -> pd.Series:
-    """One column as canonical text cells ('' for blank)."""
+_NEEDS_QUOTES = r'[,"\r\n]'
+
+
+def _quote(cells: pd.Series) -> pd.Series:
+    """Minimal CSV quoting (as csv.QUOTE_MINIMAL): only cells with a comma, quote or line
+    break are quoted, inner quotes doubled."""
+    needs = cells.str.contains(_NEEDS_QUOTES, regex=True)
+    if not needs.any():
+        return cells
+    quoted = '"' + cells.str.replace('"', '""', regex=False) + '"'
+    return cells.where(~needs, quoted)
+
+
+def _text_column(col: pd.Series) -> list[str]:
+    """One column as canonical CSV cells ('' for blank), quoted where needed."""
     if pd.api.types.is_bool_dtype(col):
-        return pd.Series(np.where(col.to_numpy(dtype=bool), "yes", "no"), index=col.index)
-    if pd.api.types.is_integer_dtype(col) and not isinstance(col.dtype, pd.ArrowDtype):
-        if col.isna().any():  # nullable integers (Int64) with gaps
-            return col.astype("Int64").astype("str").where(col.notna(), "")
-        return col.astype("int64").astype("str")
-    if pd.api.types.is_float_dtype(col):
+        return np.where(col.to_numpy(dtype=bool), "yes", "no").tolist()
+    if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype="float64", na_value=np.nan)
-        finite = values[~np.isnan(values)]
-        if np.all(np.isfinite(finite)) and np.all(finite == np.round(finite)):
-            text = pd.Series(values).astype("Int64").astype("str").to_numpy()
-        else:
-            text = np.array([repr(float(v)) for v in values], dtype=object)
-        return pd.Series(np.where(np.isnan(values), "", text), index=col.index, dtype=object)
-    # Text (or anything else): str of the value, blanks empty.
-    return col.astype("object").where(col.notna(), "").map(str)
+        blank = np.isnan(values)
+        finite = values[~blank]
+        integral = bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
+        # Format each distinct value once (columns hold few distinct numbers), then gather.
+        distinct, where = np.unique(np.where(blank, 0.0, values), return_inverse=True)
+        text = np.array(
+            [str(int(v)) if integral else repr(float(v)) for v in distinct.tolist()], dtype=object
+        )[where.reshape(-1)]
+        text[blank] = ""
+        return text.tolist()
+    cells = col.astype("str").fillna("")
+    return _quote(cells).tolist()
 
 
 def _table_text(frame: pd.DataFrame, columns: list[str]) -> bytes:
     """The canonical CSV bytes of ``frame`` restricted to ``columns`` in that order."""
-    text = pd.DataFrame(
-        {c: _text_column(frame[c]).to_numpy(dtype=object) for c in columns},
-        columns=columns,
-    )
-    buffer = io.StringIO()
-    text.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    header = _quote(pd.Series(columns, dtype="str")).tolist()
+    cells = [_text_column(frame[c]) for c in columns]
+    lines = [",".join(header), *map(",".join, zip(*cells, strict=True))]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def canonical_tables(cohort: Cohort) -> dict[str, bytes]:
@@ -112,23 +123,19 @@ def content_sha256(tables: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _read_text(data: bytes) -> pd.DataFrame:
-    """A canonical CSV as a frame of str cells ('' for blank)."""
+def _read_text(data: bytes, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A canonical CSV as a frame: empty cells NaN, every other cell kept as written (no
+    'NA'/'null' guessing); column dtypes from ``dtypes`` (str by default)."""
+    first_line = data[: data.find(b"\n") + 1].decode("utf-8")
+    header = next(csv.reader(io.StringIO(first_line)), [])
+    dtypes = dtypes or {}
     return pd.read_csv(
         io.BytesIO(data),
-        dtype=str,
+        dtype={c: dtypes.get(c, "str") for c in header},
         keep_default_na=False,
-        na_values=[],
+        na_values=[""],
         encoding="utf-8",
     )
-
-
-def _as_str(col: pd.Series) -> pd.Series:
-    return col.astype("str").where(col != "", np.nan).astype("str")
-
-
-def _as_float(col: pd.Series) -> pd.Series:
-    return pd.to_numeric(col.where(col != "", np.nan), errors="raise").astype("float64")
 
 
 def cohort_from_canonical(
@@ -144,39 +151,22 @@ def cohort_from_canonical(
     the ``used_`` columns in column order; other keyword arguments (``name``, ``source``,
     ``sha256``, ``synthetic``, ``warnings``) go to the Cohort.
     """
-    p = _read_text(tables["participants"])
-    participants = pd.DataFrame({c: _as_str(p[c]) for c in p.columns}, columns=list(p.columns))
-
-    r = _read_text(tables["responses"])
+    participants = _read_text(tables["participants"])
+    first_line = tables["responses"][: tables["responses"].find(b"\n") + 1].decode("utf-8")
+    header = next(csv.reader(io.StringIO(first_line)), [])
     if resources is None:
-        resources = tuple(c[len(USED_PREFIX) :] for c in r.columns if c.startswith(USED_PREFIX))
-    numeric = (
-        {"stage"} | {USED_PREFIX + c for c in resources} | {HELPFUL_PREFIX + c for c in resources}
+        resources = tuple(c[len(USED_PREFIX) :] for c in header if c.startswith(USED_PREFIX))
+    numeric = {"stage"} | {p + c for c in resources for p in (USED_PREFIX, HELPFUL_PREFIX)}
+    responses = _read_text(
+        tables["responses"],
+        {"month": "int64", **{c: "float64" for c in header if c in numeric}},
     )
-    cols: dict[str, pd.Series] = {}
-    for c in r.columns:
-        if c == "month":
-            cols[c] = r[c].astype("int64")
-        elif c in numeric:
-            cols[c] = _as_float(r[c])
-        else:
-            cols[c] = _as_str(r[c])
-    responses = pd.DataFrame(cols, columns=list(r.columns))
-
-    k = _read_text(tables["contacts"])
-    contacts = pd.DataFrame(
-        {
-            "participant_id": _as_str(k["participant_id"]),
-            "contact_no": k["contact_no"].astype("int64"),
-            "day": k["day"].astype("int64"),
-            "more_followup": (k["more_followup"] == "yes").astype(bool),
-        },
-        columns=list(CONTACT_COLUMNS),
-    )
+    contacts = _read_text(tables["contacts"], {"contact_no": "int64", "day": "int64"})
+    contacts = contacts.assign(more_followup=(contacts["more_followup"] == "yes").astype(bool))
     return Cohort(
         participants=participants,
         responses=responses,
-        contacts=contacts,
+        contacts=contacts[list(CONTACT_COLUMNS)],
         resources=tuple(resources),
         **fields,
     )

@@ -585,7 +585,7 @@ class CohortStore:
         name = _check_name(name)
         tables = canonical_tables(cohort)
         sha = content_sha256(tables)
-        blobs = [(t, zlib.compress(tables[t], 6), len(tables[t]), _sha(tables[t])) for t in TABLES]
+        blobs = [(t, zlib.compress(tables[t], 1), len(tables[t]), _sha(tables[t])) for t in TABLES]
         counts = cohort.counts()
         warnings = json.dumps([asdict(w) for w in cohort.warnings])
         with self._write(f"publishing {name!r}") as conn:
