@@ -719,6 +719,8 @@ class _Validator:
 
     def _duplicates(self, table, frame, valid, number, column, what) -> None:
         """Error on each repeat of a (participant_id, number) key after its first row."""
+        if "participant_id" not in frame or not valid.any():
+            return
         keys = pd.DataFrame(
             {"pid": frame["participant_id"].to_numpy(), "n": np.nan_to_num(number)}
         )[valid]
