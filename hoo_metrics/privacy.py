@@ -1281,13 +1281,20 @@ def _path_text(path: list) -> str:
     return text
 
 
-def _write_back(out, listing, st: SuppressedTable, paths: dict[str, list], k: int) -> None:
-    """paths: column -> list (aligned with st.table rows) of JSON paths (None: not in JSON)."""
+def _write_back(
+    out, listing, st: SuppressedTable, paths: dict[str, list], k: int, reason_from=None
+) -> None:
+    """paths: column -> list (aligned with st.table rows) of JSON paths (None: not in JSON).
+    ``reason_from``: column -> the count column whose reason explains it (a share's count)."""
     for col, col_paths in paths.items():
         if col not in st.mask:
             continue
         m = st.mask[col].to_numpy()
         reasons = st.reasons[col].to_numpy()
+        src = (reason_from or {}).get(col)
+        if src is not None and src in st.reasons:
+            behind = st.reasons[src].to_numpy()
+            reasons = np.where(behind != "", behind, reasons)
         for i in np.flatnonzero(m):
             p = col_paths[i]
             if p is not None:
@@ -1383,7 +1390,9 @@ def suppress_summary(summary: dict, k: int | Suppression | None = None) -> dict:
                 e[~is_o].drop(columns="path"), setting, overall=e[is_o].drop(columns="path")
             )
             for part, sel in ((st, ~is_o), (st.overall, is_o)):
-                _write_back(out, listing, part, {"share": list(e["path"][sel])}, kk)
+                _write_back(
+                    out, listing, part, {"share": list(e["path"][sel])}, kk, {"share": "ended"}
+                )
 
     # resources per wave and over the follow-up
     wave = out.get("resources") or []
