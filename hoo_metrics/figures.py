@@ -498,13 +498,15 @@ def estimate_chart(
 def mark_synthetic(fig: go.Figure) -> go.Figure:
     """Watermark a figure of synthetic data ("SYNTHETIC DATA", top right)."""
     fig = go.Figure(fig)
+    # a Sankey carries its column titles in the corners: the mark goes in the middle
+    sankey = any(isinstance(t, go.Sankey) for t in fig.data)
     fig.add_annotation(
         text="SYNTHETIC DATA",
         xref="paper",
         yref="paper",
-        x=1,
-        y=1,
-        xanchor="right",
+        x=0.5 if sankey else 1,
+        y=1.04 if sankey else 1,
+        xanchor="center" if sankey else "right",
         yanchor="bottom",
         showarrow=False,
         font={"size": 11, "color": "#B35900"},

@@ -289,7 +289,7 @@ def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
 def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
     """The group comparison of resources (compare_resources output), formatted."""
     measure = {"used_ever": "Used", "most_helpful_ever": "Named most helpful"}
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Resource": [resource_label(r) for r in tests["resource"]],
             "Measure": [measure.get(m, m) for m in tests["measure"]],
@@ -305,11 +305,13 @@ def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     ).reset_index(drop=True)
+    return _one_test(out)
 
 
 def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
-    """Resources of those who recovered (recovered_resource_tests output), formatted."""
-    return pd.DataFrame(
+    """Resources of those who recovered (recovered_resource_tests output), formatted; the test
+    is named in the P column's title when all rows used the same one."""
+    out = pd.DataFrame(
         {
             "Resource": [resource_label(r) for r in tests["resource"]],
             "Used: early to thriving": [
@@ -330,6 +332,7 @@ def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
             "Test": tests["test"].astype("str"),
         }
     ).reset_index(drop=True)
+    return _one_test(out)
 
 
 def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
@@ -350,9 +353,27 @@ def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd
     m["Total"] = m.sum(axis=1)
     m.loc["Total"] = m.sum(axis=0)
     m.index = [stage_category_label(c) if c != "Total" else c for c in m.index]
-    m.columns = [stage_category_label(c) if c != "Total" else c for c in m.columns]
+    m.columns = [_SHORT_CATEGORY.get(c, c) for c in m.columns]
     m.index.name = "Baseline \\ follow-up"
     return m
+
+
+#: Short column titles for the transition matrix (the rows carry the full labels).
+_SHORT_CATEGORY = {
+    "early": "Early",
+    "middle": "Middle",
+    "dropping_out": "Dropping out",
+    "surviving": "Surviving",
+    "thriving": "Thriving",
+}
+
+
+def _one_test(out: pd.DataFrame) -> pd.DataFrame:
+    """When every row used the same test, name it in the P column's title instead."""
+    tests = set(out["Test"]) - {"", "nan"}
+    if len(tests) == 1:
+        return out.drop(columns="Test").rename(columns={"P": f"P ({tests.pop()})"})
+    return out
 
 
 def ended_text(ended: pd.DataFrame, contacts: Sequence[int] = (1, 2)) -> dict[str, str]:

@@ -139,7 +139,7 @@ def test_transition_matrix():
         }
     )
     m = fmt.transition_matrix(t)
-    assert m.loc["Early (stages 1-3)", "Moved on: thriving"] == 5
+    assert m.loc["Early (stages 1-3)", "Thriving"] == 5
     assert m.loc["Early (stages 1-3)", "Total"] == 6
     assert m.loc["Total", "Total"] == 6
     assert fmt.transition_matrix(t, "a").loc["Total", "Total"] == 3
@@ -158,3 +158,35 @@ def test_no_streamlit_import():
             for a in (n.names if isinstance(n, ast.Import) else [n])
         }
         assert not any(m.split(".")[0] == "streamlit" for m in mods), name
+
+
+def test_recovered_tests_display_names_the_single_test_in_the_p_title():
+    # peers: 5 of 7 recovered used them vs 8 of 35 others; RD = 5/7 - 8/35 = 0.4857
+    tests = pd.DataFrame(
+        {
+            "resource": ["peers"],
+            "transitioned": [5],
+            "transitioned_n": [7],
+            "others": [8],
+            "others_n": [35],
+            "p_value": [0.0213],
+            "risk_difference": [5 / 7 - 8 / 35],
+            "risk_difference_ci_low": [0.0953],
+            "risk_difference_ci_high": [0.716],
+            "test": ["Fisher's exact"],
+        }
+    )
+    out = fmt.recovered_tests_display(tests)
+    assert out.iloc[0].tolist() == [
+        "Peers / colleagues",
+        "71% (5/7)",
+        "23% (8/35)",
+        "49%",
+        "95% CI 10% to 72%",
+        "P = 0.02",
+    ]
+    assert out.columns[-1] == "P (Fisher's exact)"
+    assert fmt.takeaway_recovered(tests) == (
+        "Peers / colleagues was used by 71% (5/7) of those who went from early stages to "
+        "thriving vs 23% (8/35) of the others, P = 0.02, Fisher's exact."
+    )

@@ -33,7 +33,13 @@ def wait_ready(page, title: str, charts: int) -> None:
             f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
             timeout=30_000,
         )
-    page.wait_for_timeout(500)  # let plotly finish its transitions before the screenshot
+    # tables are drawn on a canvas once their data arrived
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".every(d => d.querySelector('canvas'))",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(800)  # let plotly finish its transitions before the screenshot
 
 
 def shoot(page, name: str) -> None:
