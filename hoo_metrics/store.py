@@ -120,14 +120,24 @@ def evaluator_emails(
     return frozenset(emails)
 
 
-def role_for(email: str | None, *, auth_enabled: bool, evaluators: Iterable[str]) -> Role:
+def role_for(
+    email: str | None,
+    *,
+    auth_enabled: bool,
+    evaluators: Iterable[str],
+    email_verified: bool | None = None,
+) -> Role:
     """The role of a user. Without authentication (local mode) the single user is an
-    evaluator; with it, a signed-in user whose e-mail is listed is an evaluator and everyone
-    else (including a user with no e-mail) is a viewer. Derive the role from the identity
-    provider at the moment of the action, never from state the browser can change."""
+    evaluator. With it, a signed-in user whose e-mail is listed (case-insensitive) is an
+    evaluator, unless the identity provider says the e-mail is not verified
+    (``email_verified=False``); everyone else, including a user with no e-mail, is a viewer.
+    Derive the role from the identity provider (``st.user``) at the moment of the action,
+    never from state the browser can change."""
     if not auth_enabled:
         return Role.EVALUATOR
-    if email and email.strip().lower() in {e.strip().lower() for e in evaluators}:
+    if email_verified is False or not email:
+        return Role.VIEWER
+    if email.strip().lower() in {e.strip().lower() for e in evaluators}:
         return Role.EVALUATOR
     return Role.VIEWER
 

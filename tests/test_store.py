@@ -378,6 +378,10 @@ def test_require_evaluator_and_role_resolution():
     assert role_for("ana@example.ORG", auth_enabled=True, evaluators=evaluators) == "evaluator"
     assert role_for("eve@x.org", auth_enabled=True, evaluators=evaluators) == Role.VIEWER
     assert role_for(None, auth_enabled=True, evaluators=evaluators) == Role.VIEWER
+    unverified = role_for(
+        "ana@example.org", auth_enabled=True, evaluators=evaluators, email_verified=False
+    )
+    assert unverified == Role.VIEWER
     assert evaluator_emails(None, {}) == frozenset()
     assert evaluator_emails({"hoo": {"evaluators": "a@b.org c@d.org"}}, {}) == {
         "a@b.org",
