@@ -60,7 +60,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "sample": ("generate_sample", "write_sample", "SAMPLE_DIR", "load_sample"),
 }
 #: Modules whose own ``__all__`` is re-exported whole.
-_WHOLE_MODULES = ("figures", "format")
+_WHOLE_MODULES = ("figures", "format", "privacy", "store", "canonical")
 
 _NAME_TO_MODULE = {name: mod for mod, names in _EXPORTS.items() for name in names}
 

@@ -55,6 +55,25 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         metavar="COLUMN",
         help="participant column whose values are the groups (default: arm)",
     )
+    parser.add_argument(
+        "--min-cell",
+        type=_min_cell,
+        default=None,
+        metavar="K",
+        help="small-cell suppression: hide counts from 1 to K-1 and whatever would reveal "
+        "them (values become null; a 'suppression' object lists what was hidden and why). "
+        "Off unless given; the dashboard's default is 5 (HOO_MIN_CELL), CMS uses 11",
+    )
+
+
+def _min_cell(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"K is a whole number from 1, not {text!r}")
+    return value
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -69,6 +88,10 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     if cohort.warnings:
         _print_problems(list(cohort.warnings))
     result = summary(cohort, population=args.population, group_by=args.group_by)
+    if args.min_cell is not None:
+        from .privacy import suppress_summary
+
+        result = suppress_summary(result, args.min_cell)
     json.dump(result, sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
     return EXIT_OK
@@ -140,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     p.set_defaults(func=_cmd_sample)
+
+    from .library_cli import add_library_parser
+
+    add_library_parser(sub)
     return parser
 
 
