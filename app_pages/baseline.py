@@ -27,7 +27,14 @@ else:
     ui.takeaway("One group only: choose a grouping in the sidebar to compare groups.")
 
 display = hm.baseline_display(table, tests)
-ui.table(view, display, "baseline-table", key="table1", height=min(38 * (len(display) + 1), 900))
+ui.table(
+    view,
+    display,
+    "baseline-table",
+    key="table1",
+    height=36 * (len(display) + 1) + 4,
+    column_config={"Level": st.column_config.TextColumn(width="medium")},
+)
 st.caption(
     "n (%) of the analysed participants in each group; blank cells shown as (blank). "
     "P: Fisher's exact test for 2x2 tables, Fisher-Freeman-Halton exact test for larger tables "

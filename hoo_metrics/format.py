@@ -239,7 +239,7 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     wide["P"] = p_col
     wide["Test"] = test_col
     wide["level"] = [
-        stage_category_label(lv) if v == "baseline_stage_category" else lv
+        stage_category_label(lv) if v == "baseline_stage_category" else str(lv).replace("_", " ")
         for v, lv in zip(wide["variable"], wide["level"], strict=True)
     ]
     wide["variable"] = [

@@ -23,10 +23,9 @@ PAGES = {
 
 def wait_ready(page, title: str, charts: int) -> None:
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=30_000)
-    # the script has finished when the status widget no longer says "Running"
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=30_000,
+    # the app root says when the script run has finished
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=60_000
     )
     if charts:
         page.wait_for_function(
