@@ -72,8 +72,9 @@ if resource:
 when = f" at month {month}" if month else ""
 percent = res.unit == "share"
 values = [hm.pct(r.estimate) if percent else hm.number(r.estimate, 1) for r in table.itertuples()]
+subject = "Moved on by thriving (stage 6)" if outcome == "stage" else outcomes.OUTCOMES[outcome]
 sentence = hm.takeaway_difference(
-    f"{outcomes.OUTCOMES[outcome]}{f' ({hm.resource_label(resource)})' if resource else ''}{when}:",
+    f"{subject}{f' ({hm.resource_label(resource)})' if resource else ''}{when}:",
     table["group"].tolist(),
     values,
     res.p_value,

@@ -295,7 +295,10 @@ def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
             "Measure": [measure.get(m, m) for m in tests["measure"]],
             "Test": tests["test"].astype("str"),
             "P": [p_value(p) for p in tests["p_value"]],
-            "BH q": [number(q, 2) for q in tests["q_value"]],
+            "BH q": [
+                "< 0.01" if not is_missing(q) and q < 0.01 else number(q, 2)
+                for q in tests["q_value"]
+            ],
             "Risk difference": [pct(d) for d in tests["risk_difference"]],
             "Risk difference 95% CI": [
                 ci(lo, hi, percent=True)
@@ -452,7 +455,8 @@ def takeaway_resource_test(tests: pd.DataFrame, overall: pd.DataFrame, measure: 
     d = overall[overall["resource"] == r["resource"]].set_index("group").reindex(groups)
     values = [pct(v) for v in d[f"{col}_share"]]
     n = [int(v) for v in d["participants"].fillna(0)]
-    q = f" (BH q = {number(r['q_value'], 2)})" if not is_missing(r.get("q_value")) else ""
+    qv = r.get("q_value")
+    q = "" if is_missing(qv) else (" (BH q < 0.01)" if qv < 0.01 else f" (BH q = {number(qv, 2)})")
     sentence = takeaway_difference(
         f"{resource_label(r['resource'])} {_MEASURE_VERB[col]}",
         groups,
