@@ -97,9 +97,15 @@ class Cohort:
     def _restrict(self, keep: pd.Series) -> Cohort:
         """A cohort with only the participants where ``keep`` (aligned with participants)."""
         participants = self.participants[keep.to_numpy()].reset_index(drop=True)
-        ids = participants["participant_id"]
-        responses = self.responses[self.responses["participant_id"].isin(ids)]
-        contacts = self.contacts[self.contacts["participant_id"].isin(ids)]
+        # isin on object arrays: pandas' str-dtype isin converts the looked-up values one by one
+        # in Python (~1 s for 10^5 ids); a hash lookup on objects takes ~30 ms.
+        ids = participants["participant_id"].to_numpy(dtype=object)
+        responses = self.responses[
+            self.responses["participant_id"].astype(object).isin(ids).to_numpy()
+        ]
+        contacts = self.contacts[
+            self.contacts["participant_id"].astype(object).isin(ids).to_numpy()
+        ]
         return replace(
             self,
             participants=participants,

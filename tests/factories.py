@@ -23,8 +23,7 @@ def make_cohort(
     resources: resource codes; by default the codes of the used_ keys, in first-seen order.
     """
     p = pd.DataFrame(participants)
-    if "status" not in p:
-        p["status"] = "completed"
+    p["status"] = p["status"].fillna("completed") if "status" in p else "completed"
     front = ["participant_id", "arm", "status"]
     p = p[front + [c for c in p.columns if c not in front]]
     for c in p.columns:  # the canonical dtype: str, NaN for blank (write numbers as strings)
