@@ -309,6 +309,7 @@ def listed_problems(
     id_column = column == "participant_id"
     zip_column = column is not None and is_zip_column(column)
     problems = []
+    first = messages if isinstance(messages, str) else messages[0]
     for i in range(min(n, cap)):
         message = messages if isinstance(messages, str) else messages[i]
         value = (
@@ -324,7 +325,8 @@ def listed_problems(
                 column,
                 None,
                 f"{n - cap:,} more rows of {where} have the same problem as the {cap} listed "
-                f"above ({n:,} in all); only the first {cap} are listed. Fix them the same way.",
+                f"above ({n:,} in all; only the first {cap} are listed). Fix them the same way. "
+                f"The first one listed: {first}",
                 severity,
             )
         )

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .contract import REQUIRED_TABLES, TABLES
+from .identifiers import mask
 from .problems import ERROR, WARNING, Problem
 
 #: File name endings read as delimited text.
@@ -321,7 +322,7 @@ class _Reader:
                 "responses or contacts): its name and columns match none of them, so it was "
                 "ignored. Name it participants.csv, responses.csv or contacts.csv.",
                 WARNING,
-                value=", ".join(h for h in header if h)[:120] or None,
+                value=mask(", ".join(h for h in header if h)) or None,
             )
             return
         if table in self.tables:

@@ -460,8 +460,9 @@ class _Validator:
                 wrong,
                 f"{used_col} must be 1 (the resource was used), 0 (not used) or blank.",
             )
+            used_ok = ~wrong  # a rating or most_helpful is only judged against a valid used_
             used = np.where(wrong, np.nan, used)
-            used_values[code] = used
+            used_values[code] = np.where(used_ok, used, 1.0)
             out[used_col] = pd.Series(used, dtype="float64")
             helpful = np.full(n, np.nan)
             if helpful_col in r:
@@ -480,7 +481,7 @@ class _Validator:
                     table,
                     r,
                     helpful_col,
-                    rated & (used != 1),
+                    rated & used_ok & (used != 1),
                     f"There is a helpfulness rating but {used_col} is not 1 in this row, so the "
                     f"rating is ignored. If the resource was used, set {used_col} to 1.",
                     WARNING,
@@ -531,7 +532,8 @@ class _Validator:
             )
 
     def _most_helpful(self, r: pd.DataFrame, codes: list[str], used: dict) -> pd.Series:
-        """Check most_helpful; returns it normalised (lower-case codes joined by ';', NaN)."""
+        """Check most_helpful; returns it normalised (lower-case codes joined by ';', NaN).
+        ``used``: the used_ values per code, with invalid cells as 1 (already errors)."""
         table = "responses"
         if "most_helpful" not in r:
             return pd.Series(np.nan, index=range(len(r)), dtype="str")

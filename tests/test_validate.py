@@ -263,6 +263,12 @@ def test_used_must_be_0_1_or_blank(value):
     assert keys(result.problems) == {("responses", 4, "used_peers", value, ERROR)}
 
 
+def test_invalid_used_cell_does_not_cascade_into_warnings():
+    # row 3: used_peers "y" with a rating and peers named most helpful: one error only
+    result = check(responses=RESPONSES.replace("P01,3,6,thriving,1,", "P01,3,6,thriving,y,"))
+    assert keys(result.problems) == {("responses", 3, "used_peers", "y", ERROR)}
+
+
 @pytest.mark.parametrize("value", ["0", "6", "4.5", "good"])
 def test_helpful_outside_1_to_5_or_not_whole(value):
     result = check(responses=RESPONSES.replace("P01,0,2,,1,4,", f"P01,0,2,,1,{value},"))  # row 2
@@ -438,6 +444,7 @@ def test_many_bad_cells_are_listed_up_to_50_then_summarised():
     assert len(status) == 51
     assert [p.row for p in status[:50]] == list(range(5, 55))
     assert status[50].row is None and "70 more rows" in status[50].message
+    assert "This status is not one the dashboard knows" in status[50].message
     # the 120 have no responses either: a warning per row, capped the same way
     warned = [p for p in result.problems if p.severity == WARNING]
     assert len(warned) == 51
