@@ -21,15 +21,15 @@ if overall.empty:
     st.stop()
 
 st.subheader("Over the whole follow-up")
-left, right = st.columns(2)
-with left:
+tab_mh, tab_used = st.tabs(["Named most helpful", "Used"])
+with tab_mh:
     ui.chart(
         view,
         hm.resource_ranking_chart(overall, view.colors, "most_helpful_ever"),
         hm.takeaway_resource_test(tests, overall, "most_helpful_ever"),
         key="rank_mh",
     )
-with right:
+with tab_used:
     ui.chart(
         view,
         hm.resource_ranking_chart(overall, view.colors, "used_ever"),

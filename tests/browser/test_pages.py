@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "": ("Overview", 1),
     "baseline": ("Baseline characteristics", 0),
-    "resources": ("Resources", 4),
+    "resources": ("Resources", 3),
     "recovery": ("Recovery", 2),
     "followup": ("Follow-up", 3),
     "compare": ("Compare groups", 1),
