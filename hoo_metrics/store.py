@@ -313,15 +313,17 @@ class CohortStore:
         try:
             conn = self._open(readonly=True)
             try:
-                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                conn.execute("BEGIN")  # one snapshot: another process may be creating it
                 names = [
                     r[0]
                     for r in conn.execute(
                         "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
                     )
                 ]
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                conn.execute("COMMIT")
             finally:
                 conn.close()
         except sqlite3.Error as exc:
@@ -353,11 +355,37 @@ class CohortStore:
             raise StoreError(
                 f"Cannot create the folder of the cohort library {self.path}: {exc}"
             ) from exc
+        if not self.path.exists() and self._create_atomically() and self._inspect():
+            return
+        self._prepare(self.path)  # an empty file, or an older schema to migrate
+
+    def _create_atomically(self) -> bool:
+        """Build a new library under a temporary name and hard-link it into place, so that
+        no process ever sees a half-created file. False where hard links are not supported
+        (the library is then created in place)."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.new")
         try:
-            conn = self._open()
+            self._prepare(tmp)
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another process created it first: use theirs
+            except OSError:
+                return False
+            return True
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+    def _prepare(self, path: Path) -> None:
+        """Put ``path`` in WAL mode and bring its schema to SCHEMA_VERSION, in one
+        transaction (checked again under the write lock)."""
+        try:
+            conn = sqlite3.connect(path, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise self._error(exc, "creating it") from exc
         try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(
@@ -369,7 +397,11 @@ class CohortStore:
                 # Checked again under the write lock: another process may have migrated it.
                 app_id = conn.execute("PRAGMA application_id").fetchone()[0]
                 current = conn.execute("PRAGMA user_version").fetchone()[0]
-                if current > SCHEMA_VERSION or (current > 0 and app_id != APPLICATION_ID):
+                tables = conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).fetchone()[0]
+                foreign = app_id != APPLICATION_ID and (current > 0 or tables > 0)
+                if foreign or current > SCHEMA_VERSION:
                     conn.execute("ROLLBACK")
                     self._inspect()  # raises the right message
                     raise StoreError(f"{self.path} is not a HOO cohort library.")

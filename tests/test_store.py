@@ -216,6 +216,17 @@ def test_store_is_created_on_first_use_with_our_schema(db, store):
         assert conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
 
 
+def test_created_in_place_where_hard_links_fail(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise OSError("hard links not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    store = CohortStore(tmp_path / "hoo.sqlite")
+    store.publish(small_cohort(), "Pilot")
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".new"] == []
+    assert CohortStore(tmp_path / "hoo.sqlite").check() == []
+
+
 def test_db_path_from_env_or_default(monkeypatch, tmp_path):
     monkeypatch.delenv("HOO_DB", raising=False)
     assert db_path() == Path("data") / "hoo.sqlite"
@@ -495,6 +506,7 @@ def _run_ten(path: Path, names: list[str]) -> None:
 def test_ten_processes_publishing_at_once_on_a_new_library(db):
     # The file does not exist yet: the ten also race to create it.
     _run_ten(db, [f"site {i}" for i in range(10)])
+    assert not [p.name for p in db.parent.iterdir() if p.name.endswith(".new")]
     store = CohortStore(db)
     records = store.list()
     assert sorted(r.name for r in records) == sorted(f"site {i}" for i in range(10))
