@@ -681,7 +681,7 @@ class CohortStore:
             record = self._record_in(conn, name, version)
         return record
 
-    def _set_archived(self, name: str, archived: bool, role, by: str) -> CohortRecord:
+    def _set_archived(self, name: str, archived: bool, by: str) -> CohortRecord:
         with self._write("archiving" if archived else "restoring") as conn:
             if conn.execute("SELECT 1 FROM cohorts WHERE name = ?", (name,)).fetchone() is None:
                 raise self._not_found(name)
@@ -697,12 +697,12 @@ class CohortStore:
         """Hide the cohort ``name`` (all its versions) from ``list()``; nothing is deleted and
         it can still be loaded, exported and restored. Archiving twice is harmless."""
         require_evaluator(role, "archive cohorts")
-        return self._set_archived(name, True, role, archived_by)
+        return self._set_archived(name, True, archived_by)
 
     def restore(self, name: str, *, role: Role | str = Role.EVALUATOR) -> CohortRecord:
         """Undo ``archive``: the cohort shows in ``list()`` again and accepts new versions."""
         require_evaluator(role, "restore cohorts")
-        return self._set_archived(name, False, role, "")
+        return self._set_archived(name, False, "")
 
     # ---- checking --------------------------------------------------------------------------
     def check(self) -> list[str]:
