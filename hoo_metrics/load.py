@@ -38,6 +38,8 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 #: Separators tried, in order of preference when equally frequent in the header.
 SEPARATORS = (",", ";", "\t", "|")
 _SEPARATOR_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+#: Largest zip member read (uncompressed bytes).
+MAX_MEMBER_BYTES = 512 * 2**20
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -198,6 +200,13 @@ class _Reader:
             )
         for info in chosen:
             label = f"{name}/{info.filename}"
+            if info.file_size > MAX_MEMBER_BYTES:  # a decompression bomb or a wrong file
+                self.problem(
+                    "cohort",
+                    f"{label} is larger than {MAX_MEMBER_BYTES // 2**20} MB once unzipped, too "
+                    "large for a cohort table; check that the right files were zipped.",
+                )
+                continue
             try:
                 data = archive.read(info)
             except (
