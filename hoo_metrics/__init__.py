@@ -1,85 +1,87 @@
 """hoo_metrics: the metrics library behind the HOO dashboard.
 
-The public surface: the app and the command line import only from here. Names resolve lazily
-to their one-feature modules (as scipy does), so importing the package stays cheap and the
-command line starts quickly.
+The public surface: the app and the command line import only from here. Each name comes from
+its one-feature module (as scipy.stats re-exports from its private modules). The imports are
+explicit, so a function that shares its module's name (``enrollment``, ``summary``,
+``validate``) is the function here, never the module.
 """
 
 from __future__ import annotations
 
-import importlib
+from . import canonical as _canonical
+from . import figures as _figures
+from . import format as _format
+from . import privacy as _privacy
+from . import store as _store
+from .baseline import baseline_table, baseline_tests
+from .cohort import Cohort
+from .compare import compare_resources
+from .contract import (
+    ALL_GROUP,
+    BLANK_GROUP,
+    CONTRACT_VERSION,
+    POPULATION_LABELS,
+    POPULATIONS,
+    RESOURCE_LABELS,
+    STAGE_CATEGORIES,
+    STAGE_LABELS,
+    resource_label,
+    stage_category_label,
+)
+from .enrollment import enrollment
+from .followup import (
+    contacts_per_participant,
+    ended_by_contact,
+    followup_summary,
+    support_duration_curve,
+)
+from .inference import (
+    MeanComparison,
+    ProportionComparison,
+    benjamini_hochberg,
+    compare_means,
+    compare_proportions,
+    contingency_test,
+    mean_interval,
+    wilson_interval,
+)
+from .load import RawTables, read_tables
+from .problems import ERROR, WARNING, CohortError, Problem
+from .resources import resources_by_wave, resources_overall
+from .sample import SAMPLE_DIR, generate_sample, load_sample, write_sample
+from .stages import (
+    early_to_thriving,
+    recovered_resource_tests,
+    stage_categories,
+    stage_category,
+    transition_waves,
+    transitions,
+)
+from .summary import summary
+from .validate import ValidationResult, load_cohort, validate
 
 __version__ = "0.1.0"
 
-_EXPORTS: dict[str, tuple[str, ...]] = {
-    "contract": (
-        "CONTRACT_VERSION",
-        "ALL_GROUP",
-        "BLANK_GROUP",
-        "POPULATIONS",
-        "POPULATION_LABELS",
-        "RESOURCE_LABELS",
-        "STAGE_CATEGORIES",
-        "STAGE_LABELS",
-        "resource_label",
-        "stage_category_label",
-    ),
-    "problems": ("Problem", "CohortError", "ERROR", "WARNING"),
-    "cohort": ("Cohort",),
-    "load": ("read_tables", "RawTables"),
-    "validate": ("validate", "load_cohort", "ValidationResult"),
-    "inference": (
-        "wilson_interval",
-        "mean_interval",
-        "benjamini_hochberg",
-        "compare_proportions",
-        "compare_means",
-        "contingency_test",
-        "ProportionComparison",
-        "MeanComparison",
-    ),
-    "enrollment": ("enrollment",),
-    "followup": (
-        "followup_summary",
-        "ended_by_contact",
-        "contacts_per_participant",
-        "support_duration_curve",
-    ),
-    "resources": ("resources_by_wave", "resources_overall"),
-    "compare": ("compare_resources",),
-    "stages": (
-        "stage_category",
-        "stage_categories",
-        "transitions",
-        "transition_waves",
-        "early_to_thriving",
-        "recovered_resource_tests",
-    ),
-    "baseline": ("baseline_table", "baseline_tests"),
-    "summary": ("summary",),
-    "sample": ("generate_sample", "write_sample", "SAMPLE_DIR", "load_sample"),
-}
-#: Modules whose own ``__all__`` is re-exported whole.
-_WHOLE_MODULES = ("figures", "format", "privacy", "store", "canonical")
+_WHOLE_MODULES = (_canonical, _figures, _format, _privacy, _store)
+globals().update({n: getattr(m, n) for m in _WHOLE_MODULES for n in m.__all__})
 
-_NAME_TO_MODULE = {name: mod for mod, names in _EXPORTS.items() for name in names}
-
-__all__ = [*sorted(_NAME_TO_MODULE), "__version__"]
-
-
-def __getattr__(name: str):
-    module = _NAME_TO_MODULE.get(name)
-    if module is not None:
-        return getattr(importlib.import_module(f".{module}", __name__), name)
-    for module in _WHOLE_MODULES:
-        try:
-            mod = importlib.import_module(f".{module}", __name__)
-        except ModuleNotFoundError:
-            continue
-        if name in getattr(mod, "__all__", ()):
-            return getattr(mod, name)
-    raise AttributeError(f"module 'hoo_metrics' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__all__ = [  # grouped by module
+    "Cohort", "CohortError", "Problem", "ERROR", "WARNING",
+    "RawTables", "read_tables", "ValidationResult", "load_cohort", "validate",
+    "ALL_GROUP", "BLANK_GROUP", "CONTRACT_VERSION", "POPULATIONS", "POPULATION_LABELS",
+    "RESOURCE_LABELS", "STAGE_CATEGORIES", "STAGE_LABELS", "resource_label",
+    "stage_category_label",
+    "MeanComparison", "ProportionComparison", "benjamini_hochberg", "compare_means",
+    "compare_proportions", "contingency_test", "mean_interval", "wilson_interval",
+    "enrollment",
+    "contacts_per_participant", "ended_by_contact", "followup_summary",
+    "support_duration_curve",
+    "resources_by_wave", "resources_overall", "compare_resources",
+    "early_to_thriving", "recovered_resource_tests", "stage_categories", "stage_category",
+    "transition_waves", "transitions",
+    "baseline_table", "baseline_tests",
+    "summary",
+    "SAMPLE_DIR", "generate_sample", "load_sample", "write_sample",
+    "__version__",
+    *(n for m in _WHOLE_MODULES for n in m.__all__),
+]  # fmt: skip
