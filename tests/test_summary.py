@@ -259,3 +259,65 @@ def test_cli_help_explains_each_command(command):
     assert done.returncode == 0
     assert "usage: python -m hoo_metrics " + command in done.stdout
     assert len(done.stdout.splitlines()) > 4
+
+
+def _fisher_two_sided(a: int, n1: int, b: int, n2: int) -> float:
+    """Fisher's exact two-sided p from hypergeometric terms (independent of scipy)."""
+    from math import comb
+
+    col, total = a + b, n1 + n2
+
+    def prob(x: int) -> float:
+        return comb(n1, x) * comb(n2, col - x) / comb(total, col)
+
+    observed = prob(a)
+    support = range(max(0, col - n2), min(col, n1) + 1)
+    return sum(prob(x) for x in support if prob(x) <= observed * (1 + 1e-7))
+
+
+def test_sample_reproduces_the_published_figures_through_the_cli():
+    """The trial's published figures, read from `python -m hoo_metrics summary` on the sample."""
+    done = run_cli("summary", "sample_data/healing_our_own")
+    assert done.returncode == 0, done.stderr
+    s = json.loads(done.stdout)
+    # 50 enrolled, 25 per arm; 42 completed: 23 enhanced, 19 routine.
+    assert s["groups"] == ["enhanced", "routine"]
+    assert s["enrollment"]["enrolled"] == 50 and s["enrollment"]["analysed"] == 42
+    assert s["enrollment"]["by_group"] == {
+        "enhanced": {"enrolled": 25, "analysed": 23},
+        "routine": {"enrolled": 25, "analysed": 19},
+    }
+    # Enhanced arm: 15/23 = 65.2% ended after the first contact, 21/23 = 91.3% by the second.
+    fu = s["followup"]["by_group"]["enhanced"]
+    assert fu["participants"] == 23
+    assert round(100 * fu["ended_by_contact"]["1"], 1) == 65.2
+    assert round(100 * fu["ended_by_contact"]["2"], 1) == 91.3
+    assert fu["median_support_days"] < 90
+    # Enhanced named departmental leadership most helpful more often: Fisher P rounds to 0.02.
+    (leadership,) = [
+        t
+        for t in s["resource_tests"]
+        if t["resource"] == "department_leadership" and t["measure"] == "most_helpful_ever"
+    ]
+    named = {
+        r["group"]: r["most_helpful_ever"]
+        for r in s["resources_overall"]
+        if r["resource"] == "department_leadership"
+    }
+    assert named["enhanced"] > 0 and named["enhanced"] / 23 > named["routine"] / 19
+    expected = _fisher_two_sided(named["enhanced"], 23, named["routine"], 19)
+    assert leadership["p_value"] == pytest.approx(expected, rel=1e-9)
+    assert round(leadership["p_value"], 2) == 0.02
+    # Early to thriving used peers (P rounds to 0.02) and departmental leadership (0.07) more.
+    tests = {t["resource"]: t for t in s["transition_resource_tests"]}
+    for resource, published in (("peers", 0.02), ("department_leadership", 0.07)):
+        t = tests[resource]
+        assert t["transitioned"] / t["transitioned_n"] > t["others"] / t["others_n"]
+        expected = _fisher_two_sided(
+            t["transitioned"], t["transitioned_n"], t["others"], t["others_n"]
+        )
+        assert t["p_value"] == pytest.approx(expected, rel=1e-9)
+        assert round(t["p_value"], 2) == published
+    # Most completers start on the stage 6 thriving path.
+    baseline_thriving = sum(c["n"] for c in s["transitions"]["counts"] if c["from"] == "thriving")
+    assert baseline_thriving > 42 / 2
