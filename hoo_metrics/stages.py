@@ -325,3 +325,32 @@ def recovered_resource_tests(cohort: Cohort, population: str = "completed") -> p
     floats = RECOVERED_COLUMNS[5:12]
     out = out.astype({c: "float64" for c in floats})
     return out.astype({"resource": "str", "test": "str"})
+
+
+#: Participant column added by :func:`with_baseline_stage_category`.
+BASELINE_STAGE_CATEGORY = "baseline_stage_category"
+
+
+def with_baseline_stage_category(cohort: Cohort) -> Cohort:
+    """The cohort with one more participant column, ``baseline_stage_category``.
+
+    Each participant's stage category (:func:`stage_category`, Scott et al. 2009: ``early``,
+    ``middle`` or the stage-6 path) at the baseline response (month 0); NaN when there is no
+    baseline response with a stage (or a stage 6 without a path). Every participant of the
+    cohort gets a value, whatever their status, so the column can group (``group_by``) and
+    filter (``Cohort.filter``) like any other participant column. A cohort that already has
+    the column gets it recomputed.
+    """
+    from dataclasses import replace  # appended section: keeps the module header unchanged
+
+    p = cohort.participants
+    r = cohort.responses
+    base = np.full(len(p), -1, dtype="int8")
+    if len(r) and len(p):
+        at_base = (r["month"] == 0).to_numpy()
+        pid = positions(r["participant_id"][at_base], p["participant_id"])
+        cat = category_codes(r["stage"][at_base], r["stage6_path"][at_base])
+        ok = (pid >= 0) & (cat >= 0)
+        base[pid[ok]] = cat[ok]  # one baseline response per participant (contract)
+    column = pd.Series(_labels(base, STAGE_CATEGORIES), index=p.index, dtype="str")
+    return replace(cohort, participants=p.assign(**{BASELINE_STAGE_CATEGORY: column}))

@@ -1,0 +1,628 @@
+"""One outcome compared between groups: estimates with intervals, the test, the effect size.
+
+The Compare page's statistics (issue 3). :func:`compare_outcome` takes any grouping (``arm``,
+any participant column, or ``baseline_stage_category`` after
+:func:`hoo_metrics.stages.with_baseline_stage_category`), one outcome and, where it applies, a
+resource and a follow-up wave, and returns an :class:`OutcomeComparison`: the estimate per
+group with its 95 % interval, the test named with its statistic and exact p-value, and the
+two-group effect size with its interval. :func:`suppress_outcome` applies the small-cell rules
+of :mod:`hoo_metrics.privacy` to it.
+
+Outcomes
+--------
+``used`` / ``most_helpful``
+    Share of respondents at follow-up month ``month`` who used / named as most helpful
+    ``resource`` (``month=None``: share of participants with a follow-up response who did so at
+    any follow-up wave, as ``resources_overall``). Wilson (1927) intervals; Fisher's exact test
+    for two groups, chi-square beyond (``inference.compare_proportions``); risk difference with
+    the Newcombe (1998) hybrid score interval.
+``helpful``
+    Helpfulness rating (1-5) of ``resource`` by those who used it, at ``month``; with
+    ``month=None`` each participant's mean rating over their follow-up waves (one value per
+    participant, so the test's observations are independent). t intervals; Welch's t test for
+    two groups, Kruskal-Wallis beyond; mean difference with its Welch interval.
+``stage``
+    Stage category (Scott et al. 2009; contract.STAGE_CATEGORIES) at ``month``, or at each
+    participant's last follow-up wave with a stage (``month=None``). Shares per category with
+    Wilson intervals; ``inference.contingency_test`` on groups x categories (Fisher,
+    Fisher-Freeman-Halton exact, or chi-square); effect = difference in the share moving on by
+    thriving, Newcombe interval.
+``contacts``
+    Peer-support contacts per participant (analysed, >= 1 contact). Means with t intervals;
+    Mann-Whitney U for two groups, Kruskal-Wallis beyond; difference in means with its Welch
+    interval.
+``support_days``
+    Support duration in days, Kaplan-Meier (``followup``): median with its interval per group;
+    log-rank test (Mantel 1966; ``scipy.stats.logrank`` for two groups, the k-sample chi-square
+    form beyond); effect = difference in medians, without an interval (none is available for a
+    difference of Kaplan-Meier medians without resampling, so it is NaN and ``note`` says so).
+
+Groups come from ``cohort.groups(group_by)`` in that (ascending) order; a group with nobody to
+count is listed with n = 0 and left out of the test. The effect is the first tested group
+minus the second and exists only when exactly two groups are tested.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .cohort import Cohort, flag
+from .contract import STAGE_CATEGORIES
+from .followup import _per_participant, followup_summary
+from .inference import (
+    MANN_WHITNEY,
+    compare_means,
+    compare_proportions,
+    contingency_test,
+    mean_interval_from_stats,
+    wilson_interval,
+)
+from .privacy import SuppressedTable, Suppression, min_cell_default, reason_text
+from .stages import positions, stage_categories
+
+__all__ = [
+    "LOG_RANK",
+    "OUTCOMES",
+    "UNITS",
+    "OutcomeComparison",
+    "compare_outcome",
+    "log_rank",
+    "suppress_outcome",
+]
+
+OUTCOMES = {
+    "most_helpful": "Named the resource most helpful",
+    "used": "Used the resource",
+    "helpful": "Helpfulness rating of the resource (1-5)",
+    "stage": "Recovery-stage category",
+    "contacts": "Peer-support contacts per participant",
+    "support_days": "Support duration (days)",
+}
+UNITS = {
+    "used": "share",
+    "most_helpful": "share",
+    "helpful": "rating 1-5",
+    "stage": "share",
+    "contacts": "contacts",
+    "support_days": "days",
+}
+NEEDS_RESOURCE = ("used", "most_helpful", "helpful")
+HAS_WAVE = ("used", "most_helpful", "helpful", "stage")
+LOG_RANK = "Log-rank"
+EFFECT_NAMES = {
+    "used": "Risk difference",
+    "most_helpful": "Risk difference",
+    "helpful": "Mean difference",
+    "stage": "Difference in share thriving",
+    "contacts": "Difference in means",
+    "support_days": "Difference in medians",
+}
+_NAN = float("nan")
+
+
+@dataclass(frozen=True, eq=False)
+class OutcomeComparison:
+    """One outcome per group and its comparison (see the module docstring).
+
+    table
+        One row per group (``stage``: per group and category, categories in contract order):
+        ``group``, ``n`` (respondents / participants / ratings counted), then
+        shares: ``count`` (successes), ``estimate`` (share), ``ci_low``, ``ci_high`` (Wilson);
+        means: ``estimate``, ``ci_low``, ``ci_high`` (t), ``sd``;
+        support_days: ``count`` (supports ended), ``estimate`` (KM median), ``ci_low``,
+        ``ci_high``;
+        stage: ``category``, ``n`` (the group's participants with a category), ``count``,
+        ``share`` (= ``estimate``), ``ci_low``, ``ci_high``.
+    test, statistic, p_value
+        The test's name and its result (NaN when undefined: fewer than two groups with data,
+        no variation, ...). ``statistic`` is scipy's: sample odds ratio (Fisher), chi-square,
+        t, U, H, probability of the observed table (Fisher-Freeman-Halton), z (log-rank, two
+        groups) or chi-square (log-rank, more groups).
+    effect_name, effect, effect_ci_low, effect_ci_high, effect_groups
+        The two-group effect (``effect_groups[0]`` minus ``effect_groups[1]``); NaN and
+        ``effect_groups == ()`` unless exactly two groups are tested.
+    unit
+        ``"share"``, ``"rating 1-5"``, ``"contacts"`` or ``"days"``.
+    n_total
+        Sum of ``n`` over the groups (for ``stage``: participants with a category).
+    tested_groups
+        The groups that entered the test (n > 0).
+    note
+        Anything a reader must know (e.g. why an interval is missing).
+    suppressed
+        After :func:`suppress_outcome`: the :class:`~hoo_metrics.privacy.SuppressedTable` of
+        ``table`` (mask, reasons, labels); None before.
+    test_hidden
+        After :func:`suppress_outcome`: the reason (a sentence) the statistic, p-value and
+        effect are hidden, "" when shown.
+    """
+
+    outcome: str
+    group_by: str | None
+    population: str
+    resource: str | None
+    month: int | None
+    table: pd.DataFrame
+    test: str
+    statistic: float
+    p_value: float
+    effect_name: str
+    effect: float
+    effect_ci_low: float
+    effect_ci_high: float
+    unit: str
+    n_total: int
+    effect_groups: tuple = ()
+    tested_groups: tuple = ()
+    note: str = ""
+    suppressed: SuppressedTable | None = field(default=None, repr=False)
+    test_hidden: str = ""
+
+    def confidence_interval(self) -> tuple[float, float]:
+        """The effect's 95 % interval (NaN where not available)."""
+        return self.effect_ci_low, self.effect_ci_high
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """One row per group with group, n, estimate, ci_low, ci_high: the table itself, or
+        for ``stage`` the rows of the category ``thriving`` (the effect's share)."""
+        if self.outcome == "stage":
+            return self.table[self.table["category"] == "thriving"].reset_index(drop=True)
+        return self.table
+
+
+# ---- inputs -------------------------------------------------------------------------------------
+def _check(cohort: Cohort, outcome: str, resource, month) -> int | None:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {tuple(OUTCOMES)}, not {outcome!r}")
+    if outcome in NEEDS_RESOURCE:
+        if resource is None:
+            raise ValueError(f"outcome {outcome!r} needs a resource")
+        if resource not in cohort.resources:
+            raise ValueError(
+                f"no resource {resource!r} in this cohort; resources: {', '.join(cohort.resources)}"
+            )
+    if outcome not in HAS_WAVE or month is None:
+        return None
+    if isinstance(month, bool) or not isinstance(month, int | np.integer) or month <= 0:
+        raise ValueError(f"month must be None or a follow-up month (an integer > 0), not {month!r}")
+    return int(month)
+
+
+def _group_index(analysed: Cohort, groups: list[str], group_by, ids) -> np.ndarray:
+    """Group position (in ``groups``) of each participant id in ``ids`` (-1 if not analysed)."""
+    pos = positions(ids, analysed.participants["participant_id"])
+    gpos = positions(analysed.group_labels(group_by), groups)
+    return np.where(pos >= 0, gpos[np.maximum(pos, 0)], -1)
+
+
+# ---- shares -------------------------------------------------------------------------------------
+def _share_rows(groups, count, n) -> pd.DataFrame:
+    count = np.asarray(count, dtype="int64")
+    n = np.asarray(n, dtype="int64")
+    low, high = wilson_interval(count, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(n > 0, count / np.maximum(n, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "group": pd.Series(groups, dtype="str"),
+            "n": n,
+            "count": count,
+            "estimate": share.astype("float64"),
+            "ci_low": np.asarray(low, dtype="float64"),
+            "ci_high": np.asarray(high, dtype="float64"),
+        }
+    )
+
+
+def _proportion_result(groups, count, n) -> dict:
+    count, n = np.asarray(count, dtype="int64"), np.asarray(n, dtype="int64")
+    keep = n > 0
+    tested = tuple(g for g, k in zip(groups, keep, strict=True) if k)
+    res = compare_proportions(count[keep], n[keep], tested)
+    out = {"test": res.test, "statistic": res.statistic, "p_value": res.pvalue}
+    out["tested_groups"] = tested
+    if len(tested) == 2:
+        low, high = res.risk_difference_ci()
+        out |= {"effect": res.risk_difference, "effect_ci_low": low, "effect_ci_high": high}
+        out["effect_groups"] = tested
+    return out
+
+
+def _resource_share(cohort, group_by, population, outcome, resource, month):
+    analysed = cohort.analysis_set(population)
+    groups = cohort.groups(group_by)
+    r = analysed.responses
+    months = r["month"].to_numpy(dtype="int64")
+    rows = months == month if month is not None else months > 0
+    if outcome == "used":
+        hit = flag(r[analysed.used_column(resource)])[rows]
+    else:
+        hit = analysed.most_helpful_matrix[resource].to_numpy(dtype=bool)[rows]
+    ids = r["participant_id"][rows]
+    pid = positions(ids, analysed.participants["participant_id"])
+    g = _group_index(analysed, groups, group_by, ids)
+    ok = pid >= 0
+    pid, g, hit = pid[ok], g[ok], hit[ok]
+    if month is None:  # one row per participant with a follow-up response: ever
+        ever = np.zeros(len(analysed.participants), dtype=bool)
+        seen = np.zeros(len(analysed.participants), dtype=bool)
+        np.logical_or.at(ever, pid, hit)
+        seen[pid] = True
+        gp = positions(analysed.group_labels(group_by), groups)
+        g, hit = gp[seen], ever[seen]
+    n = np.bincount(g, minlength=len(groups))
+    count = np.bincount(g[hit], minlength=len(groups))
+    return _share_rows(groups, count, n), _proportion_result(groups, count, n)
+
+
+# ---- means --------------------------------------------------------------------------------------
+def _mean_rows(groups, samples: list[np.ndarray]) -> pd.DataFrame:
+    n = np.array([s.size for s in samples], dtype="int64")
+    mean = np.array([s.mean() if s.size else np.nan for s in samples], dtype="float64")
+    sd = np.array([s.std(ddof=1) if s.size > 1 else np.nan for s in samples], dtype="float64")
+    low, high = mean_interval_from_stats(mean, sd, n)
+    return pd.DataFrame(
+        {
+            "group": pd.Series(groups, dtype="str"),
+            "n": n,
+            "estimate": mean,
+            "ci_low": np.asarray(low, dtype="float64"),
+            "ci_high": np.asarray(high, dtype="float64"),
+            "sd": sd,
+        }
+    )
+
+
+def _mean_result(groups, samples: list[np.ndarray], two_group_method: str) -> dict:
+    tested = {g: s for g, s in zip(groups, samples, strict=True) if s.size}
+    method = two_group_method if len(tested) == 2 else "kruskal"
+    out: dict = {"tested_groups": tuple(tested)}
+    if len(tested) < 2:
+        name = {"welch": "Welch's t", "mann-whitney": MANN_WHITNEY}[two_group_method]
+        return out | {"test": name, "statistic": _NAN, "p_value": _NAN}
+    res = compare_means(tested, method=method)
+    out |= {"test": res.test, "statistic": res.statistic, "p_value": res.pvalue}
+    if len(tested) == 2:
+        out |= {
+            "effect": res.difference,
+            "effect_ci_low": res.difference_low,
+            "effect_ci_high": res.difference_high,
+            "effect_groups": tuple(tested),
+        }
+    return out
+
+
+def _helpful(cohort, group_by, population, resource, month):
+    analysed = cohort.analysis_set(population)
+    groups = cohort.groups(group_by)
+    r = analysed.responses
+    months = r["month"].to_numpy(dtype="int64")
+    rating = r[analysed.helpful_column(resource)].to_numpy(dtype="float64", na_value=np.nan)
+    rating = np.where(flag(r[analysed.used_column(resource)]), rating, np.nan)
+    rows = (months == month if month is not None else months > 0) & ~np.isnan(rating)
+    ids = r["participant_id"][rows]
+    g = _group_index(analysed, groups, group_by, ids)
+    values = rating[rows]
+    if month is None:  # each participant's mean rating over the follow-up
+        pid = positions(ids, analysed.participants["participant_id"])
+        ok = pid >= 0
+        frame = pd.DataFrame({"p": pid[ok], "g": g[ok], "v": values[ok]})
+        per = frame.groupby("p", sort=True).agg(g=("g", "first"), v=("v", "mean"))
+        g, values = per["g"].to_numpy(), per["v"].to_numpy()
+    ok = g >= 0
+    g, values = g[ok], values[ok]
+    order = np.argsort(g, kind="stable")
+    cuts = np.searchsorted(g[order], np.arange(1, len(groups)))
+    samples = np.split(values[order], cuts)
+    return _mean_rows(groups, samples), _mean_result(groups, samples, "welch")
+
+
+def _contacts(cohort, group_by, population):
+    groups = cohort.groups(group_by)
+    per = _per_participant(cohort, group_by, population)
+    g = positions(per["group"], groups)
+    values = per["contacts"].to_numpy(dtype="float64")
+    order = np.argsort(g, kind="stable")
+    cuts = np.searchsorted(g[order], np.arange(1, len(groups)))
+    samples = np.split(values[order], cuts)
+    return _mean_rows(groups, samples), _mean_result(groups, samples, "mann-whitney")
+
+
+# ---- stage --------------------------------------------------------------------------------------
+def _stage(cohort, group_by, population, month):
+    analysed = cohort.analysis_set(population)
+    groups = cohort.groups(group_by)
+    cats = stage_categories(cohort, population)  # sorted by participant, month
+    cats = cats[cats["month"] > 0] if month is None else cats[cats["month"] == month]
+    if month is None:
+        cats = cats.drop_duplicates("participant_id", keep="last")
+    g = _group_index(analysed, groups, group_by, cats["participant_id"])
+    c = positions(cats["category"], list(STAGE_CATEGORIES))
+    k = len(STAGE_CATEGORIES)
+    counts = np.bincount(g * k + c, minlength=len(groups) * k).reshape(len(groups), k)
+    n = counts.sum(axis=1)
+    rows = _share_rows(np.repeat(groups, k), counts.ravel(), np.repeat(n, k))
+    rows.insert(1, "category", pd.Series(np.tile(STAGE_CATEGORIES, len(groups)), dtype="str"))
+    rows.insert(4, "share", rows["estimate"])
+    keep = n > 0
+    tested = tuple(gr for gr, ok in zip(groups, keep, strict=True) if ok)
+    test, statistic, p = contingency_test(counts[keep])
+    out = {"test": test, "statistic": statistic, "p_value": p, "tested_groups": tested}
+    if len(tested) == 2:
+        thriving = counts[keep][:, STAGE_CATEGORIES.index("thriving")]
+        res = compare_proportions(thriving, n[keep], tested)
+        low, high = res.risk_difference_ci()
+        out |= {"effect": res.risk_difference, "effect_ci_low": low, "effect_ci_high": high}
+        out["effect_groups"] = tested
+    return rows, out
+
+
+# ---- support duration ---------------------------------------------------------------------------
+def log_rank(duration, ended, group) -> tuple[float, float]:
+    """k-sample log-rank test (Mantel 1966); returns (chi-square statistic, p-value).
+
+    ``duration``, ``ended`` (bool: the event happened; else censored) and ``group`` (integer
+    codes) are aligned arrays. At every distinct event time t: observed O_g and expected
+    E_g = n_g(t) d(t) / n(t) events per group, variance
+    V_gh = d (n - d) / (n - 1) · n_g / n · (δ_gh - n_h / n); statistic U' V'^-1 U over all but
+    the last group (U = O - E), chi-square with (groups - 1) degrees of freedom. Groups without
+    anyone are dropped; NaN with fewer than two groups or no event.
+    """
+    t = np.asarray(duration, dtype="float64")
+    e = np.asarray(ended, dtype=bool)
+    _, g = np.unique(np.asarray(group), return_inverse=True)
+    k = int(g.max()) + 1 if g.size else 0
+    if k < 2 or not e.any():
+        return _NAN, _NAN
+    times = np.unique(t[e])
+    # at risk: duration >= time; events: ended at time
+    at_risk = np.stack([(t[g == j][None, :] >= times[:, None]).sum(axis=1) for j in range(k)], 1)
+    idx = np.searchsorted(times, t[e])
+    events = np.zeros((times.size, k))
+    np.add.at(events, (idx, g[e]), 1.0)
+    n_all = at_risk.sum(axis=1).astype("float64")
+    d_all = events.sum(axis=1)
+    share = at_risk / n_all[:, None]
+    u = (events - share * d_all[:, None]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(n_all > 1, d_all * (n_all - d_all) / (n_all - 1), 0.0)
+    v = np.einsum("t,tg,gh->gh", w, share, np.eye(k)) - np.einsum("t,tg,th->gh", w, share, share)
+    try:
+        stat = float(u[:-1] @ np.linalg.solve(v[:-1, :-1], u[:-1]))
+    except np.linalg.LinAlgError:
+        return _NAN, _NAN
+    return stat, float(stats.chi2.sf(stat, k - 1))
+
+
+def _support(cohort, group_by, population):
+    groups = cohort.groups(group_by)
+    summary = followup_summary(cohort, group_by, population).set_index("group").reindex(groups)
+    rows = pd.DataFrame(
+        {
+            "group": pd.Series(groups, dtype="str"),
+            "n": summary["participants"].fillna(0).to_numpy(dtype="int64"),
+            "count": summary["ended"].fillna(0).to_numpy(dtype="int64"),
+            "estimate": summary["median_support_days"].to_numpy(dtype="float64"),
+            "ci_low": summary["median_support_days_low"].to_numpy(dtype="float64"),
+            "ci_high": summary["median_support_days_high"].to_numpy(dtype="float64"),
+        }
+    )
+    per = _per_participant(cohort, group_by, population)
+    g = positions(per["group"], groups)
+    duration = per["duration"].to_numpy(dtype="float64")
+    ended = per["ended"].to_numpy(dtype=bool)
+    tested = tuple(gr for gr, m in zip(groups, rows["n"] > 0, strict=True) if m)
+    out = {"test": LOG_RANK, "statistic": _NAN, "p_value": _NAN, "tested_groups": tested}
+    if len(tested) == 2:
+        a, b = (groups.index(x) for x in tested)
+        samples = [
+            stats.CensoredData(
+                uncensored=duration[(g == j) & ended], right=duration[(g == j) & ~ended]
+            )
+            for j in (a, b)
+        ]
+        if ended.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = stats.logrank(*samples)
+            out |= {"statistic": float(res.statistic), "p_value": float(res.pvalue)}
+        med = rows.set_index("group")["estimate"]
+        out |= {"effect": float(med[tested[0]] - med[tested[1]]), "effect_groups": tested}
+    elif len(tested) > 2:
+        statistic, p = log_rank(duration, ended, g)
+        out |= {"statistic": statistic, "p_value": p}
+    return rows, out
+
+
+# ---- the entry point ----------------------------------------------------------------------------
+def compare_outcome(
+    cohort: Cohort,
+    group_by: str | None = "arm",
+    population: str = "completed",
+    outcome: str = "used",
+    resource: str | None = None,
+    month: int | None = None,
+) -> OutcomeComparison:
+    """Compare one outcome between the groups of ``group_by`` (see the module docstring).
+
+    ``resource`` is required for ``used``, ``most_helpful`` and ``helpful``; ``month`` (a
+    follow-up month > 0, or None) applies to those and ``stage`` and is ignored otherwise.
+    Raises ValueError for an unknown outcome or resource or a bad month, KeyError for an
+    unknown grouping column.
+    """
+    month = _check(cohort, outcome, resource, month)
+    if outcome in ("used", "most_helpful"):
+        table, res = _resource_share(cohort, group_by, population, outcome, resource, month)
+    elif outcome == "helpful":
+        table, res = _helpful(cohort, group_by, population, resource, month)
+    elif outcome == "stage":
+        table, res = _stage(cohort, group_by, population, month)
+    elif outcome == "contacts":
+        table, res = _contacts(cohort, group_by, population)
+    else:
+        table, res = _support(cohort, group_by, population)
+    notes = []
+    if outcome == "support_days" and res.get("effect_groups"):
+        notes.append(
+            "No confidence interval for the difference in median support duration: none is "
+            "available for a difference of Kaplan-Meier medians without resampling."
+        )
+    if len(res["tested_groups"]) > 2:
+        notes.append("The effect size is given for two groups only.")
+    n_total = int(table.drop_duplicates("group")["n"].sum())
+    return OutcomeComparison(
+        outcome=outcome,
+        group_by=group_by,
+        population=population,
+        resource=resource if outcome in NEEDS_RESOURCE else None,
+        month=month,
+        table=table.reset_index(drop=True),
+        test=res["test"],
+        statistic=float(res["statistic"]),
+        p_value=float(res["p_value"]),
+        effect_name=EFFECT_NAMES[outcome],
+        effect=float(res.get("effect", _NAN)),
+        effect_ci_low=float(res.get("effect_ci_low", _NAN)),
+        effect_ci_high=float(res.get("effect_ci_high", _NAN)),
+        unit=UNITS[outcome],
+        n_total=n_total,
+        effect_groups=tuple(res.get("effect_groups", ())),
+        tested_groups=tuple(res["tested_groups"]),
+        note=" ".join(notes),
+    )
+
+
+# ---- small-cell suppression ---------------------------------------------------------------------
+def _line_hide(matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Primary and secondary suppression of count cells whose rows add up to a shown total.
+
+    Returns (hidden, secondary, unsolved): a count from 1 to k-1 is hidden; a row with exactly
+    one hidden cell gets its smallest shown non-zero cell hidden too (``secondary``), repeated
+    until no row changes; ``unsolved`` rows have one hidden cell and no other to hide (their
+    total must go).
+    """
+    m = np.asarray(matrix, dtype="float64")
+    hidden = (m >= 1) & (m < k)
+    secondary = np.zeros_like(hidden)
+    rows = np.arange(m.shape[0])
+    for _ in range(m.shape[1] + 1):
+        bad = hidden.sum(axis=1) == 1
+        cand = ~hidden & (m > 0) & bad[:, None]
+        fix = cand.any(axis=1)
+        if not fix.any():
+            break
+        j = np.argmin(np.where(cand, m, np.inf), axis=1)
+        hidden[rows[fix], j[fix]] = True
+        secondary[rows[fix], j[fix]] = True
+    unsolved = hidden.sum(axis=1) == 1
+    return hidden, secondary, unsolved
+
+
+def suppress_outcome(
+    result: OutcomeComparison, k: int | Suppression | None = None
+) -> OutcomeComparison:
+    """``result`` with the small-cell rules of :mod:`hoo_metrics.privacy` applied.
+
+    With threshold k (default ``privacy.min_cell_default()``; a :class:`Suppression` whose
+    lift is on hides nothing): a group's ``n`` from 1 to k-1 is hidden ("<k") with everything
+    of its row ("Too few participants to show"); the groups' ``n`` add up to a total shown
+    elsewhere, so one hidden ``n`` hides the next smallest (secondary); a ``count`` from 1 to
+    k-1, or whose complement (``n`` minus it) is, is hidden with its share and interval (for
+    ``stage`` the categories of a group add up to its ``n``: secondary suppression within the
+    group); a mean or median of a group with a hidden ``n`` is hidden. The test's statistic,
+    p-value and the effect with its interval are hidden (NaN, ``test_hidden`` says why) when
+    any cell of a tested group is hidden. Hidden values become NaN; ``suppressed`` carries the
+    mask, the reasons and the labels a view prints.
+    """
+    setting = (
+        k if isinstance(k, Suppression) else Suppression(min_cell_default() if k is None else k)
+    )
+    kk = setting.effective_k
+    t = result.table.reset_index(drop=True)
+    columns = list(t.columns)
+    code = pd.DataFrame("", index=t.index, columns=columns, dtype=object)
+    gidx, groups = pd.factorize(t["group"])
+    n_g = t.groupby(gidx, sort=True)["n"].first().to_numpy(dtype="float64")
+    too_few_g = (n_g >= 1) & (n_g < kk)
+    n_hidden_g = np.zeros(len(groups), bool)
+    if kk > 1 and len(t):
+        hidden, secondary, _ = _line_hide(n_g[None, :], kk)
+        n_hidden_g = hidden[0]
+        n_code_g = np.where(secondary[0], "secondary", "small_count")
+        rows_n = n_hidden_g[gidx]
+        code.loc[rows_n, "n"] = n_code_g[gidx][rows_n]
+        derived = [c for c in ("estimate", "share", "ci_low", "ci_high", "sd") if c in columns]
+        count_hidden = np.zeros(len(t), bool)
+        count_code = np.full(len(t), "", dtype=object)
+        if "count" in columns:
+            count = t["count"].to_numpy(dtype="float64")
+            n = t["n"].to_numpy(dtype="float64")
+            if result.outcome == "stage":
+                c = len(STAGE_CATEGORIES)
+                h, sec, unsolved = _line_hide(count.reshape(-1, c), kk)
+                count_hidden = h.ravel()
+                count_code = np.where(sec.ravel(), "secondary", "small_count").astype(object)
+                n_hidden_g |= unsolved
+            else:
+                h, sec, unsolved = _line_hide(np.column_stack([count, n - count]), kk)
+                count_hidden = h[:, 0]
+                small_rest = h[:, 1] & ~sec[:, 1]
+                count_code = np.where(
+                    sec[:, 0] & small_rest, "small_complement", "small_count"
+                ).astype(object)
+                n_hidden_g |= unsolved
+            rows_n = n_hidden_g[gidx]
+            count_hidden |= rows_n
+            count_code[rows_n & (count_code == "")] = "built_on_hidden_count"
+            hit = count_hidden & (code["count"] == "").to_numpy()
+            code.loc[hit, "count"] = count_code[hit]
+        rows_n = n_hidden_g[gidx]
+        code.loc[rows_n & (code["n"] == "").to_numpy(), "n"] = "secondary"
+        built = rows_n.copy()
+        if "count" in columns and result.outcome != "support_days":
+            built |= count_hidden
+        few = (result.unit in ("rating 1-5", "contacts")) & rows_n
+        for col in derived:
+            free = (code[col] == "").to_numpy()
+            code.loc[free & few, col] = "few_answers"
+            free = (code[col] == "").to_numpy()
+            code.loc[free & built, col] = "built_on_hidden_count"
+        too_few = too_few_g[gidx]
+        for col in columns:
+            if col in ("group", "category", "n"):
+                continue
+            free = (code[col] == "").to_numpy() | (code[col] == "secondary").to_numpy()
+            code.loc[too_few & free & (col != "count"), col] = "too_few_participants"
+    mask = code != ""
+    out = t.copy()
+    for col in columns:
+        m = mask[col].to_numpy()
+        if m.any():
+            out[col] = out[col].astype("float64")
+            out.loc[m, col] = np.nan
+    too_few_rows = pd.Series(too_few_g[gidx] if len(t) else np.zeros(0, bool), name="too_few")
+    table = SuppressedTable(
+        out, mask, code, too_few_rows, setting, tuple(c for c in ("n", "count") if c in columns)
+    )
+    tested = t["group"].isin(list(result.tested_groups)).to_numpy()
+    cells = [c for c in ("n", "count") if c in columns]
+    if result.outcome == "support_days":
+        cells = ["n"]
+    hide_test = bool(mask.loc[tested, cells].to_numpy().any()) if len(t) else False
+    changes: dict = {"table": out, "suppressed": table}
+    if hide_test:
+        changes |= {
+            "statistic": _NAN,
+            "p_value": _NAN,
+            "effect": _NAN,
+            "effect_ci_low": _NAN,
+            "effect_ci_high": _NAN,
+            "test_hidden": reason_text("test_on_hidden_cell", setting.k),
+        }
+    return replace(result, **changes)
