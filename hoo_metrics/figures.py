@@ -512,3 +512,54 @@ def mark_synthetic(fig: go.Figure) -> go.Figure:
         font={"size": 11, "color": "#B35900"},
     )
     return fig
+
+
+# ---- Compare: an outcome per group, suppression-aware ---------------------------------------
+def comparison_chart(
+    rows: pd.DataFrame,
+    colors: Mapping[str, str],
+    y_title: str,
+    percent: bool = True,
+) -> go.Figure:
+    """Estimates per group with their 95% CI as side-by-side bars (``compare_outcome`` tables).
+
+    ``rows``: columns group, label (the x text, e.g. "enhanced (n = 23)"), estimate, ci_low,
+    ci_high, and optionally category (``stage``: categories on the x axis, one bar per group).
+    A hidden (NaN) estimate draws no bar; its place says "suppressed" when ``hidden`` is
+    True in an optional ``hidden`` column.
+    """
+    fig = go.Figure()
+    stage = "category" in rows.columns
+    hidden = rows["hidden"] if "hidden" in rows.columns else pd.Series(False, index=rows.index)
+    for i, (group, d) in enumerate(rows.groupby("group", sort=False)):
+        v = d["estimate"].astype(float)
+        text = [
+            "suppressed"
+            if h
+            else ("" if pd.isna(e) else (f"{100 * e:.0f}%" if percent else f"{e:.1f}"))
+            for e, h in zip(v, hidden[d.index], strict=True)
+        ]
+        x = (
+            [stage_category_label(c) for c in d["category"]]
+            if stage
+            else d["label"].astype(str).tolist()
+        )
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=v.fillna(0),
+                name=str(d["label"].iloc[0]) if stage else str(group),
+                marker_color=_color(colors, group, i),
+                error_y=_errors(v, d["ci_low"].astype(float), d["ci_high"].astype(float)),
+                text=text,
+                textposition="outside" if stage else "inside",
+                showlegend=stage,
+            )
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.1])
+    return _style(fig, 380, "", y_title)
+
+
+__all__.append("comparison_chart")

@@ -182,3 +182,38 @@ def test_contacts_and_helpfulness_charts():
     h = overall_frame().assign(helpful_ci_low=3.0, helpful_ci_high=4.8)
     fig = figures.helpfulness_chart(h, COLORS)
     assert fig.layout.xaxis.range == (0.8, 5.2)
+
+
+def test_comparison_chart_groups_side_by_side_and_hidden_bars():
+    rows = pd.DataFrame(
+        {
+            "group": ["enhanced", "routine"],
+            "label": ["enhanced (n = 23)", "routine (n = 19)"],
+            "estimate": [6 / 23, float("nan")],
+            "ci_low": [0.125, float("nan")],
+            "ci_high": [0.465, float("nan")],
+            "hidden": [False, True],
+        }
+    )
+    fig = figures.comparison_chart(rows, COLORS, "Named most helpful (%)")
+    assert [t.marker.color for t in fig.data] == ["#0072B2", "#E69F00"]
+    # error bar up: 0.465 - 6/23 = 0.20413...; down: 6/23 - 0.125 = 0.13587...
+    assert np.isclose(fig.data[0].error_y.array[0], 0.465 - 6 / 23)
+    assert np.isclose(fig.data[0].error_y.arrayminus[0], 6 / 23 - 0.125)
+    assert list(fig.data[0].text) == ["26%"]  # 6/23 = 26.1%
+    assert list(fig.data[1].text) == ["suppressed"]
+    assert fig.layout.yaxis.title.text == "Named most helpful (%)"
+    stage = pd.DataFrame(
+        {
+            "group": ["a", "a", "b", "b"],
+            "label": ["a (n = 4)", "a (n = 4)", "b (n = 5)", "b (n = 5)"],
+            "category": ["early", "thriving", "early", "thriving"],
+            "estimate": [0.25, 0.75, 0.4, 0.6],
+            "ci_low": [0.05, 0.3, 0.1, 0.2],
+            "ci_high": [0.7, 0.95, 0.8, 0.9],
+        }
+    )
+    fig = figures.comparison_chart(stage, COLORS, "Participants (%)")
+    assert [t.name for t in fig.data] == ["a (n = 4)", "b (n = 5)"]
+    assert list(fig.data[1].y) == [0.4, 0.6]
+    assert fig.layout.barmode == "group"
