@@ -80,7 +80,8 @@ def test_changing_the_analysis_set_changes_the_caption(page, server_url):
     page.goto(f"{server_url}/")
     wait_ready(page, "Overview", 1)
     assert page.get_by_text("Completers: 42 participants").first.is_visible()
-    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="All enrolled").click()
+    # Streamlit 1.67 draws a segmented control as a radiogroup of role="radio" buttons
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="All enrolled").click()
     page.get_by_text("All enrolled: 50 participants").first.wait_for(timeout=15_000)
     assert "set=All+enrolled" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
