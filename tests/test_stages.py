@@ -474,3 +474,36 @@ def test_transition_counts_add_up(people, population):
     )
     p = tests["p_value"].dropna()
     assert ((p >= 0) & (p <= 1)).all()
+
+
+def test_with_baseline_stage_category_adds_a_groupable_filterable_column():
+    from hoo_metrics.stages import BASELINE_STAGE_CATEGORY, with_baseline_stage_category
+
+    c = make_cohort(
+        [
+            {"participant_id": "p1", "arm": "A"},
+            {"participant_id": "p2", "arm": "A", "status": "withdrew"},
+            {"participant_id": "p3", "arm": "B"},
+            {"participant_id": "p4", "arm": "B"},
+            {"participant_id": "p5", "arm": "B"},
+        ],
+        [
+            {"participant_id": "p1", "month": 0, "stage": 2},  # early
+            {"participant_id": "p1", "month": 3, "stage": 5},  # follow-up: not baseline
+            {"participant_id": "p2", "month": 0, "stage": 6, "stage6_path": "thriving"},
+            {"participant_id": "p3", "month": 0, "stage": 4},  # middle
+            {"participant_id": "p4", "month": 0, "stage": 6},  # stage 6 without path: none
+            {"participant_id": "p5", "month": 3, "stage": 1},  # no baseline response
+        ],
+    )
+    out = with_baseline_stage_category(c)
+    col = out.participants[BASELINE_STAGE_CATEGORY]
+    assert BASELINE_STAGE_CATEGORY == "baseline_stage_category"
+    assert col.iloc[:3].tolist() == ["early", "thriving", "middle"]  # every status gets one
+    assert col.iloc[3:].isna().all() and str(col.dtype) == "str"
+    assert BASELINE_STAGE_CATEGORY not in c.participants  # the input is unchanged
+    assert out.groups(BASELINE_STAGE_CATEGORY) == ["(blank)", "early", "middle", "thriving"]
+    assert out.filter({BASELINE_STAGE_CATEGORY: ["early", "middle"]}).counts()["responses"] == 3
+    # idempotent: a cohort that has the column gets it recomputed, not duplicated
+    again = with_baseline_stage_category(out)
+    assert list(again.participants.columns) == list(out.participants.columns)
