@@ -6,6 +6,10 @@ the URL (``bind="query-params"``), so a copied link reopens the same page, filte
 Cohorts live in ``st.session_state`` only (one registry per browser session): nothing a user
 uploads can reach a cache shared between sessions. Upload hook: call
 ``register_cohort(name, cohort)`` — the cohort becomes selectable in the sidebar and is selected.
+
+Published cohorts come from the cohort library (``hm.CohortStore``, file from ``HOO_DB``): the
+picker lists them as ``library:NAME`` (newest version by default, an older one selectable in a
+second box); a loaded version is kept in this session only (a few at most).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ import streamlit as st
 
 import hoo_metrics as hm
 
+from . import auth
+
 REGISTRY = "hoo_cohorts"  # session_state key: {cohort name: Cohort}
+UPLOADED = "hoo_uploaded"  # session_state key: name of the session's upload in the registry
+LIBRARY = "library:"  # picker option prefix of a published cohort
+LOADED = "hoo_library_loaded"  # session_state key: {(path, name, version): Cohort}
+LOADED_SIZE = 4
+RECORD = "hoo_record"  # session_state key: CohortRecord of the library cohort shown (or None)
 MEMO = "hoo_memo"  # session_state key: {call key: result}
 MEMO_SIZE = 128
 POPULATIONS = ("completed", "all")
@@ -95,6 +106,98 @@ def register_cohort(name: str, cohort: hm.Cohort) -> None:
     st.session_state["cohort"] = name
 
 
+def register_upload(name: str, cohort: hm.Cohort) -> None:
+    """The session's upload (one at a time): replaces the previous upload and is selected.
+    Call from a widget callback (the picker's value cannot change once it is drawn)."""
+    registry = st.session_state.setdefault(REGISTRY, {})
+    previous = st.session_state.get(UPLOADED)
+    if previous and previous != name:
+        registry.pop(previous, None)
+    st.session_state[UPLOADED] = name
+    register_cohort(name, cohort)
+
+
+def select_cohort(option: str) -> None:
+    """Show ``option`` (a registry name or ``library:NAME``) in every page; from a callback."""
+    st.session_state["cohort"] = option
+    if option.startswith(LIBRARY):
+        st.session_state.pop(_version_key(option[len(LIBRARY) :]), None)  # newest again
+
+
+def sample_name() -> str | None:
+    registry = cohorts()
+    return next((n for n, c in registry.items() if c.synthetic), next(iter(registry), None))
+
+
+# ---- the cohort library ----------------------------------------------------------------------
+def store() -> hm.CohortStore:
+    """The cohort library at ``$HOO_DB`` (default data/hoo.sqlite), read afresh each time."""
+    return hm.CohortStore()
+
+
+def library_records(include_archived: bool = False) -> tuple[list, str | None]:
+    """(newest record of each published cohort, error message or None). Empty when the user
+    may not browse the library or no library file exists yet (reading never creates one)."""
+    if not auth.can_browse_library():
+        return [], None
+    lib = store()
+    try:
+        if not lib.path.exists():
+            return [], None
+        return lib.list(include_archived=include_archived), None
+    except (hm.StoreError, OSError) as exc:
+        return [], str(exc)
+
+
+def library_cohort(name: str, version: int) -> hm.Cohort:
+    """One published version, loaded once per session (the last few are kept)."""
+    loaded = st.session_state.setdefault(LOADED, {})
+    key = (str(store().path), name, int(version))
+    if key not in loaded:
+        if len(loaded) >= LOADED_SIZE:
+            loaded.pop(next(iter(loaded)))
+            st.session_state[MEMO] = {}  # memo keys use id(cohort): never reuse a freed id
+        loaded[key] = store().load(name, int(version))
+    return loaded[key]
+
+
+def current_record():
+    """The library record (name, version, SHA-256, published by/when) of the cohort shown, or
+    None for the sample or an upload."""
+    return st.session_state.get(RECORD)
+
+
+def _version_key(name: str) -> str:
+    return f"hoo_version:{name}"
+
+
+def _option_label(option: str) -> str:
+    return f"{option[len(LIBRARY) :]} (library)" if option.startswith(LIBRARY) else option
+
+
+def _library_choice(sb, option: str) -> hm.Cohort | None:
+    """The version box of a library cohort and the loaded cohort (None on a store error)."""
+    name = option[len(LIBRARY) :]
+    try:
+        versions = store().versions(name)[::-1]  # newest first
+        by_number = {r.version: r for r in versions}
+        version = sb.selectbox(
+            "Version",
+            list(by_number),
+            format_func=lambda v: (
+                f"v{v}{' (newest)' if v == versions[0].version else ''}"
+                f" · {by_number[v].created[:10]} · {by_number[v].participants} participants"
+            ),
+            key=_version_key(name),
+        )
+        cohort = library_cohort(name, version)
+    except (hm.StoreError, OSError) as exc:
+        sb.error(f"This library cohort cannot be opened. {exc}")
+        return None
+    st.session_state[RECORD] = by_number[version]
+    return cohort
+
+
 def _filter_columns(cohort: hm.Cohort) -> list[str]:
     return cohort.participant_columns
 
@@ -103,12 +206,22 @@ def sidebar() -> View | None:
     """Draw the sidebar (cohort, analysis set, grouping, filters) and return the view."""
     registry = cohorts()
     sb = st.sidebar
+    auth.sidebar_identity()
     if not registry:
         sb.error("No cohort could be loaded.")
         return None
-    names = list(registry)
-    name = sb.selectbox("Cohort", names, key="cohort", bind="query-params")
-    full = registry[name]
+    records, library_error = library_records()
+    names = [*registry, *(LIBRARY + r.name for r in records)]
+    name = sb.selectbox(
+        "Cohort", names, key="cohort", bind="query-params", format_func=_option_label
+    )
+    if library_error:
+        sb.warning(f"The cohort library is unavailable. {library_error}")
+    st.session_state[RECORD] = None
+    full = _library_choice(sb, name) if name.startswith(LIBRARY) else registry[name]
+    if full is None:  # a damaged library cohort: fall back to the sample
+        name = sample_name()
+        full = registry[name]
     if full.synthetic:
         sb.caption(":orange-badge[SYNTHETIC] sample data — no real participants.")
     population = sb.segmented_control(
