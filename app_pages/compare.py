@@ -1,133 +1,146 @@
 """Compare groups: one outcome, side by side, with its effect size, CI, exact P and test."""
 
+import pandas as pd
 import streamlit as st
 
 import hoo_metrics as hm
-from hoo_app import outcomes, ui
+from hoo_app import ui
 from hoo_app.state import get_view
+
+BASE = hm.BASELINE_STAGE_CATEGORY
+Y_TITLES = {
+    "share": "Participants (%)",
+    "rating 1-5": "Mean rating (1 = not at all, 5 = extremely)",
+    "contacts": "Mean contacts per participant",
+    "days": "Median support duration (days)",
+}
+
+
+def compare(cohort, group_by, population, outcome, resource, month):
+    """hm.compare_outcome, with the baseline stage category added when it is the grouping."""
+    if group_by == BASE:
+        cohort = hm.with_baseline_stage_category(cohort)
+    return hm.compare_outcome(cohort, group_by, population, outcome, resource, month)
+
 
 view = get_view()
 ui.header(view, "Compare groups", "Pick a grouping and an outcome: are the groups different?")
+setting = getattr(view, "suppression", None) or hm.Suppression(hm.min_cell_default())
+if setting.notice:
+    st.warning(setting.notice, icon=":material/warning:")
 
 c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.4, 1])
-grouping_options = [*view.full.participant_columns, outcomes.BASELINE_STAGE]
+options = [*view.full.participant_columns, BASE]
 group_by = c1.selectbox(
     "Grouping",
-    grouping_options,
-    index=grouping_options.index(view.group_by) if view.group_by in grouping_options else 0,
+    options,
+    index=options.index(view.group_by) if view.group_by in options else 0,
     format_func=hm.variable_label,
     key="cmp_group",
     bind="query-params",
 )
 outcome = c2.selectbox(
-    "Outcome",
-    list(outcomes.OUTCOMES),
-    format_func=outcomes.OUTCOMES.get,
-    key="cmp_outcome",
+    "Outcome", list(hm.OUTCOMES), format_func=hm.OUTCOMES.get, key="cmp_outcome",
     bind="query-params",
-)
+)  # fmt: skip
 resource = None
-if outcome in outcomes.NEEDS_RESOURCE:
+if outcome in ("used", "most_helpful", "helpful"):
     resource = c3.selectbox(
-        "Resource",
-        list(view.full.resources),
-        format_func=hm.resource_label,
-        key="cmp_resource",
-        bind="query-params",
-    )
-months = sorted(m for m in view.full.responses["month"].unique().tolist() if m > 0)
+        "Resource", list(view.full.resources), format_func=hm.resource_label,
+        key="cmp_resource", bind="query-params",
+    )  # fmt: skip
 month = None
 if outcome in ("used", "most_helpful", "helpful", "stage"):
-    any_label = "Last wave" if outcome == "stage" else "Any wave"
-    choice = c4.selectbox(
-        "Wave",
-        [any_label, *[f"Month {m}" for m in months]],
-        key="cmp_wave",
-        bind="query-params",
+    months = sorted(m for m in view.full.responses["month"].unique().tolist() if m > 0)
+    whole = "Last wave" if outcome == "stage" else "Any wave"
+    wave = c4.selectbox(
+        "Wave", [whole, *[f"Month {m}" for m in months]], key="cmp_wave", bind="query-params"
     )
-    month = None if choice == any_label else int(choice.split()[1])
+    month = None if wave == whole else int(wave.split()[1])
 
-cohort = view.cohort
-if group_by == outcomes.BASELINE_STAGE:
-    cohort = view.compute(outcomes.with_baseline_stage)
-res = outcomes.compare(cohort, group_by, view.population, outcome, resource, month)
-colors = hm.group_colors(
-    (
-        outcomes.with_baseline_stage(view.full)
-        if group_by == outcomes.BASELINE_STAGE
-        else view.full
-    ).groups(group_by)
+of = view.full if view.filters else None
+refusal = hm.check_subgroup(view.cohort, setting, population=view.population, of=of)
+if refusal:
+    st.warning(refusal.message, icon=":material/lock:")
+    st.stop()
+res = hm.suppress_outcome(
+    view.compute(compare, group_by, view.population, outcome, resource, month), setting
 )
-table = res.table.assign(
-    group=[
-        hm.stage_category_label(g) if group_by == outcomes.BASELINE_STAGE else g
-        for g in res.table["group"]
-    ]
-)
-colors.update({hm.stage_category_label(g): c for g, c in colors.items()})
-
-what = outcomes.OUTCOMES[outcome].lower()
-if resource:
-    what = f"{what}: {hm.resource_label(resource)}"
-when = f" at month {month}" if month else ""
+labels = res.suppressed.labels()
 percent = res.unit == "share"
-values = [hm.pct(r.estimate) if percent else hm.number(r.estimate, 1) for r in table.itertuples()]
-subject = "Moved on by thriving (stage 6)" if outcome == "stage" else outcomes.OUTCOMES[outcome]
-sentence = hm.takeaway_difference(
-    f"{subject}{f' ({hm.resource_label(resource)})' if resource else ''}{when}:",
-    table["group"].tolist(),
-    values,
-    res.p_value,
-    res.test,
-    n=table["n"].astype(int).tolist(),
+
+
+def name(g):
+    return hm.stage_category_label(g) if group_by == BASE else str(g)
+
+
+def n_text(i):
+    return labels.at[i, "n"] or str(int(res.table.at[i, "n"]))
+
+
+def value(v):
+    return hm.pct(v) if percent else hm.number(v, 1)
+
+
+full = hm.with_baseline_stage_category(view.full) if group_by == BASE else view.full
+colors = {name(g): c for g, c in hm.group_colors(full.groups(group_by)).items()}
+rows = res.table.assign(
+    group=[name(g) for g in res.table["group"]],
+    label=[f"{name(g)} (n = {n_text(i)})" for i, g in res.table["group"].items()],
+    hidden=res.suppressed.mask["estimate"].to_numpy(),
 )
-y_title = {
-    "share": "Participants (%)",
-    "rating": "Mean rating (1 = not at all, 5 = extremely)",
-    "contacts": "Mean contacts per participant",
-    "days": "Median support duration (days)",
-}[res.unit]
+est = rows.loc[rows["category"] == "thriving"] if outcome == "stage" else rows
+what = hm.OUTCOMES[outcome] + (f" — {hm.resource_label(resource)}" if resource else "")
+if outcome == "stage":
+    what = "Moved on by thriving (stage 6)"
+when = f" at month {month}" if month else (" at the last wave" if outcome == "stage" else "")
+est = est[~est["hidden"]]
+sentence = hm.takeaway_difference(
+    f"{what}{when}:",
+    est["group"].tolist(),
+    [value(v) for v in est["estimate"]],
+    float("nan") if res.test_hidden else res.p_value,
+    "" if res.test_hidden else res.test,
+)
+if res.test_hidden:
+    sentence += f" The test is hidden by small-cell suppression: {res.test_hidden}."
+
 left, right = st.columns([3, 2])
 with left:
-    if outcome == "stage" and not res.counts.empty:
-        counts = res.counts.assign(
-            group=[
-                f"{hm.stage_category_label(g) if group_by == outcomes.BASELINE_STAGE else g}"
-                for g in res.counts["group"]
-            ]
-        )
-        ui.chart(view, hm.stage_distribution_chart(counts), sentence, key="cmp_stage")
-    else:
-        ui.chart(
-            view,
-            hm.estimate_chart(table, colors, y_title, percent=percent),
-            sentence,
-            key="cmp_chart",
-        )
+    fig = hm.comparison_chart(rows, colors, Y_TITLES[res.unit], percent=percent)
+    ui.chart(view, fig, sentence, key="cmp_chart")
     st.caption("Whiskers: 95% CI (Wilson for shares, t for means, Kaplan-Meier for medians).")
 with right:
     st.markdown("#### Effect size")
-    if res.effect_name:
-        effect = hm.pct(res.effect) if percent else hm.number(res.effect, 2)
-        st.metric(
-            f"{res.effect_name} ({table['group'].iloc[0]} minus {table['group'].iloc[1]})",
-            effect,
-            border=True,
-        )
-        st.markdown(hm.ci(res.effect_low, res.effect_high, percent=percent))
+    a, b = (name(g) for g in res.effect_groups) if res.effect_groups else ("", "")
+    if res.effect_groups and not res.test_hidden:
+        st.metric(f"{res.effect_name} ({a} minus {b})", value(res.effect), border=True)
+        st.markdown(hm.ci(*res.confidence_interval(), percent=percent))
+    elif res.test_hidden:
+        st.markdown(f"Hidden: {res.test_hidden}.")
     else:
-        st.markdown("No two-group effect size for this comparison.")
-    st.markdown(f"**{hm.p_value(res.p_value)}** — {res.test or 'no test available'}")
+        st.markdown("An effect size needs exactly two groups with data.")
+    if res.test_hidden:
+        p = "P hidden"
+    elif res.p_value != res.p_value:
+        p = "P not computable"
+    else:
+        p = f"P = {res.p_value:.4f}" if res.p_value >= 0.0001 else "P < 0.0001"
+    tested = hm.group_list([name(g) for g in res.tested_groups]) or "none"
+    st.markdown(f"**{p}** — {res.test}; groups with data: {tested}")
     if res.note:
         st.caption(res.note)
 
-display = table.assign(
-    estimate=[hm.pct(v) if percent else hm.number(v, 1) for v in table["estimate"]],
-    ci=[
-        hm.ci(lo, hi, percent=percent, digits=None if percent else 1)
-        for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-    ],
-)[["group", "n", "estimate", "ci"]].rename(
-    columns={"group": "Group", "n": "n", "estimate": y_title, "ci": "95% CI"}
-)
+cols = ["group", "category", "n", "count", "estimate", "ci_low", "ci_high"]
+cols = [c for c in cols if c in rows.columns]
+display = pd.DataFrame({c: res.suppressed.render(c, str) for c in cols})
+display["group"] = rows["group"]
+display["n"] = [n_text(i) for i in rows.index]
+if "count" in display:
+    display["count"] = res.suppressed.render("count", lambda v: "" if pd.isna(v) else str(int(v)))
+display["estimate"] = res.suppressed.render("estimate", value)
+display["ci_low"] = res.suppressed.render("ci_low", value)
+display["ci_high"] = res.suppressed.render("ci_high", value)
+if "category" in display:
+    display["category"] = [hm.stage_category_label(c) for c in rows["category"]]
 ui.table(view, display, f"compare-{outcome}", key="cmp_table")
