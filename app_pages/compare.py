@@ -24,10 +24,9 @@ def compare(cohort, group_by, population, outcome, resource, month):
 
 
 view = get_view()
-ui.header(view, "Compare groups", "Pick a grouping and an outcome: are the groups different?")
-setting = getattr(view, "suppression", None) or hm.Suppression(hm.min_cell_default())
-if setting.notice:
-    st.warning(setting.notice, icon=":material/warning:")
+# guard: the lifted-suppression notice, and a subgroup under k refused before any number
+ui.header(view, "Compare groups", "Pick a grouping and an outcome: are the groups different?", True)
+setting = view.suppression
 
 c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.4, 1])
 options = [*view.full.participant_columns, BASE]
@@ -58,11 +57,6 @@ if outcome in ("used", "most_helpful", "helpful", "stage"):
     )
     month = None if wave == whole else int(wave.split()[1])
 
-of = view.full if view.filters else None
-refusal = hm.check_subgroup(view.cohort, setting, population=view.population, of=of)
-if refusal:
-    st.warning(refusal.message, icon=":material/lock:")
-    st.stop()
 res = hm.suppress_outcome(
     view.compute(compare, group_by, view.population, outcome, resource, month), setting
 )
@@ -143,4 +137,6 @@ display["ci_low"] = res.suppressed.render("ci_low", value)
 display["ci_high"] = res.suppressed.render("ci_high", value)
 if "category" in display:
     display["category"] = [hm.stage_category_label(c) for c in rows["category"]]
-ui.table(view, display, f"compare-{outcome}", key="cmp_table")
+headers = {"group": "Group", "category": "Stage category", "count": "Count"}
+headers |= {"estimate": Y_TITLES[res.unit], "ci_low": "95% CI low", "ci_high": "95% CI high"}
+ui.table(view, display.rename(columns=headers), f"compare-{outcome}", key="cmp_table")

@@ -54,8 +54,8 @@ def test_department_leadership_most_helpful_ever_fisher_p(sample):
     assert "26% in enhanced vs 0% in routine, P = 0.02, Fisher's exact." in shown
     table = at.dataframe[0].value
     assert table["n"].tolist() == ["23", "19"]
-    assert table["count"].tolist() == ["6", "0"]
-    assert table["estimate"].tolist() == ["26%", "0%"]
+    assert table["Count"].tolist() == ["6", "0"]
+    assert table["Participants (%)"].tolist() == ["26%", "0%"]
     # risk difference 6/23 = 26% with its Newcombe interval, as the library gives it
     res = expected(sample, "arm", "most_helpful", "department_leadership")
     assert res.effect == pytest.approx(6 / 23)
@@ -89,7 +89,10 @@ def test_choices_change_the_numbers_as_the_library_says(
     assert table["n"].tolist() == n
     fmt = hm.pct if res.unit == "share" else (lambda v: hm.number(v, 1))
     estimates = [labels.at[i, "estimate"] or fmt(v) for i, v in res.table["estimate"].items()]
-    assert table["estimate"].tolist() == estimates
+    title = {"share": "Participants (%)", "rating 1-5": "Mean rating (1 = not at all, 5 = "
+             "extremely)", "contacts": "Mean contacts per participant",
+             "days": "Median support duration (days)"}[res.unit]  # fmt: skip
+    assert table[title].tolist() == estimates
     if res.effect_groups and not res.test_hidden:
         value = hm.pct(res.effect) if res.unit == "share" else hm.number(res.effect, 1)
         assert any(m.value == value for m in at.metric)
