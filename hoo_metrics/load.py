@@ -11,6 +11,11 @@ Windows cp1252 / latin-1 and UTF-16 encodings (warning), ``;``, tab and ``|`` se
 (warning), CRLF line ends, header case and surrounding spaces, blank rows (also rows of bare
 separators), spaces around cells. Anything that cannot be read becomes a Problem, never an
 exception.
+
+A REDCap export (a records CSV with ``redcap_event_name`` / ``redcap_repeat_instrument``
+columns plus its data dictionary CSV) is recognised by its columns and converted to the three
+tables by :mod:`hoo_metrics.redcap`; the tables keep the records file's row numbers, and
+:meth:`RawTables.relabel` points problems at the REDCap file and field.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from . import redcap
 from .contract import REQUIRED_TABLES, TABLES
 from .identifiers import mask
 from .problems import ERROR, WARNING, Problem
@@ -54,17 +60,39 @@ class RawTables:
     lower-case, and whose index is the row number as in the file (header = row 1, first data
     row = 2), kept through dropped blank rows. ``problems`` are the problems met while reading;
     ``source`` describes where the tables came from; ``files`` names the file (or sheet) each
-    table came from.
+    table came from. ``origins`` is set for tables converted from another layout (REDCap):
+    table -> (the file its rows are in, {column: the field it came from}).
     """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
         return any(p.is_error for p in self.problems)
+
+    def relabel(self, problems: list[Problem]) -> list[Problem]:
+        """Problems about converted tables pointed at the file and field they came from
+        (``responses``, column ``used_peers`` -> ``records.csv``, ``resources_used___peers``);
+        others unchanged; a missing-table problem for a table the conversion could not
+        build is dropped (the conversion's problems say why). Row numbers are already the
+        source file's."""
+        if not self.origins:
+            return list(problems)
+        out = []
+        for p in problems:
+            missing = p.table in self.origins and p.table not in self.tables
+            if missing and p.row is None and p.column is None:
+                continue  # "table missing": the conversion's own problems say why
+            if p.table in self.origins:
+                file, columns = self.origins[p.table]
+                column = columns.get(p.column, p.column) if p.column else p.column
+                p = Problem(file, p.row, column, p.value, p.message, p.severity)
+            out.append(p)
+        return out
 
 
 # ---- public entry point ---------------------------------------------------------------------
@@ -120,6 +148,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.reported: set[str] = set()  # tables whose absence is already explained
         self.forms: set[str] = set()  # "csv" / "xlsx" / "zip", to word the missing-table hint
+        self.redcap: dict[str, tuple[str, pd.DataFrame]] = {}  # "records"/"dictionary"
+        self.origins: dict[str, tuple[str, dict[str, str]]] = {}
 
     def problem(self, table: str, message: str, severity: str = ERROR, column=None, value=None):
         self.problems.append(Problem(table, None, column, value, message, severity))
@@ -322,6 +352,10 @@ class _Reader:
         in_body = filled & (row_numbers > header_at + 1)  # blank rows are dropped
         body = grid[in_body]
         body.index = pd.Index(row_numbers[in_body], name="row")
+        kind = redcap.file_kind(header)
+        if kind is not None:
+            self.add_redcap(kind, label, header, body)
+            return
         table = stem_table or _table_from_columns(header)
         if table is None:
             what = "sheet" if is_sheet else "file"
@@ -368,6 +402,60 @@ class _Reader:
         self.tables[table] = out
         self.files[table] = label
 
+    def add_redcap(self, kind: str, label: str, header: list[str], body: pd.DataFrame) -> None:
+        if kind in self.redcap:
+            self.problem(
+                "cohort",
+                f"Both {self.redcap[kind][0]} and {label} are a REDCap {kind} file; only the "
+                "first was read. Upload one records export and its data dictionary.",
+            )
+            return
+        named = [i for i, col in enumerate(header) if col]
+        frame = body.iloc[:, named]
+        frame.columns = [header[i] for i in named]
+        self.redcap[kind] = (label, frame.loc[:, ~frame.columns.duplicated()])
+
+    def convert_redcap(self) -> None:
+        """The REDCap records + dictionary as the three tables (problems name their rows)."""
+        if "records" not in self.redcap:
+            label = self.redcap["dictionary"][0]
+            self.problem(
+                label,
+                f"{label} is a REDCap data dictionary, but no records export came with it. "
+                "Upload the records too (Data Exports: all data, CSV raw data).",
+            )
+            self.reported.update(REQUIRED_TABLES)
+            self.origins.update({t: (label, {}) for t in REQUIRED_TABLES})
+            return
+        records_label, records = self.redcap["records"]
+        if "dictionary" not in self.redcap:
+            self.problem(
+                records_label,
+                f"{records_label} is a REDCap records export; its data dictionary is needed "
+                "too, to tell the instruments and checkbox fields apart. Download it from "
+                "Project Setup > Data Dictionary and upload both files together.",
+            )
+            self.reported.update(REQUIRED_TABLES)
+            self.origins.update({t: (records_label, {}) for t in REQUIRED_TABLES})
+            return
+        dictionary_label, dictionary = self.redcap["dictionary"]
+        converted = redcap.convert(records, dictionary, records_label, dictionary_label)
+        self.problems += converted.problems
+        self.reported.update(REQUIRED_TABLES)
+        for table in REQUIRED_TABLES:  # not converted: the problems above say why
+            self.origins[table] = (records_label, {})
+        for table, frame in converted.tables.items():
+            if table in self.tables:
+                self.problem(
+                    table,
+                    f"Both {self.files[table]} and the REDCap export {records_label} hold the "
+                    f"{table} table; only the first was read. Upload one of them.",
+                )
+                continue
+            self.tables[table] = frame
+            self.files[table] = records_label
+            self.origins[table] = (records_label, converted.origins[table])
+
     def _empty(self, label: str, table: str | None, is_sheet: bool = False) -> None:
         what = "sheet" if is_sheet else "file"
         severity = ERROR if table in REQUIRED_TABLES else WARNING
@@ -380,6 +468,8 @@ class _Reader:
             self.reported.add(table)
 
     def finish(self) -> RawTables:
+        if self.redcap:
+            self.convert_redcap()
         for table in REQUIRED_TABLES:
             if table in self.tables or table in self.reported:
                 continue
@@ -388,7 +478,7 @@ class _Reader:
             else:
                 hint = f"Add a file named {table}.csv."
             self.problem(table, f"The {table} table is missing. {hint}")
-        return RawTables(self.tables, self.problems, self.source, self.files)
+        return RawTables(self.tables, self.problems, self.source, self.files, self.origins)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
