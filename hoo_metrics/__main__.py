@@ -1,4 +1,4 @@
-"""The command line: ``python -m hoo_metrics {summary,validate,sample} ...``.
+"""The command line: ``python -m hoo_metrics {summary,report,export,validate,sample} ...``.
 
 Exit codes: 0 success (warnings allowed), 2 invalid data or arguments, 1 an internal error.
 Problems go to stderr, one per line; results go to stdout. No traceback reaches the user.
@@ -97,6 +97,59 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _view_args(args: argparse.Namespace):
+    """The cohort and the suppression setting of a report/export command (k: --min-cell, else
+    HOO_MIN_CELL, else 5)."""
+    from .privacy import Suppression, min_cell_default
+
+    cohort = _load(args.path)
+    if args.group_by not in cohort.participant_columns:
+        raise _UsageError(
+            f"--group-by {args.group_by!r}: participants.csv has no such column. "
+            f"Choose one of: {', '.join(cohort.participant_columns)}."
+        )
+    if cohort.warnings:
+        _print_problems(list(cohort.warnings))
+    try:
+        k = args.min_cell if args.min_cell is not None else min_cell_default()
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
+    return cohort, Suppression(k)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    cohort, setting = _view_args(args)
+    text = build_report(
+        cohort, population=args.population, group_by=args.group_by, suppression=setting
+    )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"Wrote the report to {out} (small-cell threshold k = {setting.k}).")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_tables, write_csvs, write_xlsx
+
+    cohort, setting = _view_args(args)
+    tables = export_tables(
+        cohort, population=args.population, group_by=args.group_by, suppression=setting
+    )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {args.out}: a file is in the way; give a folder.")
+    paths = write_csvs(tables, out)
+    book = write_xlsx(tables, out / "hoo-results.xlsx")
+    print(
+        f"Wrote {len(paths)} CSV files and {book.name} ({len(tables)} sheets) to {out} "
+        f"(small-cell threshold k = {setting.k})."
+    )
+    return EXIT_OK
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .load import read_tables
     from .validate import validate
@@ -143,6 +196,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_view_options(p)
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser(
+        "report",
+        help="write one self-contained HTML report (opens offline)",
+        description="Load a cohort and write every chart and table, the methods, the "
+        "cohort's provenance (SHA-256) and the settings into one HTML file that opens "
+        "offline. Small-cell suppression applies: --min-cell K, else HOO_MIN_CELL, else 5.",
+    )
+    _add_view_options(p)
+    p.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "export",
+        help="write every result table as CSV and as one .xlsx",
+        description="Load a cohort and write every result table (suppressed: --min-cell K, "
+        "else HOO_MIN_CELL, else 5) as <table>.csv plus hoo-results.xlsx, one sheet each. "
+        "Text cells that a spreadsheet would run as a formula are prefixed with a quote.",
+    )
+    _add_view_options(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser(
         "validate",
