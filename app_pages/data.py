@@ -48,7 +48,6 @@ slot = st.container(border=True)
 if auth.is_evaluator():
     upload.uploader(slot)
     upload.report(slot, view.name)
-    library.publish_panel()
 else:
     slot.info(
         "Evaluators upload and publish cohorts; as a viewer you browse the library below.",
@@ -59,6 +58,7 @@ slot.markdown(
     "dictionary below; start from a template."
 )
 upload.templates(slot)
+library.publish_panel()  # evaluators with a loaded upload; otherwise only a refusal message
 
 st.subheader("Cohort library")
 library.library_panel()

@@ -1,0 +1,218 @@
+"""The cohort library in the app through AppTest: roles (local mode, sign-in), publish with a
+preview, the picker's library cohorts and versions, archive, a damaged library file, and two
+cohorts compared side by side."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+from streamlit.testing.v1 import AppTest
+
+import hoo_metrics as hm
+
+from .conftest import ROOT, no_exception, texts
+from .test_data_page import SAMPLE_NAME, UPLOAD_NAME, as_upload, good_files, upload_files
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "hoo",
+    "client_secret": "secret",
+    "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+}
+EVALUATOR = {"is_logged_in": True, "email": "Ana@Hospital.example", "email_verified": True}
+VIEWER = {"is_logged_in": True, "email": "leader@hospital.example", "email_verified": True}
+
+
+@pytest.fixture(autouse=True)
+def library(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOO_DB", str(tmp_path / "hoo.sqlite"))
+    monkeypatch.delenv("HOO_EVALUATORS", raising=False)
+    return tmp_path / "hoo.sqlite"
+
+
+def app(user: dict | None = None, page: str = "data") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:  # sign-in configured; ana@hospital.example is the evaluator
+        at.secrets["auth"] = AUTH
+        at.secrets["hoo"] = {"evaluators": ["ana@hospital.example"]}
+        at.user = dict(user)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
+
+
+def sidebar_text(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in at.sidebar.info)
+
+
+def publish(at: AppTest, name: str, description: str = "") -> AppTest:
+    at.text_input(key="hoo_publish_name").input(name)
+    at.text_area(key="hoo_publish_description").input(description)
+    return at.button(key="hoo_publish").click().run()
+
+
+def withdrawn(*rows: int) -> dict[str, list[str]]:
+    """good_files() with more participants (file rows) withdrawn instead of completed."""
+    files = good_files()
+    for row in rows:
+        line = files["participants.csv"][row - 1]
+        assert ",completed," in line
+        files["participants.csv"][row - 1] = line.replace(",completed,", ",withdrew,", 1)
+    return files
+
+
+def test_local_mode_says_so_and_offers_the_upload():
+    at = app()
+    assert "Local mode: you are an evaluator" in sidebar_text(at)
+    assert at.file_uploader
+    no_exception(at)
+
+
+def test_publish_shows_a_preview_then_appears_in_the_picker_with_its_provenance():
+    at = upload_files(app(), as_upload(good_files()))
+    uploaded = hm.validate(hm.read_tables(dict((n, b) for n, b, _ in as_upload(good_files()))))
+    sha = hm.content_sha256(hm.canonical_tables(uploaded.cohort))
+    # the preview: counts (50 / responses / contacts of the sample files) and the hash to store
+    shown = texts(at)
+    assert f"**SHA-256 of the content:** `{sha}`" in shown
+    assert "**Warnings stored with it:** 1" in shown
+    counts = uploaded.cohort.counts()
+    assert [m.value for m in at.metric][-3:] == [
+        str(counts["participants"]),
+        str(counts["responses"]),
+        str(counts["contacts"]),
+    ]
+
+    at = publish(at, "Pilot trial", "first upload")
+    no_exception(at)
+    assert "Published 'Pilot trial' version 1." in "\n".join(e.value for e in at.success)
+    picker = at.sidebar.selectbox(key="cohort")
+    assert picker.options == [SAMPLE_NAME, UPLOAD_NAME, "Pilot trial (library)"]
+    assert picker.value == "library:Pilot trial"
+    record = hm.CohortStore().record("Pilot trial")
+    assert record.sha256 == sha and record.published_by == "local"
+    shown = texts(at)
+    assert "**Cohort:** Pilot trial, version 1 of the cohort library" in shown
+    assert f"**Published by:** local on {record.created} (UTC)" in shown
+    assert f"`{sha}`" in shown
+
+
+def test_a_second_version_is_newest_by_default_and_the_first_stays_selectable():
+    at = upload_files(app(), as_upload(good_files()))
+    at = publish(at, "Pilot trial")
+    # HOO-003 (file row 4) withdrew as well: 40 completers instead of 41
+    at = upload_files(at, as_upload(withdrawn(4)))
+    at = publish(at, "Pilot trial")
+    no_exception(at)
+    version = at.sidebar.selectbox(key="hoo_version:Pilot trial")
+    assert [v for v in version.options] == [
+        o for o in version.options if o.startswith("v2 (newest)") or o.startswith("v1 ·")
+    ]
+    assert version.value == 2
+    at.switch_page("app_pages/overview.py").run()
+    assert at.metric[0].value == "40 of 50"
+    at.sidebar.selectbox(key="hoo_version:Pilot trial").set_value(1).run()
+    assert at.metric[0].value == "41 of 50"
+    at.switch_page("app_pages/data.py").run()
+    assert "**Cohort:** Pilot trial, version 1 of the cohort library" in texts(at)
+    no_exception(at)
+
+
+def test_the_role_is_computed_at_the_click_not_taken_from_the_session():
+    # an evaluator fills in the form; the identity turns into a viewer before the click (the
+    # evaluator list changed, another person at the browser): the library refuses
+    at = upload_files(app(EVALUATOR), as_upload(good_files()))
+    assert "evaluator: you can upload" in sidebar_text(at)
+    at.text_input(key="hoo_publish_name").input("Pilot trial")
+    at.session_state["role"] = "evaluator"  # a crafted claim is ignored
+    at.user = dict(VIEWER)
+    at = at.button(key="hoo_publish").click().run()
+    no_exception(at)
+    errors = "\n".join(e.value for e in at.error)
+    assert "Nothing was published. Only an evaluator can publish cohorts" in errors
+    assert "you are signed in as viewer" in errors
+    assert hm.CohortStore().list() == []
+
+
+def test_a_viewer_sees_the_library_but_no_upload_publish_or_archive(library):
+    store = hm.CohortStore()
+    store.publish(hm.load_sample(), "Sample as published", role=hm.Role.EVALUATOR)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.secrets["hoo"] = {"evaluators": ["ana@hospital.example"]}
+    at.user = dict(VIEWER)
+    at.session_state["role"] = "evaluator"  # crafted; never read
+    at.session_state["hoo_role"] = "evaluator"
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    no_exception(at)
+    assert "viewer: you can browse the library" in sidebar_text(at)
+    assert "Sample as published (library)" in at.sidebar.selectbox(key="cohort").options
+    assert not at.file_uploader
+    keys = {b.key for b in at.button}
+    assert not keys & {"hoo_publish", "hoo_archive", "hoo_restore"}
+    assert "Evaluators upload and publish cohorts" in "\n".join(e.value for e in at.info)
+
+
+def test_signed_out_users_see_the_sample_only():
+    hm.CohortStore().publish(hm.load_sample(), "Real cohort", role=hm.Role.EVALUATOR)
+    at = app({"is_logged_in": False})
+    no_exception(at)
+    assert at.sidebar.selectbox(key="cohort").options == [SAMPLE_NAME]
+    assert at.sidebar.button(key="hoo_login")
+    assert not at.file_uploader
+
+
+def test_archive_hides_the_cohort_and_falls_back_to_the_sample():
+    hm.CohortStore().publish(hm.load_sample(), "Old pilot", role=hm.Role.EVALUATOR)
+    at = app()
+    at.sidebar.selectbox(key="cohort").set_value("library:Old pilot").run()
+    assert "**Cohort:** Old pilot, version 1 of the cohort library" in texts(at)
+    at.selectbox(key="hoo_archive_name").set_value("Old pilot")
+    at = at.button(key="hoo_archive").click().run()
+    no_exception(at)
+    assert at.sidebar.selectbox(key="cohort").options == [SAMPLE_NAME]
+    assert at.sidebar.selectbox(key="cohort").value == SAMPLE_NAME
+    assert [r.name for r in hm.CohortStore().list(include_archived=True)] == ["Old pilot"]
+    assert hm.CohortStore().list() == []
+    # the evaluator can restore it
+    at = at.button(key="hoo_restore").click().run()
+    assert "Old pilot (library)" in at.sidebar.selectbox(key="cohort").options
+
+
+def test_a_damaged_library_file_gives_the_stores_message_never_a_crash(library):
+    library.write_bytes(b"this is not a database\n" * 10)
+    at = app()
+    no_exception(at)
+    shown = "\n".join(e.value for e in at.sidebar.warning) + "\n".join(e.value for e in at.error)
+    assert "is not a HOO cohort library" in shown
+    assert at.sidebar.selectbox(key="cohort").value == SAMPLE_NAME
+    assert library.read_bytes() == b"this is not a database\n" * 10  # left untouched
+
+
+def test_two_cohorts_side_by_side_with_fishers_exact_test():
+    at = upload_files(app(), as_upload(withdrawn(4)))
+    at.selectbox(key="hoo_cmp_a").set_value(SAMPLE_NAME)
+    at.selectbox(key="hoo_cmp_b").set_value(UPLOAD_NAME).run()
+    no_exception(at)
+    table = next(d.value for d in at.dataframe if "Difference (A − B)" in d.value.columns)
+    rows = table.set_index("Measure")
+    sample = hm.load_sample()
+    up = hm.validate(hm.read_tables({n: b for n, b, _ in as_upload(withdrawn(4))})).cohort
+    assert rows.loc["Enrolled"].iloc[0:2].tolist() == ["50", "50"]
+    # completers: 42 in the sample, 42 - 2 (HOO-002, HOO-003 withdrew) = 40 in the upload
+    assert rows.loc["Analysed"].iloc[0:2].tolist() == ["42", "40"]
+    # ended after contact 1: the sample's 15 of 23 (contract: 65.2 %)
+    a = hm.ended_by_contact(sample, None, "completed").iloc[0]
+    b = hm.ended_by_contact(up, None, "completed").iloc[0]
+    assert (a["ended"], a["participants"]) == (15, 23)
+    row = rows.loc["Support ended after the 1st contact"]
+    assert row.iloc[0] == "65% (15/23)"
+    assert row.iloc[1] == hm.share(b["ended"], b["participants"])
+    p = stats.fisher_exact(
+        [[15, 8], [b["ended"], b["participants"] - b["ended"]]], alternative="two-sided"
+    ).pvalue
+    assert row["Test"] == (f"Fisher's exact, {hm.p_value(p)}, n = 23 vs {b['participants']}")
+    assert "95% CI" in row["Difference (A − B)"]
