@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import optimize, special, stats
 from scipy.stats.contingency import odds_ratio as _odds_ratio
 
 FISHER = "Fisher's exact"
@@ -160,16 +160,63 @@ class ProportionComparison:
         return float(low), float(high)
 
     def odds_ratio_ci(self, confidence: float = 0.95) -> tuple[float, float]:
-        """Exact conditional interval of the odds ratio (scipy.stats.contingency.odds_ratio,
-        kind="conditional", as R's fisher.test); NaN when the odds ratio is undefined."""
+        """Exact conditional interval of the odds ratio, the one of
+        scipy.stats.contingency.odds_ratio(kind="conditional").confidence_interval and R's
+        fisher.test, computed in log space (``_conditional_odds_ratio_ci``); NaN when the odds
+        ratio is undefined."""
         if not self._two() or np.isnan(self.odds_ratio):
             return _NAN_PAIR
-        ci = _odds_ratio(self._table(), kind="conditional").confidence_interval(confidence)
-        return float(ci.low), float(ci.high)
+        return _conditional_odds_ratio_ci(self._table(), confidence)
 
     def confidence_interval(self, confidence: float = 0.95) -> tuple[float, float]:
         """The risk difference's interval (``risk_difference_ci``)."""
         return self.risk_difference_ci(confidence)
+
+
+def _conditional_odds_ratio_ci(table: np.ndarray, confidence: float) -> tuple[float, float]:
+    """Exact conditional (Cornfield) interval of the odds ratio of a 2x2 table.
+
+    Given the margins, the top-left cell X follows Fisher's noncentral hypergeometric law with
+    P(X = x) proportional to C(c1, x) C(N - c1, r1 - x) psi^x. The bounds solve
+    P(X >= a; low) = alpha/2 and P(X <= a; high) = alpha/2, alpha = 1 - confidence (low = 0 when
+    a is the smallest possible value, high = inf when it is the largest), as
+    scipy.stats.contingency.odds_ratio(kind="conditional").confidence_interval and R's
+    fisher.test. Same numbers, but the whole support is evaluated at once in log space and the
+    roots found on log(psi): scipy's takes about a minute for a 2 x 32,000 table, this a few ms.
+    """
+    a = int(table[0, 0])
+    r1, c1, total = int(table[0].sum()), int(table[:, 0].sum()), int(table.sum())
+    lo, hi = max(0, r1 + c1 - total), min(r1, c1)
+    x = np.arange(lo, hi + 1)
+    logc = (
+        special.gammaln(c1 + 1)
+        - special.gammaln(x + 1)
+        - special.gammaln(c1 - x + 1)
+        + special.gammaln(total - c1 + 1)
+        - special.gammaln(r1 - x + 1)
+        - special.gammaln(total - c1 - r1 + x + 1)
+    )
+    upper = x >= a
+    lower = x <= a
+    log_half_alpha = np.log((1.0 - confidence) / 2.0)
+
+    def log_tail(theta: float, mask: np.ndarray) -> float:
+        w = logc + x * theta
+        return float(special.logsumexp(w[mask]) - special.logsumexp(w))
+
+    def root(f) -> float:
+        # f is monotone in theta = log(psi); widen the bracket until it changes sign
+        left, right = -1.0, 1.0
+        while f(left) > 0:
+            left *= 2.0
+        while f(right) < 0:
+            right *= 2.0
+        return float(np.exp(optimize.brentq(f, left, right, xtol=1e-12, rtol=1e-12)))
+
+    # P(X >= a; psi) rises with psi, P(X <= a; psi) falls
+    low = 0.0 if a == lo else root(lambda t: log_tail(t, upper) - log_half_alpha)
+    high = np.inf if a == hi else root(lambda t: log_half_alpha - log_tail(t, lower))
+    return low, float(high)
 
 
 def compare_proportions(successes, totals, groups: Sequence | None = None) -> ProportionComparison:

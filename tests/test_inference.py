@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
+from scipy.stats.contingency import odds_ratio
 
 from hoo_metrics.inference import (
     CHI_SQUARE,
@@ -171,6 +172,27 @@ def test_odds_ratio_conditional_by_root_finding():
     res = compare_proportions([a, b], [n1, n2])
     assert res.odds_ratio == pytest.approx(mle, rel=1e-4)
     assert res.odds_ratio_ci() == pytest.approx((lo, hi), rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    "table", [[[8, 2], [1, 5]], [[56, 14], [48, 32]], [[5, 51], [0, 29]], [[0, 5], [3, 2]]]
+)
+def test_odds_ratio_ci_same_as_scipy(table):
+    # the log-space implementation must give scipy's (slow) conditional interval
+    (a, b), (c, d) = table
+    ref = odds_ratio(np.array(table), kind="conditional").confidence_interval(0.95)
+    res = compare_proportions([a, c], [a + b, c + d])
+    assert res.odds_ratio_ci() == pytest.approx((ref.low, ref.high), rel=1e-9)
+
+
+def test_odds_ratio_ci_large_table_is_fast_and_near_woolf():
+    # 2 x 32,000: the exact interval approaches Woolf's log(OR) ± z sqrt(1/a + 1/b + 1/c + 1/d)
+    a, b, c, d = 12800, 19200, 12700, 19200
+    res = compare_proportions([a, c], [a + b, c + d])
+    log_or = math.log(a * d / (b * c))
+    half = 1.959964 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    woolf = (math.exp(log_or - half), math.exp(log_or + half))
+    assert res.odds_ratio_ci() == pytest.approx(woolf, rel=1e-3)
 
 
 def test_chi_square_more_groups_by_hand():
