@@ -697,7 +697,19 @@ def _choices(codes) -> str:
 
 
 def _dictionary_rows(participants: pd.DataFrame, resources: list[str]) -> list[dict]:
-    def row(name, form, ftype, label, choices="", note="", validation="", vmin="", branching=""):
+    def row(
+        name,
+        form,
+        ftype,
+        label,
+        choices="",
+        note="",
+        validation="",
+        vmin="",
+        branching="",
+        required="",
+        annotation="",
+    ):
         return dict.fromkeys(DICTIONARY_COLUMNS, "") | {
             "Variable / Field Name": name,
             "Form Name": form,
@@ -708,18 +720,28 @@ def _dictionary_rows(participants: pd.DataFrame, resources: list[str]) -> list[d
             "Text Validation Type OR Show Slider Number": validation,
             "Text Validation Min": vmin,
             "Branching Logic (Show field only if...)": branching,
+            "Required Field?": required,
+            "Field Annotation": annotation,
         }
 
     rows = [
-        row("record_id", "enrollment", "text", "Participant ID", note="Study code, never a name"),
+        row(
+            "record_id",
+            "enrollment",
+            "text",
+            "Participant ID",
+            note="Study code, never a name",
+            required="y",
+        ),
         row(
             "arm",
             "enrollment",
             "radio",
             "Randomized group",
             _choices(sorted(set(participants["arm"]) - {""})),
+            required="y",
         ),
-        row("status", "enrollment", "radio", "Study status", _choices(STATUSES)),
+        row("status", "enrollment", "radio", "Study status", _choices(STATUSES), required="y"),
     ]
     for col in participants.columns:
         if col in ("participant_id", "arm", "status"):
@@ -768,6 +790,7 @@ def _dictionary_rows(participants: pd.DataFrame, resources: list[str]) -> list[d
             "Which resources were most helpful? (up to 3)",
             _choices(resources),
             note="Choose up to 3",
+            annotation="@MAXCHECKED=3",
         ),
         row(
             "day",
