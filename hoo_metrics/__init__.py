@@ -46,16 +46,21 @@ from .inference import (
     wilson_interval,
 )
 from .load import RawTables, read_tables
+from .outcomes import OUTCOMES, OutcomeComparison, compare_outcome, suppress_outcome
 from .problems import ERROR, WARNING, CohortError, Problem
+from .redcap import REDCAP_SAMPLE_DIR, to_redcap, write_redcap_sample
+from .redcap import convert as convert_redcap
 from .resources import resources_by_wave, resources_overall
 from .sample import SAMPLE_DIR, generate_sample, load_sample, write_sample
 from .stages import (
+    BASELINE_STAGE_CATEGORY,
     early_to_thriving,
     recovered_resource_tests,
     stage_categories,
     stage_category,
     transition_waves,
     transitions,
+    with_baseline_stage_category,
 )
 from .summary import summary
 from .validate import ValidationResult, load_cohort, validate
@@ -78,7 +83,9 @@ __all__ = [  # grouped by module
     "support_duration_curve",
     "resources_by_wave", "resources_overall", "compare_resources",
     "early_to_thriving", "recovered_resource_tests", "stage_categories", "stage_category",
-    "transition_waves", "transitions",
+    "transition_waves", "transitions", "BASELINE_STAGE_CATEGORY", "with_baseline_stage_category",
+    "OUTCOMES", "OutcomeComparison", "compare_outcome", "suppress_outcome",
+    "REDCAP_SAMPLE_DIR", "convert_redcap", "to_redcap", "write_redcap_sample",
     "baseline_table", "baseline_tests",
     "summary",
     "SAMPLE_DIR", "generate_sample", "load_sample", "write_sample",

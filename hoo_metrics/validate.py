@@ -266,6 +266,8 @@ class _Validator:
         ids = self.participants()
         self.responses(ids)
         self.contacts(ids)
+        # a REDCap upload: point problems at the REDCap file's rows and fields
+        self.problems = self.raw.relabel(self.problems)
         blocked = any(p.is_error for p in self.problems)
         if blocked or "participants" not in self.built or "responses" not in self.built:
             return ValidationResult(None, self.problems)
