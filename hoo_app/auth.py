@@ -76,24 +76,29 @@ def sidebar_identity() -> None:
     """The sidebar line saying who the user is and what they may do."""
     sb = st.sidebar
     if not auth_enabled():
-        sb.info(
-            "**Local mode: you are an evaluator.** No sign-in is configured; you can upload, "
-            "publish and archive cohorts.",
-            icon=":material/person:",
+        sb.markdown(
+            ":material/person: **Local mode: you are an evaluator**",
+            help="No sign-in is configured (no [auth] in .streamlit/secrets.toml): the single "
+            "user can upload, publish and archive cohorts. See docs/library.md.",
         )
         return
     if not signed_in():
-        sb.info(
-            "Sign in to browse the cohort library. Without signing in you see the SYNTHETIC "
-            "sample only.",
-            icon=":material/lock:",
+        sb.markdown(
+            ":material/lock: **Sign in** to browse the cohort library; until then only the "
+            "SYNTHETIC sample is shown."
         )
         sb.button("Sign in", key="hoo_login", on_click=st.login, icon=":material/login:")
         return
     role = current_role()
     who = email() or "signed in (no e-mail given)"
     if role == hm.Role.EVALUATOR:
-        sb.info(f"**{who}** · evaluator: you can upload, publish and archive cohorts.")
+        sb.markdown(
+            f":material/person: {who} · **evaluator**",
+            help="You can upload, publish and archive cohorts.",
+        )
     else:
-        sb.info(f"**{who}** · viewer: you can browse the library; evaluators publish cohorts.")
+        sb.markdown(
+            f":material/person: {who} · **viewer**",
+            help="You can browse the library; evaluators upload and publish cohorts.",
+        )
     sb.button("Sign out", key="hoo_logout", on_click=st.logout, icon=":material/logout:")

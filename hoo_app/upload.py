@@ -22,6 +22,7 @@ from .state import register_upload
 UPLOADER = "hoo_upload_files"  # the file_uploader's key
 REPORT = "hoo_upload_report"  # session_state key: the last upload's report (dict)
 TYPES = ("csv", "zip", "xlsx")
+TABLE_ROWS = 30  # reports up to this long are shown as a static table (sentences wrap)
 
 REPORT_COLUMNS = {
     "file": "File / table",
@@ -158,7 +159,15 @@ def report(container, current: str) -> hm.Cohort | None:
         )
     if problems:
         table = problems_table(problems, rep["files"])
-        container.dataframe(table, hide_index=True, key="upload_report")
+        if len(table) <= TABLE_ROWS:  # a short report reads best with its sentences wrapped
+            container.table(table.astype(object).where(table.notna(), ""), hide_index=True)
+        else:
+            container.dataframe(
+                table,
+                hide_index=True,
+                key="upload_report",
+                column_config={"What is wrong": st.column_config.TextColumn(width="large")},
+            )
         container.download_button(
             "Download the validation report (CSV)",
             table.to_csv(index=False).encode("utf-8"),

@@ -74,9 +74,10 @@ def open_data() -> AppTest:
 
 
 def report_table(at: AppTest) -> pd.DataFrame | None:
-    for df in at.dataframe:
+    """The validation report as shown (a static table when short, blanks as "")."""
+    for df in [*at.table, *at.dataframe]:
         if "What is wrong" in df.value.columns:
-            return df.value
+            return df.value.replace("", None)
     return None
 
 

@@ -44,7 +44,7 @@ def app(user: dict | None = None, page: str = "data") -> AppTest:
 
 
 def sidebar_text(at: AppTest) -> str:
-    return "\n".join(str(e.value) for e in at.sidebar.info)
+    return "\n".join(str(e.value) for e in at.sidebar.markdown)
 
 
 def publish(at: AppTest, name: str, description: str = "") -> AppTest:
@@ -124,7 +124,7 @@ def test_the_role_is_computed_at_the_click_not_taken_from_the_session():
     # an evaluator fills in the form; the identity turns into a viewer before the click (the
     # evaluator list changed, another person at the browser): the library refuses
     at = upload_files(app(EVALUATOR), as_upload(good_files()))
-    assert "evaluator: you can upload" in sidebar_text(at)
+    assert "ana@hospital.example · **evaluator**" in sidebar_text(at).lower()
     at.text_input(key="hoo_publish_name").input("Pilot trial")
     at.session_state["role"] = "evaluator"  # a crafted claim is ignored
     at.user = dict(VIEWER)
@@ -148,7 +148,7 @@ def test_a_viewer_sees_the_library_but_no_upload_publish_or_archive(library):
     at.run()
     at.switch_page("app_pages/data.py").run()
     no_exception(at)
-    assert "viewer: you can browse the library" in sidebar_text(at)
+    assert "leader@hospital.example · **viewer**" in sidebar_text(at)
     assert "Sample as published (library)" in at.sidebar.selectbox(key="cohort").options
     assert not at.file_uploader
     keys = {b.key for b in at.button}

@@ -1,0 +1,84 @@
+"""The upload through the real file input of a live server: a bad cohort gives the report and
+keeps the sample, then a good one in the same session loads; screenshots of the Data page."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ROOT, SCREENSHOTS
+from .test_pages import shoot, wait_ready
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = ROOT / "sample_data" / "healing_our_own"
+NAMES = ("participants.csv", "responses.csv", "contacts.csv")
+
+
+def files(bad: bool) -> list[dict]:
+    """The sample's CSVs; the bad set has stage 9 in responses row 2 and status 'finished'
+    in participants row 3 (file rows, header = row 1)."""
+    out = []
+    for name in NAMES:
+        lines = (SAMPLE / name).read_text(encoding="utf-8").split("\n")
+        if bad and name == "responses.csv":
+            lines[1] = lines[1].replace("HOO-001,0,6,", "HOO-001,0,9,", 1)
+        if bad and name == "participants.csv":
+            lines[2] = lines[2].replace(",completed,", ",finished,", 1)
+        if not bad and name == "participants.csv":
+            lines[2] = lines[2].replace(",completed,", ",withdrew,", 1)
+        data = "\n".join(lines).encode("utf-8")
+        out.append({"name": name, "mimeType": "text/csv", "buffer": data})
+    return out
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=60_000
+    )
+    page.wait_for_timeout(800)
+
+
+def shoot_section(page, text: str, name: str) -> None:
+    """The first screen after scrolling ``text`` to the top of the viewport."""
+    page.get_by_text(text).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(600)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+def test_bad_then_good_upload_in_one_session(page, server_url):
+    page.goto(f"{server_url}/data")
+    wait_ready(page, "Data", 0)
+    picker = page.locator('[data-testid="stSidebar"] input[aria-label="Cohort"]')
+    assert "synthetic sample" in picker.input_value()
+    assert page.get_by_text("Limit: 50 MB per file").count() == 1
+
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files(True))
+    settle(page)
+    page.get_by_text("was not loaded").first.wait_for(timeout=30_000)
+    assert page.get_by_text("2 error(s) and 0 warning(s)").count() == 1
+    report = page.locator('[data-testid="stTable"]').filter(has_text="What is wrong")
+    assert "whole number from 1 to 6" in report.inner_text()
+    assert "synthetic sample" in picker.input_value()  # the cohort is unchanged
+    shoot_section(page, "Bring your own cohort", "data-upload-bad")
+    shoot(page, "data-upload-bad")
+
+    # the same session: remove the bad files, then upload the good ones
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    for _ in range(len(NAMES)):
+        uploader.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
+        settle(page)
+    uploader.locator('input[type="file"]').set_input_files(files(False))
+    settle(page)
+    page.get_by_text("loaded").first.wait_for(timeout=30_000)
+    assert "Upload: participants.csv" in picker.input_value()
+    assert page.get_by_text("Publish this upload to the cohort library").count() == 1
+    shoot_section(page, "Bring your own cohort", "data-upload-good")
+
+    # every page shows the upload: the Overview counts HOO-002 as withdrawn (41 of 50)
+    page.locator('[data-testid="stSidebarNav"] a[href$="/"]').first.click()
+    wait_ready(page, "Overview", 1)
+    assert page.get_by_text("41 of 50").count() >= 1
+    assert page.get_by_text("cohort: Upload: participants.csv", exact=False).count() == 1
+    shoot(page, "overview-upload")
