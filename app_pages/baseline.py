@@ -1,8 +1,10 @@
 """Baseline: Table 1, the participants' characteristics by group, and whether groups compare."""
 
+import pandas as pd
 import streamlit as st
 
 import hoo_metrics as hm
+from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
 
@@ -11,22 +13,21 @@ ui.header(
     view,
     "Baseline characteristics",
     "Who the participants were when they enrolled, by group: are the groups comparable?",
+    guard=True,
 )
 
-table = view.metric(hm.baseline_table)
-if table.empty:
+table, tests = pv.baseline_tables(view)  # suppressed: hidden cells print "<5" / "suppressed"
+if table.table.empty:
     ui.no_data("No participants in this view.")
     st.stop()
-if len(view.groups) > 1:
-    tests = view.metric(hm.baseline_tests)
+if tests is not None:
     ui.takeaway(hm.baseline_verdict(tests, view.group_by or ""))
 else:
-    tests = table.iloc[0:0].assign(test="", statistic=0.0, p_value=0.0)[
-        ["variable", "test", "statistic", "p_value"]
-    ]
     ui.takeaway("One group only: choose a grouping in the sidebar to compare groups.")
 
-display = hm.baseline_display(table, tests)
+display = hm.baseline_display(
+    table, tests if tests is not None else pd.DataFrame(columns=["variable", "test", "p_value"])
+)
 ui.table(
     view,
     display,

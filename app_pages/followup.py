@@ -3,6 +3,7 @@
 import streamlit as st
 
 import hoo_metrics as hm
+from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
 
@@ -11,12 +12,16 @@ ui.header(
     view,
     "Follow-up",
     "How many peer-support contacts participants had, and how soon they needed no more.",
+    guard=True,
 )
 
-summary = view.metric(hm.followup_summary)
-ended = view.metric(hm.ended_by_contact)
-counted = summary[summary["participants"] > 0]
-none = summary[summary["participants"] == 0]["group"].tolist()
+# suppressed tables: hidden values are NaN (not drawn) and print "<5" / "suppressed"
+summary = pv.followup_table(view)
+ended = pv.ended_table(view)
+s = summary.table.reset_index(drop=True)
+few = summary.too_few.to_numpy()
+none = s[(s["participants"] == 0)]["group"].tolist()
+counted = s[(s["participants"] > 0) | few]
 if none:
     st.caption(
         f"No peer-support contacts recorded for: {hm.group_list(none)} "
@@ -26,45 +31,60 @@ if counted.empty:
     ui.no_data("No participant in this view had a peer-support contact.")
     st.stop()
 
+
+def per_group(texts: dict[int, str]) -> str:
+    return "; ".join(
+        f"{s['group'][i]}: too few participants to show" if few[i] else texts[i]
+        for i in counted.index
+    )
+
+
 left, right = st.columns(2)
 with left:
-    texts = hm.ended_text(ended)
+    texts = hm.ended_text(ended, digits=1)
     ui.chart(
         view,
-        hm.ended_by_contact_chart(ended, view.colors),
+        hm.ended_by_contact_chart(ended.table, view.colors),
         "Support ended " + "; ".join(f"{t} in {g}" for g, t in texts.items()) + ".",
         key="ended",
     )
     st.caption(
         "Whiskers: Wilson 95% CI. Support ends at the first contact after which the "
-        "participant wanted no more follow-up."
+        "participant wanted no more follow-up. A share whose remainder (still in support) is "
+        "a small count is hidden."
     )
 with right:
-    contacts = view.metric(hm.contacts_per_participant)
+    contacts = pv.contacts_table(view)
     ui.chart(
         view,
-        hm.contacts_chart(contacts, view.colors),
+        hm.contacts_chart(contacts.table, view.colors, contacts.labels()),
         "Median contacts per participant: "
-        + "; ".join(
-            f"{hm.number(r.median_contacts, 0)} in {r.group} (n = {r.participants})"
-            for r in counted.itertuples()
+        + per_group(
+            {
+                i: f"{hm.number(s['median_contacts'][i], 0)} in {s['group'][i]} "
+                f"(n = {hm.number(s['participants'][i], 0)})"
+                for i in counted.index
+            }
         )
         + ".",
         key="contacts",
     )
 
-curve = view.metric(hm.support_duration_curve)
-medians = dict(zip(counted["group"], counted["median_support_days"], strict=True))
+curve = pv.curve_table(view)
+medians = dict(zip(s["group"], s["median_support_days"], strict=True))
 ui.chart(
     view,
-    hm.km_chart(curve, view.colors, medians),
+    hm.km_chart(curve.table, view.colors, medians),
     "Half of the participants had finished peer support by "
-    + "; ".join(
-        f"day {hm.number(r.median_support_days, 0)} "
-        f"({hm.ci(r.median_support_days_low, r.median_support_days_high, digits=0)}) in {r.group}"
-        if not hm.is_missing(r.median_support_days)
-        else f"no median reached in {r.group}"
-        for r in counted.itertuples()
+    + per_group(
+        {
+            i: f"day {hm.number(s['median_support_days'][i], 0)} ("
+            + hm.ci(s["median_support_days_low"][i], s["median_support_days_high"][i], digits=0)
+            + f") in {s['group'][i]}"
+            if not hm.is_missing(s["median_support_days"][i])
+            else f"no median reached in {s['group'][i]}"
+            for i in counted.index
+        }
     )
     + " (Kaplan-Meier median).",
     key="km",
@@ -72,11 +92,17 @@ ui.chart(
 st.caption(
     "Kaplan-Meier estimate of the share still receiving support; band: pointwise 95% CI; "
     "dotted line: median. Participants whose every contact asked for more are censored at "
-    "their last contact."
+    f"their last contact. A curve stops where fewer than {view.suppression.effective_k} "
+    "participants are still at risk."
 )
-ui.table(
-    view,
-    summary.rename(columns={"group": "Group", "participants": "Participants with a contact"}),
-    "followup-summary",
-    key="summary",
-)
+display = s[["group"]].copy()
+for col, title in (
+    ("participants", "Participants with a contact"),
+    ("ended", "Support ended"),
+    ("censored", "Censored"),
+    ("median_contacts", "Median contacts"),
+    ("median_support_days", "Median support (days)"),
+):
+    digits = 1 if col == "median_support_days" else 0
+    display[title] = summary.render(col, lambda v, d=digits: hm.number(v, d)).to_numpy()
+ui.table(view, display.rename(columns={"group": "Group"}), "followup-summary", key="summary")

@@ -34,6 +34,20 @@ st.markdown(
   duration = day of that contact, or of the last contact (censored) if every contact asked
   for more.
 
+#### Privacy: small-cell suppression
+Leaders read results about their own staff, so no number may single out a colleague. With a
+threshold k (default 5, set by `HOO_MIN_CELL`; the stricter choice is 11, the cell-size policy
+of the Centers for Medicare & Medicaid Services):
+- a count from 1 to k-1 shows as **<k** (zero may show), and so does a share, mean, interval
+  or P-value built on it or on fewer than k answers;
+- a group with fewer than k participants shows "Too few participants to show";
+- a value that would give a hidden one back by subtraction (a total minus the other cells,
+  the non-users as respondents minus users) shows as *suppressed*;
+- filters that leave fewer than k analysed participants, or leave out fewer than k, are
+  refused before any number is drawn;
+- an evaluator may lift suppression for their own session ("Show small cells" in the
+  sidebar); every page then says so in red under its title.
+
 #### Statistics
 | Number | Method |
 |---|---|

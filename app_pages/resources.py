@@ -3,6 +3,7 @@
 import streamlit as st
 
 import hoo_metrics as hm
+from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
 
@@ -11,45 +12,52 @@ ui.header(
     view,
     "Resources",
     "Which sources of support participants used and named most helpful, and whether groups differ.",
+    guard=True,
 )
 
-overall = view.metric(hm.resources_overall)
-by_wave = view.metric(hm.resources_by_wave)
-tests = view.metric(hm.compare_resources) if len(view.groups) > 1 else overall.iloc[0:0]
-if overall.empty:
+# suppressed tables: hidden values are NaN (charts draw nothing) and print "<5" / "suppressed"
+overall = pv.resources_overall_table(view)
+by_wave = pv.resources_by_wave_table(view)
+tests = pv.comparisons_table(view) if len(view.groups) > 1 else None
+if overall.table.empty:
     ui.no_data("No follow-up responses in this view: widen the filters.")
     st.stop()
+no_tests = overall.table.iloc[0:0]
 
 st.subheader("Over the whole follow-up")
 tab_mh, tab_used = st.tabs(["Named most helpful", "Used"])
-with tab_mh:
-    ui.chart(
-        view,
-        hm.resource_ranking_chart(overall, view.colors, "most_helpful_ever"),
-        hm.takeaway_resource_test(tests, overall, "most_helpful_ever"),
-        key="rank_mh",
-    )
-with tab_used:
-    ui.chart(
-        view,
-        hm.resource_ranking_chart(overall, view.colors, "used_ever"),
-        hm.takeaway_resource_test(tests, overall, "used_ever"),
-        key="rank_used",
-    )
+for tab, measure, key in (
+    (tab_mh, "most_helpful_ever", "rank_mh"),
+    (tab_used, "used_ever", "rank_used"),
+):
+    with tab:
+        ui.chart(
+            view,
+            hm.resource_ranking_chart(overall.table, view.colors, measure),
+            hm.takeaway_resource_test(tests if tests is not None else no_tests, overall, measure),
+            key=key,
+        )
 st.caption(
-    "Bars: % of participants with a follow-up response; whiskers: Wilson 95% CI. "
-    "Participants could name up to 3 resources most helpful at each wave."
+    "Bars: % of participants with a follow-up response; whiskers: Wilson 95% CI; no bar: "
+    "hidden (see the table). Participants could name up to 3 resources most helpful per wave."
 )
 ui.table(view, hm.resource_ranking_display(overall), "resources-overall", key="overall")
 
 st.subheader("Do the groups differ?")
-if tests.empty:
+if tests is None or tests.table.empty:
     ui.no_data("Choose a grouping with at least two groups to compare them.")
 else:
-    sig = tests[tests["p_value"] < 0.05]
+    p = tests.table["p_value"]
+    hidden = int(tests.mask["p_value"].sum())
     ui.takeaway(
-        f"{len(sig)} of {int(tests['p_value'].notna().sum())} comparisons reach P < 0.05 before "
-        "correction for multiple testing; the BH q-value corrects for the number of resources."
+        f"{int((p < 0.05).sum())} of {int(p.notna().sum())} comparisons shown reach P < 0.05 "
+        "before correction for multiple testing; the BH q-value corrects for the number of "
+        "resources."
+        + (
+            f" {hidden} comparisons are hidden (a cell of their table is too small)."
+            if hidden
+            else ""
+        )
     )
     ui.table(view, hm.comparison_display(tests), "resources-comparison", key="tests")
     st.caption(
@@ -59,17 +67,22 @@ else:
     )
 
 st.subheader("By follow-up wave")
-months = sorted(by_wave["month"].unique().tolist())
+wave_all = by_wave.table
+months = sorted(wave_all["month"].unique().tolist())
+first = wave_all[(wave_all["month"] == months[0]) & wave_all["used"].notna()]
 ui.chart(
     view,
-    hm.use_heatmap(by_wave, view.groups),
+    hm.use_heatmap(wave_all, view.groups, by_wave.labels()),
     hm.takeaway_top(
-        "Most used at the first follow-up wave",
+        "Most used at the first follow-up wave"
+        + (" (among the values shown)" if by_wave.any else ""),
         {
             g: hm.resource_label(d.sort_values("used", ascending=False).iloc[0]["resource"])
-            for g, d in by_wave[by_wave["month"] == months[0]].groupby("group", sort=False)
+            for g, d in first.groupby("group", sort=False)
         },
-    ),
+    )
+    if len(first)
+    else "Use at the first follow-up wave is hidden in this view (small counts).",
     key="heatmap",
 )
 month = st.segmented_control(
@@ -81,7 +94,9 @@ month = st.segmented_control(
     key="res_wave",
     bind="query-params",
 )
-wave = by_wave[by_wave["month"] == month]
+rows = (wave_all["month"] == month).to_numpy()
+wave = wave_all[rows]
+rated = wave[wave["helpful_mean"].notna()]
 ui.chart(
     view,
     hm.helpfulness_chart(wave, view.colors),
@@ -89,10 +104,20 @@ ui.chart(
         f"Rated most helpful on average at month {month}",
         {
             g: hm.resource_label(d.sort_values("helpful_mean", ascending=False).iloc[0]["resource"])
-            for g, d in wave[wave["helpful_n"] > 0].groupby("group", sort=False)
+            for g, d in rated.groupby("group", sort=False)
         },
-    ),
+    )
+    if len(rated)
+    else f"No mean rating at month {month} rests on {view.suppression.k} or more answers.",
     key="helpful",
 )
-st.caption("Dots: mean rating among those who used the resource; whiskers: t-based 95% CI.")
-ui.table(view, hm.wave_ranking_display(wave), f"resources-month-{month}", key="wave")
+st.caption(
+    "Dots: mean rating among those who used the resource; whiskers: t-based 95% CI. A mean "
+    f"needs {view.suppression.effective_k} ratings or more to be shown."
+)
+ui.table(
+    view,
+    hm.wave_ranking_display(pv.rows(by_wave, rows)),
+    f"resources-month-{month}",
+    key="wave",
+)

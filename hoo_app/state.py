@@ -44,6 +44,8 @@ class View:
     population: str
     group_by: str | None
     filters: dict[str, list[str]] = field(default_factory=dict)
+    # small-cell suppression of this session (hoo_app.privacy_view draws the evaluator's toggle)
+    suppression: hm.Suppression = field(default_factory=hm.Suppression.from_env)
 
     @property
     def groups(self) -> list[str]:
@@ -262,7 +264,11 @@ def sidebar() -> View | None:
             if chosen:
                 filters[column] = list(chosen)
     cohort = full.filter(filters) if filters else full
-    return View(name, full, cohort, population or "completed", group_by, filters)
+    from .privacy_view import suppression_setting  # the evaluator's toggle, in the sidebar
+
+    return View(
+        name, full, cohort, population or "completed", group_by, filters, suppression_setting()
+    )
 
 
 def get_view() -> View:

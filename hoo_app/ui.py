@@ -10,18 +10,29 @@ import streamlit as st
 
 import hoo_metrics as hm
 
+from . import privacy_view
 from .state import View
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def header(view: View, title: str, purpose: str) -> None:
-    """Page title, one line on what the page answers, and what is being shown."""
+def header(view: View, title: str, purpose: str, guard: bool = False) -> None:
+    """Page title, one line on what the page answers, and what is being shown; the notice when
+    an evaluator lifted small-cell suppression. ``guard=True`` (pages showing results) refuses
+    a subgroup that could single out a colleague before anything else is drawn."""
+    refusal = privacy_view.refusal(view)  # a refused subgroup's size is never shown
     st.title(title)
+    privacy_view.notice(view)
     badge = ":orange-badge[SYNTHETIC sample data] " if view.full.synthetic else ""
     grouping = hm.variable_label(view.group_by) if view.group_by else "no grouping"
     st.markdown(f"{badge}{purpose}")
-    st.caption(f"**{view.caption}** · groups by {grouping} · cohort: {view.name}")
+    caption = view.caption if refusal is None else hm.view_caption(view.population, view.filters)
+    st.caption(f"**{caption}** · groups by {grouping} · cohort: {view.name}")
+    if refusal is not None and guard:
+        st.warning(refusal.message, icon=":material/shield_person:")
+        st.stop()
+    if guard:
+        privacy_view.small_note(view)
 
 
 def takeaway(text: str) -> None:

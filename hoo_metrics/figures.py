@@ -99,12 +99,20 @@ def _errors(values: pd.Series, low: pd.Series, high: pd.Series) -> dict:
 
 
 # ---- Overview ---------------------------------------------------------------------------------
-def consort_flow(enrollment: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
+def consort_flow(
+    enrollment: pd.DataFrame, colors: Mapping[str, str], total: float | None = None
+) -> go.Figure:
     """CONSORT-style flow as a Sankey: enrolled -> each group -> completed / withdrew / lost.
 
-    ``enrollment``: enrollment() output (group, enrolled, completed, withdrew, lost_to_follow_up).
+    ``enrollment``: enrollment() output (group, enrolled, completed, withdrew, lost_to_follow_up),
+    possibly suppressed (NaN = hidden). ``total``: the enrolled total to show (default: the sum).
+    Hidden statuses of a group are drawn as one grey node without a number ("outcomes
+    suppressed"), as wide as the group minus its shown statuses (a difference of shown numbers,
+    so nothing hidden is drawn); a group whose size is hidden is merged the same way.
     """
-    total = int(enrollment["enrolled"].sum())
+    if total is None:
+        total = enrollment["enrolled"].sum()
+    total = int(total)
     labels = [f"Enrolled: {total}"]
     node_colors = ["#444444"]
     src, dst, val, link_colors = [], [], [], []
@@ -113,7 +121,11 @@ def consort_flow(enrollment: pd.DataFrame, colors: Mapping[str, str]) -> go.Figu
         "withdrew": "Withdrew",
         "lost_to_follow_up": "Lost to follow-up",
     }
+    hidden_groups = []
     for i, row in enumerate(enrollment.itertuples(index=False)):
+        if pd.isna(row.enrolled):
+            hidden_groups.append(str(row.group))
+            continue
         gi = len(labels)
         c = _color(colors, row.group, i)
         labels.append(f"{row.group}: {int(row.enrolled)}")
@@ -122,16 +134,37 @@ def consort_flow(enrollment: pd.DataFrame, colors: Mapping[str, str]) -> go.Figu
         dst.append(gi)
         val.append(int(row.enrolled))
         link_colors.append(_rgba(c, 0.35))
+        rest, hidden = int(row.enrolled), []
         for status, name in status_names.items():
-            k = int(getattr(row, status))
+            k = getattr(row, status)
+            if pd.isna(k):
+                hidden.append(name.lower())
+                continue
             if k == 0:
                 continue
+            k = int(k)
+            rest -= k
             labels.append(f"{row.group}, {name.lower()}: {k}")
             node_colors.append("#009E73" if status == "completed" else "#999999")
             src.append(gi)
             dst.append(len(labels) - 1)
             val.append(k)
             link_colors.append(_rgba(c, 0.25))
+        if hidden and rest > 0:
+            labels.append(f"{row.group}, {' / '.join(hidden)}: suppressed (small counts)")
+            node_colors.append("#BBBBBB")
+            src.append(gi)
+            dst.append(len(labels) - 1)
+            val.append(rest)
+            link_colors.append(_rgba(c, 0.15))
+    shown = sum(v for s_, v in zip(src, val, strict=True) if s_ == 0)
+    if hidden_groups and total - shown > 0:
+        labels.append(f"{', '.join(hidden_groups)}: too few participants to show")
+        node_colors.append("#BBBBBB")
+        src.append(0)
+        dst.append(len(labels) - 1)
+        val.append(total - shown)
+        link_colors.append("rgba(150,150,150,0.25)")
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
@@ -187,11 +220,19 @@ def resource_ranking_chart(
     return _style(fig, 140 + 45 * len(order), title, "")
 
 
-def use_heatmap(by_wave: pd.DataFrame, groups: Sequence[str]) -> go.Figure:
+def use_heatmap(
+    by_wave: pd.DataFrame, groups: Sequence[str], labels: pd.DataFrame | None = None
+) -> go.Figure:
     """Resource x wave heatmap of use (% of respondents), one panel per group.
 
-    ``by_wave``: resources_by_wave() output.
+    ``by_wave``: resources_by_wave() output (suppressed: NaN = hidden); ``labels``: what a
+    hidden cell prints instead (``SuppressedTable.labels()``, same index), e.g. "<5".
     """
+    if labels is not None:
+        lab = labels["used"].where(labels["used"] != "", labels["used_share"])
+        by_wave = by_wave.assign(_label=lab.replace("Too few participants to show", "too few"))
+    else:
+        by_wave = by_wave.assign(_label="")
     groups = [g for g in groups if g in set(by_wave["group"])]
     resources = list(dict.fromkeys(by_wave["resource"]))
     months = sorted(by_wave["month"].unique())
@@ -213,7 +254,16 @@ def use_heatmap(by_wave: pd.DataFrame, groups: Sequence[str]) -> go.Figure:
         n = d.pivot_table(
             index="resource", columns="month", values="respondents", aggfunc="first"
         ).reindex(index=resources[::-1], columns=months)
-        text = [["" if pd.isna(v) else f"{100 * v:.0f}%" for v in row] for row in z.to_numpy()]
+        lab = d.pivot_table(
+            index="resource", columns="month", values="_label", aggfunc="first"
+        ).reindex(index=resources[::-1], columns=months)
+        text = [
+            [
+                (lb if isinstance(lb, str) else "") if pd.isna(v) else f"{100 * v:.0f}%"
+                for v, lb in zip(row, lrow, strict=True)
+            ]
+            for row, lrow in zip(z.to_numpy(), lab.to_numpy(), strict=True)
+        ]
         fig.add_trace(
             go.Heatmap(
                 z=z.to_numpy(),
@@ -224,9 +274,10 @@ def use_heatmap(by_wave: pd.DataFrame, groups: Sequence[str]) -> go.Figure:
                 colorscale="Blues",
                 text=text,
                 texttemplate="%{text}",
-                customdata=np.dstack([k.to_numpy(), n.to_numpy()]),
-                hovertemplate="%{y}, %{x}: %{z:.0%} (%{customdata[0]}/%{customdata[1]})"
+                customdata=np.dstack([k.to_numpy(), n.to_numpy(), np.array(text, dtype=object)]),
+                hovertemplate="%{y}, %{x}: %{customdata[2]} (%{customdata[0]}/%{customdata[1]})"
                 "<extra></extra>",
+                hoverongaps=False,
                 showscale=j == len(groups),
                 colorbar={"title": "Used", "tickformat": ".0%"},
             ),
@@ -244,7 +295,7 @@ def helpfulness_chart(rows: pd.DataFrame, colors: Mapping[str, str]) -> go.Figur
 
     ``rows``: columns group, resource, helpful_mean, helpful_ci_low, helpful_ci_high, helpful_n.
     """
-    rows = rows[rows["helpful_n"] > 0]
+    rows = rows[(rows["helpful_n"] > 0) & rows["helpful_mean"].notna()]
     order = rows.groupby("resource")["helpful_mean"].max().sort_values().index.tolist()
     fig = go.Figure()
     for i, (group, d) in enumerate(rows.groupby("group", sort=False)):
@@ -338,31 +389,53 @@ def stage_sankey(transitions: pd.DataFrame, to_label: str) -> go.Figure:
 
 
 def stage_distribution_chart(
-    counts: pd.DataFrame, x_title: str = "Share of participants (%)"
+    counts: pd.DataFrame,
+    x_title: str = "Share of participants (%)",
+    totals: Mapping[str, float] | None = None,
 ) -> go.Figure:
     """Stacked horizontal bars of stage categories per group.
 
-    ``counts``: columns group, category, n.
+    ``counts``: columns group, category, n (NaN = suppressed). ``totals``: group -> total to
+    divide by (default: the sum of n); when given, what the shown categories leave of it is
+    drawn as one grey "suppressed" segment (a difference of shown numbers), without a count.
     """
-    totals = counts.groupby("group", sort=False)["n"].transform("sum")
-    counts = counts.assign(share=counts["n"] / totals.where(totals > 0))
     groups = list(dict.fromkeys(counts["group"]))
+    if totals is None:
+        totals = counts.groupby("group", sort=False)["n"].sum().to_dict()
+    tot = counts["group"].map(totals).astype("float64")
+    counts = counts.assign(share=counts["n"] / tot.where(tot > 0))
     fig = go.Figure()
     for c in STAGE_CATEGORIES:
         d = counts[counts["category"] == c].set_index("group").reindex(groups)
         fig.add_trace(
             go.Bar(
-                y=[f"{g} (n = {int(counts.loc[counts['group'] == g, 'n'].sum())})" for g in groups],
-                x=d["share"].fillna(0),
+                y=[f"{g} (n = {int(totals[g])})" for g in groups],
+                x=d["share"],  # NaN (suppressed or absent): no segment, no hover
                 name=stage_category_label(c),
                 orientation="h",
                 marker_color=STAGE_COLORS[c],
                 text=[f"{100 * v:.0f}%" if v > 0 else "" for v in d["share"].fillna(0)],
                 textposition="inside",
-                customdata=d["n"].fillna(0).astype(int),
+                customdata=d["n"],
                 hovertemplate="%{x:.0%} (%{customdata})<extra>"
                 + stage_category_label(c)
                 + "</extra>",
+            )
+        )
+    rest = {
+        g: 1 - counts.loc[counts["group"] == g, "share"].sum()
+        for g in groups
+        if counts.loc[counts["group"] == g, "n"].isna().any() and totals[g] > 0
+    }
+    if any(v > 1e-9 for v in rest.values()):
+        fig.add_trace(
+            go.Bar(
+                y=[f"{g} (n = {int(totals[g])})" for g in groups],
+                x=[max(rest.get(g, 0.0), 0.0) for g in groups],
+                name="Suppressed (small cells)",
+                orientation="h",
+                marker={"color": "#DDDDDD", "pattern": {"shape": "/", "fgcolor": "#999999"}},
+                hovertemplate="Stages hidden by small-cell suppression<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack")
@@ -387,7 +460,9 @@ def ended_by_contact_chart(ended: pd.DataFrame, colors: Mapping[str, str]) -> go
                 mode="lines+markers",
                 line={"shape": "hv", "color": c, "width": 3},
                 marker={"size": 9},
-                name=f"{group} (n = {int(d['participants'].iloc[0])})",
+                name=f"{group} (n = {int(d['participants'].iloc[0])})"
+                if not pd.isna(d["participants"].iloc[0])
+                else f"{group} (too few to show)",
                 error_y=_errors(d["share"], d["ci_low"], d["ci_high"]),
                 customdata=np.stack([d["ended"], d["participants"]], axis=1),
                 hovertemplate="By contact %{x}: %{y:.0%} (%{customdata[0]}/%{customdata[1]})"
@@ -399,19 +474,35 @@ def ended_by_contact_chart(ended: pd.DataFrame, colors: Mapping[str, str]) -> go
     return _style(fig, 360, "Contact number", "Support ended (% of participants)")
 
 
-def contacts_chart(contacts: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
-    """Participants by number of contacts, grouped bars (contacts_per_participant output)."""
+def contacts_chart(
+    contacts: pd.DataFrame, colors: Mapping[str, str], labels: pd.DataFrame | None = None
+) -> go.Figure:
+    """Participants by number of contacts, grouped bars (contacts_per_participant output).
+
+    Suppressed counts (NaN) draw no bar; ``labels`` (``SuppressedTable.labels()``) prints
+    their label ("<5") at the foot of the bar's place."""
     fig = go.Figure()
+    if labels is None:
+        labels = pd.DataFrame({"participants": ""}, index=contacts.index)
     for i, (group, d) in enumerate(contacts.groupby("group", sort=False)):
+        lab = labels.loc[d.index, "participants"].replace("Too few participants to show", "too few")
+        text = [
+            str(lb) if pd.isna(v) else f"{int(v)}"
+            for v, lb in zip(d["participants"], lab, strict=True)
+        ]
         fig.add_trace(
             go.Bar(
                 x=d["contacts"],
-                y=d["participants"],
+                y=d["participants"].fillna(0),
                 name=str(group),
                 marker_color=_color(colors, group, i),
-                text=d["participants"],
+                text=text,
                 textposition="outside",
                 cliponaxis=False,
+                customdata=np.array(text, dtype=object),
+                hovertemplate="%{x} contacts: %{customdata} participants<extra>"
+                + str(group)
+                + "</extra>",
             )
         )
     fig.update_layout(barmode="group")
@@ -428,6 +519,7 @@ def km_chart(
     ``medians``: group -> median support days (drawn as a dotted vertical line).
     """
     fig = go.Figure()
+    curve = curve[curve["survival"].notna()]  # suppressed steps (few at risk) are not drawn
     for i, (group, d) in enumerate(curve.groupby("group", sort=False)):
         c = _color(colors, group, i)
         d = d.sort_values("day")

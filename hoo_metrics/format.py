@@ -22,6 +22,7 @@ from .contract import (
     resource_label,
     stage_category_label,
 )
+from .privacy import TOO_FEW_TEXT, SuppressedTable
 
 __all__ = [
     "DASH",
@@ -42,6 +43,7 @@ __all__ = [
     "recovered_tests_display",
     "resource_ranking_display",
     "share",
+    "suppressed_text",
     "takeaway_difference",
     "takeaway_recovered",
     "takeaway_resource_test",
@@ -159,15 +161,59 @@ def group_list(groups: Sequence[str]) -> str:
 
 
 def view_caption(
-    population: str, filters: Mapping[str, Sequence[str]] | None, participants: int
+    population: str, filters: Mapping[str, Sequence[str]] | None, participants: int | None = None
 ) -> str:
-    """What is being shown: "Completers, role = resident: 12 participants"."""
+    """What is being shown: "Completers, role = resident: 12 participants"; without the count
+    (a subgroup refused for privacy) "Completers, role = resident"."""
     parts = [population_label(population)]
     for column, values in (filters or {}).items():
         if values:
             parts.append(f"{column} = {' or '.join(str(v) for v in values)}")
+    if participants is None:
+        return ", ".join(parts)
     noun = "participant" if participants == 1 else "participants"
     return f"{', '.join(parts)}: {participants} {noun}"
+
+
+# ---- suppressed tables ------------------------------------------------------------------------
+def _unwrap(data):
+    """(table, labels, too_few, k) of a SuppressedTable, or (frame, None, None, None)."""
+    if isinstance(data, SuppressedTable):
+        return (
+            data.table.reset_index(drop=True),
+            data.labels().reset_index(drop=True),
+            data.too_few.to_numpy(),
+            data.suppression.k,
+        )
+    return data.reset_index(drop=True), None, None, None
+
+
+def _hide(texts, labels, too_few, *columns) -> list[str]:
+    """``texts`` with each row built on a suppressed cell of ``columns`` replaced by its label:
+    "Too few participants to show" for a row of a too-small group, else the first label ("<5"
+    for a hidden small count, "suppressed" for anything else)."""
+    out = [str(t) for t in texts]
+    if labels is None:
+        return out
+    cols = [c for c in columns if c in labels.columns]
+    if not cols:
+        return out
+    lab = labels[cols].to_numpy()
+    for i in range(len(out)):
+        row = [x for x in lab[i] if x]
+        if row:
+            out[i] = TOO_FEW_TEXT if too_few is not None and too_few[i] else row[0]
+    return out
+
+
+def suppressed_text(data, row: int, text: str, *columns: str) -> str:
+    """``text`` for row position ``row`` of ``data`` (a SuppressedTable or a frame), or the
+    label of the first suppressed cell among ``columns`` ("<5", "suppressed", "Too few
+    participants to show"). Views use it for single numbers: metrics, captions, takeaways."""
+    _, labels, too_few, _ = _unwrap(data)
+    if labels is None:
+        return text
+    return _hide([text], labels.iloc[[row]].reset_index(drop=True), too_few[[row]], *columns)[0]
 
 
 # ---- takeaways ---------------------------------------------------------------------------------
@@ -209,13 +255,22 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     then the p-value and the test, printed on the first level of each variable.
 
     ``table``: baseline_table output (variable, level, group, n, denominator, share);
-    ``tests``: baseline_tests output (variable, test, statistic, p_value).
+    ``tests``: baseline_tests output (variable, test, statistic, p_value). Either may be a
+    SuppressedTable: its hidden cells print as "<5" / "suppressed".
     """
+    table, labels, too_few, k = _unwrap(table)
+    tests, t_labels, _, _ = _unwrap(tests)
     if table.empty:
         return pd.DataFrame(columns=["Characteristic", "Level", "P", "Test"])
     groups = list(dict.fromkeys(table["group"]))
     denominators = table.groupby("group", sort=False)["denominator"].max()
-    cell = [share(k, d) for k, d in zip(table["n"], table["denominator"], strict=True)]
+    small = (
+        {g: bool(f) for g, f in zip(table["group"], too_few, strict=True)}
+        if too_few is not None
+        else {}
+    )
+    cell = [share(k_, d) for k_, d in zip(table["n"], table["denominator"], strict=True)]
+    cell = _hide(cell, labels, too_few, "n", "denominator", "share")
     wide = (
         table.assign(cell=cell)
         .pivot_table(
@@ -225,13 +280,25 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
         .fillna(share(0, 0))
         .reset_index()
     )
-    wide.columns = ["variable", "level"] + [f"{g} (n = {int(denominators[g])})" for g in groups]
+
+    def head(g) -> str:
+        d = denominators[g]
+        if not is_missing(d):
+            return f"{g} (n = {int(d)})"
+        return f"{g} (n < {k})" if small.get(g) else f"{g} (n suppressed)"
+
+    wide.columns = ["variable", "level"] + [head(g) for g in groups]
+    if t_labels is not None and not tests.empty:
+        p_text = _hide([p_value(p) for p in tests["p_value"]], t_labels, None, "p_value")
+        tests = tests.assign(_p=p_text)
+    elif not tests.empty:
+        tests = tests.assign(_p=[p_value(p) for p in tests["p_value"]])
     tests = tests.set_index("variable") if not tests.empty else tests
     first = ~wide["variable"].duplicated()
     p_col, test_col = [], []
     for var, is_first in zip(wide["variable"], first, strict=True):
         if is_first and var in getattr(tests, "index", []):
-            p_col.append(p_value(tests.loc[var, "p_value"]))
+            p_col.append(str(tests.loc[var, "_p"]))
             test_col.append(str(tests.loc[var, "test"]))
         else:
             p_col.append("")
@@ -239,7 +306,7 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     wide["P"] = p_col
     wide["Test"] = test_col
     wide["level"] = [
-        stage_category_label(lv) if v == "baseline_stage_category" else str(lv).replace("_", " ")
+        stage_category_label(lv) if v == "baseline_stage_category" else _level_text(lv)
         for v, lv in zip(wide["variable"], wide["level"], strict=True)
     ]
     wide["variable"] = [
@@ -248,8 +315,19 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     return wide.rename(columns={"variable": "Characteristic", "level": "Level"})
 
 
+def _level_text(level) -> str:
+    """A level as printed: "neonatal_injury" -> "neonatal injury"; "<5" -> "under 5" (so a
+    level never reads like a suppressed count)."""
+    text = str(level).replace("_", " ")
+    if text.startswith("<"):
+        text = "under " + text[1:].lstrip()
+    return text
+
+
 def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
-    """Resources over the whole follow-up, per group, ranked (resources_overall output)."""
+    """Resources over the whole follow-up, per group, ranked (resources_overall output, or its
+    SuppressedTable: hidden cells print as "<5" / "suppressed")."""
+    overall, lab, tf, _ = _unwrap(overall)
     rows = pd.DataFrame(
         {
             "Group": overall["group"],
@@ -283,11 +361,25 @@ def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     )
+    if lab is not None:
+        mh, u = "most_helpful_ever", "used_ever"
+        cols = {
+            "Named most helpful": (mh, "participants", f"{mh}_share"),
+            "Most helpful 95% CI": (mh, "participants", f"{mh}_ci_low", f"{mh}_ci_high"),
+            "Used": (u, "participants", f"{u}_share"),
+            "Use 95% CI": (u, "participants", f"{u}_ci_low", f"{u}_ci_high"),
+            "Mean helpfulness (1-5)": ("helpful_n", "helpful_mean"),
+        }
+        for name, sources in cols.items():
+            rows[name] = _hide(rows[name], lab, tf, *sources)
+        rows["Mean helpfulness (1-5)"] = _ratings(rows["Mean helpfulness (1-5)"])
     return rows.reset_index(drop=True)
 
 
 def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
-    """The group comparison of resources (compare_resources output), formatted."""
+    """The group comparison of resources (compare_resources output or its SuppressedTable),
+    formatted."""
+    tests, lab, tf, _ = _unwrap(tests)
     measure = {"used_ever": "Used", "most_helpful_ever": "Named most helpful"}
     out = pd.DataFrame(
         {
@@ -308,12 +400,21 @@ def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     ).reset_index(drop=True)
+    if lab is not None:
+        out["P"] = _hide(out["P"], lab, tf, "p_value")
+        out["BH q"] = _hide(out["BH q"], lab, tf, "q_value")
+        out["Risk difference"] = _hide(out["Risk difference"], lab, tf, "risk_difference")
+        out["Risk difference 95% CI"] = _hide(
+            out["Risk difference 95% CI"], lab, tf, "risk_difference_ci_low"
+        )
     return _one_test(out)
 
 
 def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
-    """Resources of those who recovered (recovered_resource_tests output), formatted; the test
-    is named in the P column's title when all rows used the same one."""
+    """Resources of those who recovered (recovered_resource_tests output or its
+    SuppressedTable), formatted; the test is named in the P column's title when all rows used
+    the same one."""
+    tests, lab, tf, _ = _unwrap(tests)
     out = pd.DataFrame(
         {
             "Resource": [resource_label(r) for r in tests["resource"]],
@@ -335,14 +436,27 @@ def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
             "Test": tests["test"].astype("str"),
         }
     ).reset_index(drop=True)
+    if lab is not None:
+        for name, sources in {
+            "Used: early to thriving": ("transitioned", "transitioned_n"),
+            "Used: everyone else": ("others", "others_n"),
+            "Risk difference": ("risk_difference",),
+            "95% CI": ("risk_difference_ci_low", "risk_difference_ci_high"),
+            "P": ("p_value",),
+        }.items():
+            out[name] = _hide(out[name], lab, tf, *sources)
     return _one_test(out)
 
 
 def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd.DataFrame:
     """From-category x to-category counts (rows: baseline, columns: follow-up), with totals.
 
-    ``transitions``: the transitions output (group, from, to, n); one group or all summed.
+    ``transitions``: the transitions output (group, from, to, n); one group or all summed. A
+    SuppressedTable (``suppress_transitions``) gives text cells: hidden counts and totals (from
+    its ``.margins``) print as "<5" / "suppressed" / "Too few participants to show".
     """
+    if isinstance(transitions, SuppressedTable):
+        return _suppressed_matrix(transitions, group)
     t = transitions if group is None else transitions[transitions["group"] == group]
     cats = list(STAGE_CATEGORIES)
     m = (
@@ -359,6 +473,36 @@ def transition_matrix(transitions: pd.DataFrame, group: str | None = None) -> pd
     m.columns = [_SHORT_CATEGORY.get(c, c) for c in m.columns]
     m.index.name = "Baseline \\ follow-up"
     return m
+
+
+def _suppressed_matrix(st: SuppressedTable, group: str | None) -> pd.DataFrame:
+    table, labels, too_few, k = _unwrap(st)
+    text = _hide([number(v, 0) for v in table["n"]], labels, too_few, "n")
+    cells = table.assign(text=text)
+    margins = st.margins if st.margins is not None else pd.DataFrame()
+    if group is not None:
+        cells = cells[cells["group"] == group]
+        margins = margins[margins["group"] == group] if len(margins) else margins
+    cats = list(STAGE_CATEGORIES)
+    m = (
+        cells.pivot_table(index="from", columns="to", values="text", aggfunc="first")
+        .reindex(index=cats, columns=cats)
+        .fillna("0")
+    )
+    m["Total"] = "0"
+    m.loc["Total"] = "0"
+    small = bool(too_few[cells.index].any()) if len(cells) else False
+    for r in margins.itertuples(index=False) if len(margins) else ():
+        if r.suppressed:
+            value = TOO_FEW_TEXT if small else (f"<{k}" if r.reason == "small_count" else "")
+            value = value or "suppressed"
+        else:
+            value = number(r.n, 0)
+        m.loc[r[1], r[2]] = value
+    m.index = [stage_category_label(c) if c != "Total" else c for c in m.index]
+    m.columns = [_SHORT_CATEGORY.get(c, c) for c in m.columns]
+    m.index.name = "Baseline \\ follow-up"
+    return m.astype("str")
 
 
 #: Short column titles for the transition matrix (the rows carry the full labels).
@@ -379,25 +523,38 @@ def _one_test(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def ended_text(ended: pd.DataFrame, contacts: Sequence[int] = (1, 2)) -> dict[str, str]:
+def ended_text(ended, contacts: Sequence[int] = (1, 2), digits: int = 0) -> dict[str, str]:
     """Per group, "65% (15/23) by contact 1, 91% (21/23) by contact 2" from ended_by_contact
-    output; a contact beyond a group's last contact repeats its last share."""
+    output (or its SuppressedTable: a hidden share prints "<5 by contact 2" or "suppressed by
+    contact 2"); a contact beyond a group's last contact repeats its last share."""
+    table, labels, too_few, _ = _unwrap(ended)
+    text = [share(k, n, digits) for k, n in zip(table["ended"], table["participants"], strict=True)]
+    hidden = _hide(text, labels, too_few, "ended", "participants", "share")
+    text = [t if h == t else f"{h}:" for t, h in zip(text, hidden, strict=True)]
+    table = table.assign(_text=text, _few=too_few if too_few is not None else False)
     out = {}
-    for group, d in ended.groupby("group", sort=False):
+    for group, d in table.groupby("group", sort=False):
+        if d["_few"].all():
+            out[str(group)] = "too few participants to show"
+            continue
         d = d.set_index("contact")
         parts = []
         for k in contacts:
             upto = d[d.index <= k]
             if len(upto):
-                r = upto.iloc[-1]
-                parts.append(f"{share(r['ended'], r['participants'])} by contact {k}")
+                t = upto["_text"].iloc[-1]
+                parts.append(
+                    f"by contact {k} {t[:-1]}" if t.endswith(":") else f"{t} by contact {k}"
+                )
         out[str(group)] = ", ".join(parts)
     return out
 
 
 def wave_ranking_display(by_wave: pd.DataFrame) -> pd.DataFrame:
-    """Resources at one or more follow-up waves, per group, ranked (resources_by_wave output)."""
-    return pd.DataFrame(
+    """Resources at one or more follow-up waves, per group, ranked (resources_by_wave output or
+    its SuppressedTable)."""
+    by_wave, lab, tf, _ = _unwrap(by_wave)
+    out = pd.DataFrame(
         {
             "Month": by_wave["month"].astype("int64"),
             "Group": by_wave["group"],
@@ -415,7 +572,7 @@ def wave_ranking_display(by_wave: pd.DataFrame) -> pd.DataFrame:
                 for lo, hi in zip(by_wave["used_ci_low"], by_wave["used_ci_high"], strict=True)
             ],
             "Mean helpfulness (1-5)": [
-                f"{mean_ci(m, lo, hi)}, n = {int(n)}" if n > 0 else DASH
+                f"{mean_ci(m, lo, hi)}, n = {int(n)}" if not is_missing(n) and n > 0 else DASH
                 for m, lo, hi, n in zip(
                     by_wave["helpful_mean"],
                     by_wave["helpful_ci_low"],
@@ -426,6 +583,21 @@ def wave_ranking_display(by_wave: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     ).reset_index(drop=True)
+    if lab is not None:
+        for name, sources in {
+            "Named most helpful": ("most_helpful", "respondents", "most_helpful_share"),
+            "Used": ("used", "respondents", "used_share"),
+            "Use 95% CI": ("used", "respondents", "used_ci_low", "used_ci_high"),
+            "Mean helpfulness (1-5)": ("helpful_n", "helpful_mean", "helpful_ci_low"),
+        }.items():
+            out[name] = _hide(out[name], lab, tf, *sources)
+        out["Mean helpfulness (1-5)"] = _ratings(out["Mean helpfulness (1-5)"])
+    return out
+
+
+def _ratings(texts) -> list[str]:
+    """A mean hidden for too few ratings reads "<5 ratings", never like a mean below 5."""
+    return [f"{t} ratings" if str(t).startswith("<") else str(t) for t in texts]
 
 
 _MEASURE_VERB = {
@@ -434,22 +606,36 @@ _MEASURE_VERB = {
 }
 
 
-def takeaway_resource_test(tests: pd.DataFrame, overall: pd.DataFrame, measure: str) -> str:
+def takeaway_resource_test(tests, overall, measure: str) -> str:
     """The sentence for the resource that differs most between groups on ``measure`` (smallest
-    p-value; compare_resources and resources_overall outputs); with one group, the top one."""
+    p-value; compare_resources and resources_overall outputs, or their SuppressedTables: only
+    shown values are quoted); with one group, the top one."""
+    suppressed = isinstance(overall, SuppressedTable) and overall.any
+    tests_hidden = isinstance(tests, SuppressedTable) and tests.any
+    tests = tests.table if isinstance(tests, SuppressedTable) else tests
+    overall = overall.table if isinstance(overall, SuppressedTable) else overall
     groups = list(dict.fromkeys(overall["group"]))
     col = measure
     if len(groups) < 2 or tests.empty:
-        d = overall.sort_values(f"{col}_share", ascending=False, kind="stable")
+        d = overall[overall[f"{col}_share"].notna()]
+        d = d.sort_values(f"{col}_share", ascending=False, kind="stable")
         if d.empty:
+            if suppressed:
+                return "Every value is hidden by small-cell suppression in this view."
             return "No follow-up responses in this view."
         r = d.iloc[0]
+        among = " (among the values shown)" if suppressed else ""
         return (
-            f"{resource_label(r['resource'])} {_MEASURE_VERB[col]} the most participants: "
-            f"{share(r[col], r['participants'])}."
+            f"{resource_label(r['resource'])} {_MEASURE_VERB[col]} the most participants"
+            f"{among}: {share(r[col], r['participants'])}."
         )
     t = tests[(tests["measure"] == measure) & tests["p_value"].notna()]
     if t.empty:
+        if tests_hidden:
+            return (
+                "No group comparison can be shown: every test has a cell hidden by small-cell "
+                "suppression."
+            )
         return "No resource could be compared between groups (nobody used any)."
     r = t.sort_values("p_value", kind="stable").iloc[0]
     d = overall[overall["resource"] == r["resource"]].set_index("group").reindex(groups)
@@ -468,11 +654,18 @@ def takeaway_resource_test(tests: pd.DataFrame, overall: pd.DataFrame, measure: 
     return sentence[:-1] + q + "."
 
 
-def takeaway_recovered(tests: pd.DataFrame) -> str:
+def takeaway_recovered(tests) -> str:
     """The sentence for the resource that differs most between those who went from early to
-    thriving and everyone else (recovered_resource_tests output)."""
+    thriving and everyone else (recovered_resource_tests output, or its SuppressedTable)."""
+    hidden = isinstance(tests, SuppressedTable) and tests.any
+    tests = tests.table if isinstance(tests, SuppressedTable) else tests
     t = tests[tests["p_value"].notna()]
     if t.empty:
+        if hidden:
+            return (
+                "The resources of those who went from early stages to thriving are hidden: "
+                "their counts are too small to show without identifying someone."
+            )
         return "Too few participants went from early stages to thriving to compare resources."
     r = t.sort_values("p_value", kind="stable").iloc[0]
     return (
@@ -483,11 +676,25 @@ def takeaway_recovered(tests: pd.DataFrame) -> str:
     )
 
 
-def baseline_verdict(tests: pd.DataFrame, grouping: str = "arm", alpha: float = 0.05) -> str:
-    """One line on comparability at baseline from baseline_tests output."""
+def baseline_verdict(tests, grouping: str = "arm", alpha: float = 0.05) -> str:
+    """One line on comparability at baseline from baseline_tests output (or its
+    SuppressedTable: hidden tests are left out, and the sentence says so)."""
+    hidden = 0
+    if isinstance(tests, SuppressedTable):
+        hidden = int(tests.mask["p_value"].sum()) if "p_value" in tests.mask else 0
+        tests = tests.table
     t = tests[tests["p_value"].notna()]
     if t.empty:
+        if hidden:
+            return (
+                "The baseline tests are hidden: each characteristic's table has a cell too "
+                "small to show, and a P-value could give it back."
+            )
         return "No baseline characteristic could be tested between the groups."
+    if hidden:
+        return baseline_verdict(t, grouping, alpha)[:-1] + (
+            f"; {hidden} test{'s' if hidden > 1 else ''} hidden by small-cell suppression."
+        )
     low = t[t["p_value"] < alpha]
     smallest = t.sort_values("p_value", kind="stable").iloc[0]
     if low.empty:

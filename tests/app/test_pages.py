@@ -43,59 +43,80 @@ def test_caption_follows_the_analysis_set_and_filter(sample):
 
 def test_overview_numbers_follow_the_library(sample):
     at = open_page("overview")
-    enr = enrollment(sample, "arm", "completed")
-    analysed = at.metric[0]
-    assert analysed.value == f"{enr['analysed'].sum()} of {enr['enrolled'].sum()}"
-    ett = hm.early_to_thriving(sample, "arm", "completed")
-    assert at.metric[3].value == f"{ett['n'].sum()} of {ett['participants'].sum()}"
+    # 42 completers of 50 enrolled: both shown at k = 5 (the overall row)
+    assert at.metric[0].value == "42 of 50"
+    # early to thriving: 4 enhanced + 3 routine = 7 of 22 + 19 = 41; the total shows
+    assert at.metric[3].value == "7 of 41"
 
-    # the filter changes them as the library says
+    # the filter changes them as the library says: nurses are 20 enrolled, 18 completers;
+    # 20 - 18 = 2 not analysed is below k, so the analysed count is hidden
     at.multiselect(key="f_role").set_value(["nurse"]).run()
     nurses = sample.filter({"role": ["nurse"]})
-    enr = enrollment(nurses, "arm", "completed")
-    assert at.metric[0].value == f"{enr['analysed'].sum()} of {enr['enrolled'].sum()}"
+    enr = hm.suppress_enrollment(
+        enrollment(nurses, "arm", "completed"),
+        hm.Suppression(5),
+        overall=enrollment(nurses, None, "completed"),
+    )
+    assert bool(enr.overall.mask["analysed"].iloc[0])
+    assert at.metric[0].value == "suppressed of 20"
 
 
 def test_followup_takeaway_follows_the_library_and_the_analysis_set(sample):
     at = open_page("followup")
-    ended = hm.ended_by_contact(sample, "arm", "completed")
-    first = ended[(ended["group"] == "enhanced") & (ended["contact"] == 1)].iloc[0]
-    assert f"{hm.share(first['ended'], first['participants'])} by contact 1" in texts(at)
+    # enhanced completers: 15 of 23 ended at contact 1 (65.2%)
+    assert f"{hm.share(15, 23, 1)} by contact 1" in texts(at)
 
     at.sidebar.button_group(key="set").set_value("all").run()
-    ended = hm.ended_by_contact(sample, "arm", "all")
-    first = ended[(ended["group"] == "enhanced") & (ended["contact"] == 1)].iloc[0]
-    assert f"{hm.share(first['ended'], first['participants'])} by contact 1" in texts(at)
+    ended = hm.suppress_ended_by_contact(
+        hm.ended_by_contact(sample, "arm", "all"),
+        hm.Suppression(5),
+        overall=hm.ended_by_contact(sample, None, "all"),
+    )
+    first = ended.table[(ended.table["group"] == "enhanced") & (ended.table["contact"] == 1)]
+    assert not ended.mask.loc[first.index, "ended"].iloc[0]
+    r = first.iloc[0]
+    assert f"{hm.share(r['ended'], r['participants'], 1)} by contact 1" in texts(at)
     no_exception(at)
 
 
 def test_recovery_grouping_changes_the_groups(sample):
     at = open_page("recovery")
-    ett = hm.early_to_thriving(sample, "arm", "completed")
+    # early to thriving: 4 of 22 enhanced, 3 of 19 routine: both below k, hidden
     shown = texts(at)
-    for r in ett.itertuples():
-        assert f"{hm.share(r.n, r.participants)} in {r.group}" in shown
+    assert "<5 in enhanced vs <5 in routine" in shown
+    assert "4/22" not in shown and "3/19" not in shown
     at.sidebar.selectbox(key="group").set_value("(none)").run()
-    ett = hm.early_to_thriving(sample, None, "completed")
-    assert hm.share(ett["n"][0], ett["participants"][0]) in texts(at)
-    rec = hm.recovered_resource_tests(sample, "completed")
+    # everyone: 7 of 41 shows
+    assert hm.share(7, 41) in texts(at)
+    rec = hm.suppress_recovered_tests(
+        hm.recovered_resource_tests(sample, "completed"), hm.Suppression(5)
+    )
     assert hm.takeaway_recovered(rec) in texts(at)
     no_exception(at)
 
 
 def test_baseline_table_and_verdict(sample):
     at = open_page("baseline")
-    tests = hm.baseline_tests(sample, "arm", "completed")
+    k = hm.Suppression(5)
+    table = hm.suppress_baseline_table(hm.baseline_table(sample, "arm", "completed"), k)
+    tests = hm.suppress_baseline_tests(hm.baseline_tests(sample, "arm", "completed"), table, k)
     assert hm.baseline_verdict(tests, "arm") in texts(at)
     shown = at.dataframe[0].value
-    expected = hm.baseline_display(hm.baseline_table(sample, "arm", "completed"), tests)
+    expected = hm.baseline_display(table, tests)
     assert shown.reset_index(drop=True).equals(expected.reset_index(drop=True))
+    # the lifted view shows the unsuppressed table (role: attending 5 of 23 and 4 of 19 ...)
+    at.toggle(key="hoo_lift_suppression").set_value(True).run()
+    plain = hm.baseline_display(
+        hm.baseline_table(sample, "arm", "completed"), hm.baseline_tests(sample, "arm", "completed")
+    )
+    assert at.dataframe[0].value.reset_index(drop=True).equals(plain.reset_index(drop=True))
 
 
 def test_resources_show_the_library_comparison(sample):
     at = open_page("resources")
-    overall = hm.resources_overall(sample, "arm", "completed")
-    tests = hm.compare_resources(sample, "arm", "completed")
+    k = hm.Suppression(5)
+    overall = hm.suppress_resources_overall(hm.resources_overall(sample, "arm", "completed"), k)
+    tests = hm.suppress_comparisons(hm.compare_resources(sample, "arm", "completed"), overall, k)
     assert hm.takeaway_resource_test(tests, overall, "most_helpful_ever") in texts(at)
     no_exception(at)
 
