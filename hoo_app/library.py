@@ -240,12 +240,24 @@ def headline(cohort: hm.Cohort, population: str) -> dict:
     return out
 
 
-def compare_table(a: dict, b: dict, labels: tuple[str, str]) -> pd.DataFrame:
+def _small(count: int, k: int) -> bool:
+    return 0 < count < k
+
+
+def compare_table(a: dict, b: dict, labels: tuple[str, str], k: int = 1) -> pd.DataFrame:
     """Headline numbers of two cohorts side by side; shares compared with Fisher's exact test
-    (two-sided) and the Newcombe interval of the difference A - B."""
+    (two-sided) and the Newcombe interval of the difference A - B.
+
+    Small-cell suppression (``k`` from the session's setting; 1 = nothing hidden): a count
+    from 1 to k-1 shows as "<k"; a share whose count or complement (n - count) is that small
+    is hidden with its difference and test."""
+
+    def count(n: int) -> str:
+        return f"<{k}" if _small(n, k) else str(n)
+
     rows = [
-        ("Enrolled", str(a["enrolled"]), str(b["enrolled"]), hm.DASH, "not tested (counts)"),
-        ("Analysed", str(a["analysed"]), str(b["analysed"]), hm.DASH, "not tested (counts)"),
+        ("Enrolled", count(a["enrolled"]), count(b["enrolled"]), hm.DASH, "not tested (counts)"),
+        ("Analysed", count(a["analysed"]), count(b["analysed"]), hm.DASH, "not tested (counts)"),
     ]
     shares = {
         "ended_1": "Support ended after the 1st contact",
@@ -254,6 +266,14 @@ def compare_table(a: dict, b: dict, labels: tuple[str, str]) -> pd.DataFrame:
     }
     for key, label in shares.items():
         (ka, na), (kb, nb) = a[key], b[key]
+        hidden = [_small(x, k) or _small(n - x, k) for x, n in ((ka, na), (kb, nb))]
+        if any(hidden):
+            shown = [
+                f"suppressed (n = {count(n)})" if h else hm.share(x, n)
+                for h, (x, n) in zip(hidden, ((ka, na), (kb, nb)), strict=True)
+            ]
+            rows.append((label, *shown, "suppressed", f"not shown: a count under {k}"))
+            continue
         if na and nb:
             res = hm.compare_proportions([ka, kb], [na, nb], labels)
             low, high = res.risk_difference_ci()
@@ -266,8 +286,10 @@ def compare_table(a: dict, b: dict, labels: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Measure", *labels, "Difference (A − B)", "Test"])
 
 
-def compare_panel(population: str) -> None:
-    """Pick two cohorts (sample, upload, library versions) and compare their headlines."""
+def compare_panel(population: str, suppression=None) -> None:
+    """Pick two cohorts (sample, upload, library versions) and compare their headlines,
+    small counts suppressed as the session's ``suppression`` setting says."""
+    k = suppression.effective_k if suppression is not None else 1
     options = compare_options()
     if len(options) < 2:
         st.info(
@@ -295,7 +317,7 @@ def compare_panel(population: str) -> None:
                 return
         numbers.append(memo[key])
     labels = (f"A: {options[a]}", f"B: {options[b]}")
-    st.dataframe(compare_table(*numbers, labels), hide_index=True, key="compare_table")
+    st.dataframe(compare_table(*numbers, labels, k=k), hide_index=True, key="compare_table")
     st.caption(
         f"{hm.population_label(population)} of each whole cohort (the sidebar filters do not "
         "apply). Differences in percentage points with Newcombe's 95% interval; P from "

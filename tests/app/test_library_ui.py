@@ -216,3 +216,29 @@ def test_two_cohorts_side_by_side_with_fishers_exact_test():
     ).pvalue
     assert row["Test"] == (f"Fisher's exact, {hm.p_value(p)}, n = 23 vs {b['participants']}")
     assert "95% CI" in row["Difference (A − B)"]
+
+
+def test_the_comparison_hides_small_counts_as_the_session_says():
+    from hoo_app.library import compare_table
+
+    # A: 3 of 20 ended after contact 1 (3 < k = 5: hidden); B: 10 of 20 (shown but untested)
+    a = {"enrolled": 30, "analysed": 4, "ended_1": (3, 20), "ended_2": (10, 20)}
+    b = {"enrolled": 30, "analysed": 25, "ended_1": (10, 20), "ended_2": (12, 20)}
+    for d in (a, b):
+        d.update(thriving=(0, 0), top="")
+    table = compare_table(a, b, ("A", "B"), k=5).set_index("Measure")
+    assert table.loc["Analysed"].tolist()[:2] == ["<5", "25"]
+    row = table.loc["Support ended after the 1st contact"]
+    assert row.tolist() == [
+        "suppressed (n = 20)",
+        "50% (10/20)",
+        "suppressed",
+        "not shown: a count under 5",
+    ]
+    # ended by contact 2: 10/20 vs 12/20, nothing small: Fisher's exact on [[10, 10], [12, 8]]
+    p = stats.fisher_exact([[10, 10], [12, 8]]).pvalue
+    row = table.loc["Support ended by the 2nd contact"]
+    assert row["Test"] == f"Fisher's exact, {hm.p_value(p)}, n = 20 vs 20"
+    # k = 1 (lifted): the 3 of 20 shows
+    lifted = compare_table(a, b, ("A", "B"), k=1).set_index("Measure")
+    assert lifted.loc["Support ended after the 1st contact"].iloc[0] == "15% (3/20)"
