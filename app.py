@@ -30,6 +30,7 @@ PAGES = {
     ],
     "Explore": [
         st.Page("app_pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
+        st.Page("app_pages/present.py", title="Present", icon=":material/co_present:"),
     ],
     "About the data": [
         st.Page("app_pages/data.py", title="Data", icon=":material/database:"),

@@ -167,11 +167,7 @@ def _leadership_slide(res: Results, colors) -> Slide:
         }
     )
     rows = rows[rows["n"].notna()]
-    fig = (
-        figures.estimate_chart(rows, colors, "Named departmental leadership most helpful (%)")
-        if len(rows)
-        else None
-    )
+    fig = figures.estimate_chart(rows, colors, "Named most helpful (%)") if len(rows) else None
     parts = [
         f"{_share(st, i, 'most_helpful_ever', 'participants')} in "
         f"{_group_name(st.table['group'][i])}"
@@ -195,7 +191,7 @@ def _leadership_slide(res: Results, colors) -> Slide:
         else ""
     )
     sentence = f"Named most helpful by {' vs '.join(parts)}{test}.{rating}"
-    return Slide("leadership", f"{title}: named most helpful", sentence, fig)
+    return Slide("leadership", title, f"{title} was {sentence[0].lower()}{sentence[1:]}", fig)
 
 
 def _recovery_slide(res: Results, colors) -> Slide:

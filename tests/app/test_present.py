@@ -1,0 +1,58 @@
+"""Presentation mode through AppTest: the step follows next/previous and lives in the URL."""
+
+from __future__ import annotations
+
+from hoo_metrics.report import STEP_KEYS
+
+from .conftest import no_exception, open_page
+
+
+def _step(at) -> str:
+    return at.query_params.get("step", "1")
+
+
+def test_next_and_previous_change_the_step_and_the_url():
+    at = open_page("present")
+    no_exception(at)
+    # step 1: the enrollment flow (50 enrolled in the sample, 42 completers)
+    assert at.title[0].value == "Who took part"
+    assert any("50 participants were enrolled" in m.value for m in at.markdown)
+    assert at.button(key="prev").disabled and not at.button(key="next").disabled
+    at.button(key="next").click().run()
+    no_exception(at)
+    assert _step(at) == "2" and at.title[0].value == "What helped most, by group"
+    at.button(key="next").click().run()
+    assert _step(at) == "3" and at.title[0].value == "Departmental leadership"
+    at.button(key="prev").click().run()
+    assert _step(at) == "2" and at.title[0].value == "What helped most, by group"
+
+
+def test_a_link_opens_its_step_and_bad_steps_are_clamped():
+    at = open_page("present", {"step": str(len(STEP_KEYS))})
+    no_exception(at)
+    assert at.title[0].value == "How long peer support lasted"
+    assert at.button(key="next").disabled
+    for bad in ("99", "zero", "-3"):
+        at = open_page("present", {"step": bad})
+        no_exception(at)
+        assert at.title[0].value in ("How long peer support lasted", "Who took part")
+
+
+def test_honours_filters_and_refuses_small_subgroups():
+    # role = midwife: 4 completers in the sample, fewer than k = 5 -> refused, no chart
+    at = open_page("present", {"f_role": "midwife"})
+    no_exception(at)
+    assert at.warning and "fewer than 5 analysed participants" in at.warning[0].value
+    assert not at.get("plotly_chart")
+    # role = nurse: 18 completers; the flow counts only the nurses
+    at = open_page("present", {"f_role": "nurse"})
+    no_exception(at)
+    assert any("completed the study" in m.value for m in at.markdown)
+    assert not any("50 participants were enrolled" in m.value for m in at.markdown)
+
+
+def test_downloads_offered():
+    at = open_page("present", {"step": "3"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Report (HTML)" in labels and "All tables (Excel)" in labels
+    assert any("PNG" in x for x in labels) and any("SVG" in x for x in labels)
