@@ -9,9 +9,11 @@ explicit, so a function that shares its module's name (``enrollment``, ``summary
 from __future__ import annotations
 
 from . import canonical as _canonical
+from . import export as _export
 from . import figures as _figures
 from . import format as _format
 from . import privacy as _privacy
+from . import report as _report
 from . import store as _store
 from .baseline import baseline_table, baseline_tests
 from .cohort import Cohort
@@ -67,7 +69,7 @@ from .validate import ValidationResult, load_cohort, validate
 
 __version__ = "0.1.0"
 
-_WHOLE_MODULES = (_canonical, _figures, _format, _privacy, _store)
+_WHOLE_MODULES = (_canonical, _export, _figures, _format, _privacy, _report, _store)
 globals().update({n: getattr(m, n) for m in _WHOLE_MODULES for n in m.__all__})
 
 __all__ = [  # grouped by module

@@ -37,7 +37,7 @@ def _load(path: str):
     return load_cohort(path)
 
 
-def _add_view_options(parser: argparse.ArgumentParser) -> None:
+def _add_view_options(parser: argparse.ArgumentParser, min_cell_default_text: str) -> None:
     parser.add_argument(
         "path",
         help="cohort folder (participants.csv, responses.csv, "
@@ -61,8 +61,7 @@ def _add_view_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="K",
         help="small-cell suppression: hide counts from 1 to K-1 and whatever would reveal "
-        "them (values become null; a 'suppression' object lists what was hidden and why). "
-        "Off unless given; the dashboard's default is 5 (HOO_MIN_CELL), CMS uses 11",
+        "them. " + min_cell_default_text,
     )
 
 
@@ -194,7 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
         "follow-up, resources, group comparisons and stage transitions (floats unrounded, "
         "missing values null). Exit 0; on invalid data the problems go to stderr, exit 2.",
     )
-    _add_view_options(p)
+    _add_view_options(
+        p,
+        "Off unless given (the JSON then follows the contract exactly); with K, suppressed "
+        "values become null and a 'suppression' object lists what was hidden and why. The "
+        "dashboard's default is 5 (HOO_MIN_CELL); CMS uses 11.",
+    )
     p.set_defaults(func=_cmd_summary)
 
     p = sub.add_parser(
@@ -204,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cohort's provenance (SHA-256) and the settings into one HTML file that opens "
         "offline. Small-cell suppression applies: --min-cell K, else HOO_MIN_CELL, else 5.",
     )
-    _add_view_options(p)
+    _add_view_options(p, "Default: HOO_MIN_CELL, else 5 (CMS uses 11); 1 turns it off.")
     p.add_argument("--out", required=True, metavar="FILE.html", help="the HTML file to write")
     p.set_defaults(func=_cmd_report)
 
@@ -215,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         "else HOO_MIN_CELL, else 5) as <table>.csv plus hoo-results.xlsx, one sheet each. "
         "Text cells that a spreadsheet would run as a formula are prefixed with a quote.",
     )
-    _add_view_options(p)
+    _add_view_options(p, "Default: HOO_MIN_CELL, else 5 (CMS uses 11); 1 turns it off.")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     p.set_defaults(func=_cmd_export)
 
