@@ -233,8 +233,7 @@ def headline(cohort: hm.Cohort, population: str) -> dict:
     out["thriving"] = (int(ett["n"].sum()), int(ett["participants"].sum()))
     top = overall[overall["rank"] <= 3].sort_values("rank")
     out["top"] = "; ".join(
-        f"{int(r.rank)}. {hm.resource_label(r.resource)} "
-        f"{hm.share(r.most_helpful_ever, r.participants)}"
+        f"{hm.resource_label(r.resource)} {hm.share(r.most_helpful_ever, r.participants)}"
         for r in top.itertuples()
     )
     return out
@@ -282,7 +281,9 @@ def compare_table(a: dict, b: dict, labels: tuple[str, str], k: int = 1) -> pd.D
         else:
             diff, test = hm.DASH, "not tested: a cohort has nobody to count"
         rows.append((label, hm.share(ka, na), hm.share(kb, nb), diff, test))
-    rows.append(("Most helpful resources", a["top"], b["top"], hm.DASH, "not tested (rankings)"))
+    rows.append(
+        ("Most helpful (top 3, in order)", a["top"], b["top"], hm.DASH, "not tested (rankings)")
+    )
     return pd.DataFrame(rows, columns=["Measure", *labels, "Difference (A − B)", "Test"])
 
 
@@ -317,7 +318,8 @@ def compare_panel(population: str, suppression=None) -> None:
                 return
         numbers.append(memo[key])
     labels = (f"A: {options[a]}", f"B: {options[b]}")
-    st.dataframe(compare_table(*numbers, labels, k=k), hide_index=True, key="compare_table")
+    # six rows of sentences: a static table wraps them (a data grid cut the tests off)
+    st.table(compare_table(*numbers, labels, k=k), hide_index=True)
     st.caption(
         f"{hm.population_label(population)} of each whole cohort (the sidebar filters do not "
         "apply). Differences in percentage points with Newcombe's 95% interval; P from "

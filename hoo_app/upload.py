@@ -149,12 +149,14 @@ def report(container, current: str) -> hm.Cohort | None:
     elif warnings:
         container.warning(
             f"**{files} loaded with {warnings} warning(s)**, listed below: the rows concerned "
-            "were read as the message says. Every page now shows this upload.",
+            f"were read as the message says. Pick **{rep['name']}** in the sidebar's Cohort "
+            "box to see it on every page (it was selected when it loaded).",
             icon=":material/warning:",
         )
     else:
         container.success(
-            f"**{files} loaded**: every row passed the checks. Every page now shows this upload.",
+            f"**{files} loaded**: every row passed the checks. Pick **{rep['name']}** in the "
+            "sidebar's Cohort box to see it on every page (it was selected when it loaded).",
             icon=":material/check_circle:",
         )
     if problems:

@@ -197,7 +197,7 @@ def test_two_cohorts_side_by_side_with_fishers_exact_test():
     at.selectbox(key="hoo_cmp_a").set_value(SAMPLE_NAME)
     at.selectbox(key="hoo_cmp_b").set_value(UPLOAD_NAME).run()
     no_exception(at)
-    table = next(d.value for d in at.dataframe if "Difference (A − B)" in d.value.columns)
+    table = next(d.value for d in at.table if "Difference (A − B)" in d.value.columns)
     rows = table.set_index("Measure")
     sample = hm.load_sample()
     up = hm.validate(hm.read_tables({n: b for n, b, _ in as_upload(withdrawn(4))})).cohort

@@ -3,9 +3,15 @@ keeps the sample, then a good one in the same session loads; screenshots of the 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS
+from .conftest import ROOT, SCREENSHOTS, _free_port
 from .test_pages import shoot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -40,8 +46,9 @@ def settle(page) -> None:
 
 
 def shoot_section(page, text: str, name: str) -> None:
-    """The first screen after scrolling ``text`` to the top of the viewport."""
-    page.get_by_text(text).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    """The first screen after scrolling the heading ``text`` to the top of the viewport."""
+    heading = page.get_by_role("heading", name=text, exact=True).first
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(600)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
@@ -82,3 +89,66 @@ def test_bad_then_good_upload_in_one_session(page, server_url):
     assert page.get_by_text("41 of 50").count() >= 1
     assert page.get_by_text("cohort: Upload: participants.csv", exact=False).count() == 1
     shoot(page, "overview-upload")
+
+
+@pytest.fixture
+def library_server(tmp_path):
+    """A second live server whose cohort library is a fresh file under tmp_path."""
+    port = _free_port()
+    env = dict(os.environ, HOO_DB=str(tmp_path / "hoo.sqlite"))
+    env.pop("HOO_EVALUATORS", None)
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", "app.py"),
+                *("--server.port", str(port), "--server.address", "127.0.0.1"),
+                *("--server.headless", "true"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start; see {log}")
+                time.sleep(0.2)
+            yield url, tmp_path / "hoo.sqlite"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_publish_then_compare(page, library_server):
+    url, db = library_server
+    page.goto(f"{url}/data")
+    wait_ready(page, "Data", 0)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files(False))
+    settle(page)
+    page.get_by_role("textbox", name="Name in the library").fill("Pilot trial")
+    page.get_by_role("textbox", name="Description").fill("The 2021 trial, HOO-002 withdrawn")
+    page.get_by_role("textbox", name="Description").blur()
+    settle(page)
+    page.get_by_role("button", name="Publish to the library").click()
+    settle(page)
+    page.get_by_text("Published 'Pilot trial' version 1.").wait_for(timeout=30_000)
+    picker = page.locator('[data-testid="stSidebar"] input[aria-label="Cohort"]')
+    assert picker.input_value() == "Pilot trial (library)"
+    assert db.exists()
+    wait_ready(page, "Data", 0)
+    page.screenshot(path=SCREENSHOTS / "data-library-provenance.png")
+    shoot_section(page, "Cohort library", "data-library-compare")
+    shoot(page, "data-library")
