@@ -102,8 +102,8 @@ st.caption(
 
 st.subheader("Transition matrix: baseline to last follow-up wave")
 last = pv.transitions_table(view)
-cols = st.columns(len(groups))
-for col, group in zip(cols, groups, strict=True):
+tabs = st.tabs([str(g) for g in groups]) if len(groups) > 1 else [st.container()]
+for col, group in zip(tabs, groups, strict=True):
     with col:
         m = hm.transition_matrix(last, group)
         st.markdown(f"**{group}**: {m.loc['Total', 'Total']} participants")

@@ -106,8 +106,8 @@ def consort_flow(
 
     ``enrollment``: enrollment() output (group, enrolled, completed, withdrew, lost_to_follow_up),
     possibly suppressed (NaN = hidden). ``total``: the enrolled total to show (default: the sum).
-    Hidden statuses of a group are drawn as one grey node without a number ("outcomes
-    suppressed"), as wide as the group minus its shown statuses (a difference of shown numbers,
+    Hidden statuses of a group are drawn as one grey node without a number ("status
+    hidden"), as wide as the group minus its shown statuses (a difference of shown numbers,
     so nothing hidden is drawn); a group whose size is hidden is merged the same way.
     """
     if total is None:
@@ -151,7 +151,7 @@ def consort_flow(
             val.append(k)
             link_colors.append(_rgba(c, 0.25))
         if hidden and rest > 0:
-            labels.append(f"{row.group}, {' / '.join(hidden)}: suppressed (small counts)")
+            labels.append(f"{row.group}: status hidden")
             node_colors.append("#BBBBBB")
             src.append(gi)
             dst.append(len(labels) - 1)
@@ -159,7 +159,7 @@ def consort_flow(
             link_colors.append(_rgba(c, 0.15))
     shown = sum(v for s_, v in zip(src, val, strict=True) if s_ == 0)
     if hidden_groups and total - shown > 0:
-        labels.append(f"{', '.join(hidden_groups)}: too few participants to show")
+        labels.append(f"{', '.join(hidden_groups)}: too few to show")
         node_colors.append("#BBBBBB")
         src.append(0)
         dst.append(len(labels) - 1)
@@ -245,18 +245,13 @@ def use_heatmap(
     )
     for j, g in enumerate(groups, start=1):
         d = by_wave[by_wave["group"] == g]
-        z = d.pivot_table(
-            index="resource", columns="month", values="used_share", aggfunc="first"
-        ).reindex(index=resources[::-1], columns=months)
-        k = d.pivot_table(
-            index="resource", columns="month", values="used", aggfunc="first"
-        ).reindex(index=resources[::-1], columns=months)
-        n = d.pivot_table(
-            index="resource", columns="month", values="respondents", aggfunc="first"
-        ).reindex(index=resources[::-1], columns=months)
-        lab = d.pivot_table(
-            index="resource", columns="month", values="_label", aggfunc="first"
-        ).reindex(index=resources[::-1], columns=months)
+        # one row per (resource, month) in a group: a plain reshape (pivot_table is ~10x slower)
+        wide = d.drop_duplicates(["resource", "month"]).set_index(["resource", "month"])
+
+        def grid(col, wide=wide):
+            return wide[col].unstack("month").reindex(index=resources[::-1], columns=months)
+
+        z, k, n, lab = grid("used_share"), grid("used"), grid("respondents"), grid("_label")
         text = [
             [
                 (lb if isinstance(lb, str) else "") if pd.isna(v) else f"{100 * v:.0f}%"
@@ -440,7 +435,10 @@ def stage_distribution_chart(
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
-    return _style(fig, 120 + 50 * len(groups), x_title, "")
+    fig = _style(fig, 300 + 50 * len(groups), x_title, "")
+    # the legend under the axis title: six categories do not fit beside a half-width chart
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0})
+    return fig
 
 
 # ---- Follow-up --------------------------------------------------------------------------------
@@ -588,8 +586,8 @@ def estimate_chart(
 
 
 def mark_synthetic(fig: go.Figure) -> go.Figure:
-    """Watermark a figure of synthetic data ("SYNTHETIC DATA", top right)."""
-    fig = go.Figure(fig)
+    """Watermark a figure of synthetic data ("SYNTHETIC DATA", top right), in place (copying
+    a figure revalidates every trace: ~0.1 s for the resource heatmap); returns it."""
     # a Sankey carries its column titles in the corners: the mark goes in the middle
     sankey = any(isinstance(t, go.Sankey) for t in fig.data)
     fig.add_annotation(

@@ -32,10 +32,10 @@ def wait_ready(page, title: str, charts: int) -> None:
             f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
             timeout=30_000,
         )
-    # tables are drawn on a canvas once their data arrived
+    # tables are drawn on a canvas once their data arrived (those in a hidden tab are not)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".every(d => d.querySelector('canvas'))",
+        ".filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas'))",
         timeout=30_000,
     )
     page.wait_for_timeout(800)  # let plotly finish its transitions before the screenshot
