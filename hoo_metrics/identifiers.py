@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from . import arrowtext as at
 from .problems import ERROR, Problem
 
 #: Cells listed one by one per column and check before a single summary problem.
@@ -264,13 +266,41 @@ def identifier_kinds(
     return pd.Series(described[codes], index=values.index, dtype="str")
 
 
+def _any_of(kinds: Sequence[_Kind]) -> str:
+    """One pattern matching wherever any of ``kinds`` matches (a leading global ``(?i)``
+    becomes a scoped group, as alternatives cannot carry global flags)."""
+    parts = []
+    for kind in kinds:
+        pattern = kind.pattern
+        if pattern.startswith("(?i)"):
+            parts.append(f"(?i:{pattern[4:]})")
+        else:
+            parts.append(f"(?:{pattern})")
+    return "|".join(parts)
+
+
+_ANY_KIND = _any_of(KINDS)
+
+
 def _hits(uniques: pd.Series, kinds: Sequence[_Kind]) -> np.ndarray:
-    """Boolean matrix: does distinct value i match kind j (one vectorised regex per kind)."""
+    """Boolean matrix: does distinct value i match kind j (one vectorised regex per kind).
+
+    With several kinds, one pass of their alternation first finds the values matching any
+    of them; each kind's own pattern then runs on those values only."""
     hits = np.zeros((len(uniques), len(kinds)), dtype=bool)
-    if len(uniques):
-        for j, kind in enumerate(kinds):
-            found = uniques.str.contains(kind.pattern, regex=True)
-            hits[:, j] = found.fillna(False).to_numpy(dtype=bool)
+    if len(uniques) == 0:
+        return hits
+    rows = np.arange(len(uniques))
+    if len(kinds) > 1:
+        pattern = _ANY_KIND if tuple(kinds) == KINDS else _any_of(kinds)
+        candidates = uniques.str.contains(pattern, regex=True).fillna(False)
+        rows = np.flatnonzero(candidates.to_numpy(dtype=bool))
+        if len(rows) == 0:
+            return hits
+        uniques = uniques.iloc[rows]
+    for j, kind in enumerate(kinds):
+        found = uniques.str.contains(kind.pattern, regex=True)
+        hits[rows, j] = found.fillna(False).to_numpy(dtype=bool)
     return hits
 
 
@@ -348,9 +378,10 @@ def screen_values(
     n = len(frame)
     if not names or n == 0:
         return []
-    texts = pd.concat([frame[c].astype("str").fillna("") for c in names], ignore_index=True)
-    codes, uniques = pd.factorize(texts)
-    distinct = pd.Series(uniques, dtype="str")
+    texts = pa.chunked_array([at.arrow(frame[c].astype("str").fillna("")) for c in names])
+    codes, distinct_cells = at.factorize(texts)
+    distinct = at.series(distinct_cells)
+    uniques = distinct.array
     base = _hits(distinct, KINDS)
     name_hits = _hits(distinct, (NAME_KIND,)) if "participant_id" in names else None
     zip_hits = _hits(distinct, (ZIP_KIND,)) if any(is_zip_column(c) for c in names) else None

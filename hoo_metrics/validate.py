@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import arrowtext as at
 from .cohort import CONTACT_COLUMNS, Cohort, empty_contacts
 from .contract import (
     CONTACT_REQUIRED,
@@ -47,7 +49,7 @@ from .identifiers import MAX_LISTED, listed_problems, mask, screen_column_names,
 from .load import RawTables, read_tables
 from .problems import ERROR, WARNING, CohortError, Problem
 
-_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+_INTEGER_PATTERN = r"^[+-]?[0-9]+(?:\.0*)?$"
 #: Integers beyond this are treated as not a number of months, days or contacts.
 _MAX_INT = 10**9
 
@@ -124,8 +126,8 @@ def cohort_sha256(
             elif kind == "bool":
                 digest.update(values.to_numpy(dtype="u1").tobytes())
             else:  # distinct texts in order of first appearance, then each cell's number
-                codes, uniques = pd.factorize(values.astype("str"))
-                digest.update("\x1f".join(uniques).encode("utf-8", "surrogatepass") + b"\n")
+                codes, uniques = at.factorize(values.astype("str"))
+                digest.update(at.joined_utf8(uniques, b"\x1f") + b"\n")
                 digest.update(np.ascontiguousarray(codes, dtype="<i8").tobytes())
     return digest.hexdigest()
 
@@ -161,43 +163,54 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
 def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole numbers in text cells: (value as float64 with NaN, blank, not a whole number).
 
-    "3", "03", "+3" and "3.0" (spreadsheet exports) are 3; parsed once per distinct value."""
-    codes, uniques = pd.factorize(values)
-    number = np.full(len(uniques), np.nan)
-    blank = np.zeros(len(uniques), dtype=bool)
-    bad = np.zeros(len(uniques), dtype=bool)
-    for i, text in enumerate(uniques):
-        if text == "":
-            blank[i] = True
-        elif _INTEGER.fullmatch(text):
-            value = int(text.split(".")[0])
-            if abs(value) <= _MAX_INT:
-                number[i] = value
-            else:
-                bad[i] = True
-        else:
-            bad[i] = True
+    "3", "03", "+3" and "3.0" (spreadsheet exports) are 3; parsed once per distinct value,
+    with vectorised arrow string kernels."""
+    codes, uniques = at.factorize(values)
     if len(uniques) == 0:
         empty = np.zeros(0, dtype=bool)
         return np.zeros(0), empty, empty
+    blank = at.equals(uniques, "")
+    whole = pc.match_substring_regex(uniques, _INTEGER_PATTERN).to_numpy(zero_copy_only=False)
+    # digits without sign, fraction or leading zeros ("" for zero)
+    digits = pc.replace_substring_regex(
+        pc.replace_substring_regex(uniques, r"\..*$", ""), r"^[+-]?0*", ""
+    )
+    short = pc.less_equal(pc.utf8_length(digits), 10).to_numpy(zero_copy_only=False)
+    usable = whole & short
+    magnitude = np.zeros(len(uniques))
+    if usable.any():
+        kept = pc.filter(digits, pa.array(usable))
+        kept = pc.if_else(pc.equal(kept, ""), "0", kept)
+        magnitude[usable] = pc.cast(kept, pa.int64()).to_numpy(zero_copy_only=False)
+    negative = pc.starts_with(uniques, "-").to_numpy(zero_copy_only=False)
+    value = np.where(negative, -magnitude, magnitude)
+    ok = usable & (np.abs(value) <= _MAX_INT)
+    number = np.where(ok, value, np.nan)
+    bad = ~blank & ~ok
     return number[codes], blank[codes], bad[codes]
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:
-    """Membership of text cells in a set of texts, as a numpy bool array.
-
-    Factorizes both together and compares integer codes: much faster than ``Series.isin`` on
-    pyarrow-backed strings for hundreds of thousands of cells."""
-    allowed = pd.Series(list(allowed) if not isinstance(allowed, pd.Series) else allowed)
-    both = pd.concat([values.reset_index(drop=True), allowed.astype("str")], ignore_index=True)
-    codes, _ = pd.factorize(both)
-    return np.isin(codes[: len(values)], codes[len(values) :])
+    """Membership of text cells in a set of texts, as a numpy bool array (arrow is_in)."""
+    return at.isin(values, allowed)
 
 
 def _text(values: pd.Series) -> pd.Series:
     """A canonical text column: str, NaN for blank, default index."""
-    out = values.astype("str").where(values != "", np.nan).astype("str")
-    return out.reset_index(drop=True)
+    cells = at.arrow(values.astype("str"))
+    blank = pc.fill_null(pc.equal(cells, ""), True)
+    return at.series(pc.if_else(blank, pa.scalar(None, pa.large_string()), cells))
+
+
+def _first_of_codes(codes: np.ndarray) -> np.ndarray:
+    """Position of the first cell of each code (codes numbered in order of appearance)."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    highest = np.maximum.accumulate(codes)
+    appears = np.flatnonzero(highest > np.r_[-1, highest[:-1]])  # a new code starts here
+    first = np.full(int(highest[-1]) + 1, len(codes), dtype=np.int64)
+    first[highest[appears]] = appears
+    return first
 
 
 def _join(items: Sequence[str]) -> str:
@@ -237,7 +250,7 @@ class _Validator:
         if values is None:
             values = frame[column] if column in frame else pd.Series("", index=frame.index)
         listed = positions[:MAX_LISTED]
-        cell_values = np.asarray(values.to_numpy(), dtype=object)[listed]
+        cell_values = np.asarray(values.iloc[listed].to_numpy(), dtype=object)
         messages = message if isinstance(message, str) else message(listed)
         self.problems += listed_problems(table, column, rows, cell_values, messages, severity)
 
@@ -315,16 +328,17 @@ class _Validator:
                 "participant_id is empty. Every participant needs a study code; fill it in or "
                 "delete the row.",
             )
-            first = ~pid.duplicated(keep="first")
-            dup = (~first).to_numpy() & ~blank
-            first_row = pd.Series(p.index[first.to_numpy()], index=pid[first.to_numpy()])
+            codes, _ = at.factorize(pid)
+            first = _first_of_codes(codes)
+            dup = (first[codes] != np.arange(len(codes))) & ~blank
+            file_rows = p.index.to_numpy()
             self.cells(
                 table,
                 p,
                 "participant_id",
                 dup,
                 lambda listed: [
-                    f"This participant_id already appears in row {first_row[pid.iloc[i]]}. "
+                    f"This participant_id already appears in row {file_rows[first[codes[i]]]}. "
                     "Each participant has exactly one row: delete the duplicate or give it its "
                     "own code."
                     for i in listed
@@ -671,7 +685,7 @@ class _Validator:
         rows = np.flatnonzero(valid)
         if len(rows) < 2:
             return
-        who = pd.factorize(c["participant_id"].to_numpy()[rows])[0]
+        who = at.factorize(c["participant_id"])[0][rows]
         order = rows[np.lexsort((number[rows], who))]
         same = who[np.lexsort((number[rows], who))]
         later = np.flatnonzero((same[1:] == same[:-1]) & (day[order[1:]] < day[order[:-1]])) + 1
@@ -725,23 +739,15 @@ class _Validator:
         """Error on each repeat of a (participant_id, number) key after its first row."""
         if "participant_id" not in frame or not valid.any():
             return
-        keys = pd.DataFrame(
-            {"pid": frame["participant_id"].to_numpy(), "n": np.nan_to_num(number)}
-        )[valid]
-        repeat = keys.duplicated(keep="first")
-        if not repeat.any():
+        codes, _ = at.factorize(frame["participant_id"])
+        # valid numbers are whole numbers from 0 to _MAX_INT: one int64 key per pair
+        key = np.where(valid, codes * (_MAX_INT + 1) + np.nan_to_num(number).astype(np.int64), -1)
+        key_codes, _ = pd.factorize(key)
+        first = _first_of_codes(key_codes)
+        flagged = valid & (first[key_codes] != np.arange(len(key)))
+        if not flagged.any():
             return
-        first = keys[~repeat]
-        first_row = dict(
-            zip(
-                zip(first["pid"], first["n"], strict=True),
-                frame.index.to_numpy()[first.index.to_numpy()],
-                strict=True,
-            )
-        )
-        flagged = np.zeros(len(frame), dtype=bool)
-        flagged[repeat.index.to_numpy()[repeat.to_numpy()]] = True
-        pid = frame["participant_id"].to_numpy()
+        file_rows = frame.index.to_numpy()
         self.cells(
             table,
             frame,
@@ -749,7 +755,7 @@ class _Validator:
             flagged,
             lambda listed: [
                 f"This participant already has {what.format(int(number[i]))} in row "
-                f"{first_row[(pid[i], np.nan_to_num(number[i]))]}. Keep one row per "
+                f"{file_rows[first[key_codes[i]]]}. Keep one row per "
                 f"participant and {column}: delete or correct the duplicate."
                 for i in listed
             ],

@@ -1,0 +1,85 @@
+"""Column-wise operations on text cells without per-cell Python objects.
+
+The raw tables hold pandas' ``str`` dtype, which pandas backs with pyarrow. Going through
+pyarrow.compute directly (dictionary encoding, set membership, masks) avoids pandas' slower
+generic paths that turn arrow strings into Python objects cell by cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype
+
+
+def arrow(values: pd.Series | pd.Index | np.ndarray | Iterable) -> pa.Array:
+    """One contiguous large_string arrow array of the text cells (nulls kept as nulls)."""
+    if isinstance(values, pd.Series | pd.Index):
+        values = values.array
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        try:
+            values = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            values = pa.array(pd.Series(values, dtype="object").astype("str").array)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.large_string():
+        values = pc.cast(values, pa.large_string())
+    return values
+
+
+def series(values: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
+    """A pandas ``str`` Series over an arrow string array (no copy)."""
+    if values.type != pa.large_string():
+        values = pc.cast(values, pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(values, dtype=STR), index=index, copy=False)
+
+
+def factorize(values) -> tuple[np.ndarray, pa.Array]:
+    """(int64 codes, distinct values) in order of first appearance; null cells get -1."""
+    encoded = pc.dictionary_encode(arrow(values))
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    if encoded.null_count:
+        codes = np.where(encoded.is_null().to_numpy(zero_copy_only=False), -1, codes)
+    return np.asarray(codes, dtype=np.int64), encoded.dictionary
+
+
+def isin(values, allowed) -> np.ndarray:
+    """Membership of each text cell in ``allowed`` (texts), as a numpy bool array."""
+    value_set = arrow(allowed if isinstance(allowed, pd.Series) else list(allowed))
+    return pc.is_in(arrow(values), value_set=value_set).to_numpy(zero_copy_only=False)
+
+
+def equals(values, text: str) -> np.ndarray:
+    """Cells equal to ``text`` (nulls False), as a numpy bool array."""
+    found = pc.fill_null(pc.equal(arrow(values), text), False)
+    return found.to_numpy(zero_copy_only=False)
+
+
+def joined_utf8(texts: pa.Array, separator: bytes) -> bytes:
+    """``separator.join(t.encode() for t in texts)`` computed on the arrow buffers."""
+    texts = arrow(texts)
+    n = len(texts)
+    if n == 0:
+        return b""
+    if texts.null_count:
+        texts = pc.fill_null(texts, "")
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
+    data = np.frombuffer(texts.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if len(separator) == 0 or n == 1:
+        return data.tobytes()
+    lengths = np.diff(offsets)
+    width = len(separator)
+    out = np.empty(len(data) + width * (n - 1), dtype=np.uint8)
+    # each byte of text i moves right by i separators; separator i follows text i
+    out[np.arange(len(data)) + width * np.repeat(np.arange(n), lengths)] = data
+    ends = (offsets[1:-1] - offsets[0]) + width * np.arange(n - 1)
+    sep = np.frombuffer(separator, dtype=np.uint8)
+    for j in range(width):
+        out[ends + j] = sep[j]
+    return out.tobytes()
