@@ -33,7 +33,7 @@ for tab, measure, key in (
     with tab:
         ui.chart(
             view,
-            hm.resource_ranking_chart(overall.table, view.colors, measure),
+            hm.resource_ranking_chart(overall.table, view.colors, measure, overall.labels()),
             hm.takeaway_resource_test(tests if tests is not None else no_tests, overall, measure),
             key=key,
         )

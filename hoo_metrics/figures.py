@@ -183,15 +183,45 @@ def resource_ranking_chart(
     overall: pd.DataFrame,
     colors: Mapping[str, str],
     measure: str = "most_helpful_ever",
+    labels: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Horizontal bars of a resource measure per group with Wilson 95% CI error bars.
 
     ``overall``: resources_overall() output; ``measure``: "most_helpful_ever" or "used_ever".
-    Resources are ordered by their best share over groups (largest on top).
+    Resources are ordered by their best share over groups (largest on top). Suppressed shares
+    (NaN) draw no bar; with ``labels`` (``SuppressedTable.labels()``) their label is written
+    in its place, e.g. "routine: <5".
     """
     share_col = f"{measure}_share"
-    order = overall.groupby("resource")[share_col].max().sort_values(ascending=True).index.tolist()
+    order = (
+        overall.groupby("resource")[share_col]
+        .max()
+        .sort_values(ascending=True, na_position="first")  # all hidden: at the bottom
+        .index.tolist()
+    )
     fig = go.Figure()
+    if labels is not None:  # hidden bars: their label ("<5") at the foot of the bar's place
+        lab = labels[measure].where(labels[measure] != "", labels[share_col])
+        lab = lab.replace("Too few participants to show", "too few")
+        hid = overall.assign(_label=lab)[overall[share_col].isna() & (lab != "").to_numpy()]
+        hid = (  # one text per resource: "enhanced <5 · routine <5"
+            (hid["group"].astype(str) + " " + hid["_label"])
+            .groupby(hid["resource"], sort=False)
+            .agg(" · ".join)
+        )
+        if len(hid):
+            fig.add_trace(
+                go.Scatter(
+                    y=[resource_label(r) for r in hid.index],
+                    x=[0.005] * len(hid),
+                    text=hid.tolist(),
+                    mode="text",
+                    textposition="middle right",
+                    textfont={"color": "#666666", "size": 12},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
     for i, (group, d) in enumerate(overall.groupby("group", sort=False)):
         d = d.set_index("resource").reindex(order)
         fig.add_trace(
