@@ -31,8 +31,9 @@ def both(st_table, row: int, count: str, total: str) -> str:
     if st_table.too_few.iloc[row]:
         return "too few to show"
     k = hm.suppressed_text(st_table, row, hm.number(t[count].iloc[row], 0), count)
-    n = hm.suppressed_text(st_table, row, hm.number(t[total].iloc[row], 0), total)
-    return f"{k} of {n}"
+    if st_table.mask[total].iloc[row]:
+        return k  # "23", not "23 of suppressed": the enrolled count is hidden
+    return f"{k} of {hm.number(t[total].iloc[row], 0)}"
 
 
 def share_of(st_table, row: int, count: str, total: str) -> str:
@@ -47,7 +48,8 @@ cols = st.columns(4)
 cols[0].metric(
     "Participants analysed",
     both(enr_all, 0, "analysed", "enrolled"),
-    help="Analysed (in the analysis set) out of enrolled.",
+    help="Analysed (in the analysis set) out of enrolled. Where only the analysed number shows, "
+    "the enrolled number is hidden: it would give away how few did not complete.",
     border=True,
 )
 if view.group_by:
@@ -117,9 +119,12 @@ for col, verb in (
         hidden.append(verb)
     else:
         shown.append(f"{hm.number(over[col], 0)} {verb}")
-flow = f"{hm.number(over['enrolled'], 0)} participants were enrolled" + (
-    f"; {hm.group_list(shown)}" if shown else ""
+enrolled = (
+    "The number enrolled is hidden (small counts)"
+    if enr_all.mask["enrolled"].iloc[0]
+    else f"{hm.number(over['enrolled'], 0)} participants were enrolled"
 )
+flow = enrolled + (f"; {hm.group_list(shown)}" if shown else "")
 if hidden:
     flow += f". How many {hm.group_list(hidden).replace(' and ', ' or ')} is hidden (small counts)"
 ui.chart(

@@ -108,12 +108,13 @@ def consort_flow(
     possibly suppressed (NaN = hidden). ``total``: the enrolled total to show (default: the sum).
     Hidden statuses of a group are drawn as one grey node without a number ("status
     hidden"), as wide as the group minus its shown statuses (a difference of shown numbers,
-    so nothing hidden is drawn); a group whose size is hidden is merged the same way.
+    so nothing hidden is drawn). A group whose size is hidden is drawn as wide as its shown
+    statuses; what no group shows is pooled into one grey node from the (shown) total.
     """
     if total is None:
-        total = enrollment["enrolled"].sum()
-    total = int(total)
-    labels = [f"Enrolled: {total}"]
+        total = enrollment["enrolled"].sum(min_count=1)
+    total = None if pd.isna(total) else int(total)
+    labels = [f"Enrolled: {total}" if total is not None else "Enrolled"]
     node_colors = ["#444444"]
     src, dst, val, link_colors = [], [], [], []
     status_names = {
@@ -121,49 +122,48 @@ def consort_flow(
         "withdrew": "Withdrew",
         "lost_to_follow_up": "Lost to follow-up",
     }
-    hidden_groups = []
     for i, row in enumerate(enrollment.itertuples(index=False)):
-        if pd.isna(row.enrolled):
-            hidden_groups.append(str(row.group))
+        shown = {
+            name: int(getattr(row, status))
+            for status, name in status_names.items()
+            if not pd.isna(getattr(row, status)) and getattr(row, status) > 0
+        }
+        size_hidden = pd.isna(row.enrolled)
+        # a hidden group size draws only the shown statuses: its width is their sum
+        width = sum(shown.values()) if size_hidden else int(row.enrolled)
+        if width == 0:
             continue
         gi = len(labels)
         c = _color(colors, row.group, i)
-        labels.append(f"{row.group}: {int(row.enrolled)}")
+        labels.append(f"{row.group}" if size_hidden else f"{row.group}: {int(row.enrolled)}")
         node_colors.append(c)
         src.append(0)
         dst.append(gi)
-        val.append(int(row.enrolled))
+        val.append(width)
         link_colors.append(_rgba(c, 0.35))
-        rest, hidden = int(row.enrolled), []
-        for status, name in status_names.items():
-            k = getattr(row, status)
-            if pd.isna(k):
-                hidden.append(name.lower())
-                continue
-            if k == 0:
-                continue
-            k = int(k)
-            rest -= k
+        for name, k in shown.items():
             labels.append(f"{row.group}, {name.lower()}: {k}")
-            node_colors.append("#009E73" if status == "completed" else "#999999")
+            node_colors.append("#009E73" if name == "Completed" else "#999999")
             src.append(gi)
             dst.append(len(labels) - 1)
             val.append(k)
             link_colors.append(_rgba(c, 0.25))
-        if hidden and rest > 0:
+        rest = width - sum(shown.values())
+        if rest > 0:  # statuses hidden, the group size shown: one node without a number
             labels.append(f"{row.group}: status hidden")
             node_colors.append("#BBBBBB")
             src.append(gi)
             dst.append(len(labels) - 1)
             val.append(rest)
             link_colors.append(_rgba(c, 0.15))
-    shown = sum(v for s_, v in zip(src, val, strict=True) if s_ == 0)
-    if hidden_groups and total - shown > 0:
-        labels.append(f"{', '.join(hidden_groups)}: too few to show")
+    drawn = sum(v for s_, v in zip(src, val, strict=True) if s_ == 0)
+    if total is not None and total - drawn > 0:
+        # what the groups do not show (hidden sizes and statuses), pooled over the groups
+        labels.append("Not shown by group (small counts)")
         node_colors.append("#BBBBBB")
         src.append(0)
         dst.append(len(labels) - 1)
-        val.append(total - shown)
+        val.append(total - drawn)
         link_colors.append("rgba(150,150,150,0.25)")
     fig = go.Figure(
         go.Sankey(

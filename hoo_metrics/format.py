@@ -487,7 +487,8 @@ def _suppressed_matrix(st: SuppressedTable, group: str | None) -> pd.DataFrame:
     m = (
         cells.pivot_table(index="from", columns="to", values="text", aggfunc="first")
         .reindex(index=cats, columns=cats)
-        .fillna("0")
+        .astype(object)  # a column with no cell comes back as float NaN
+        .fillna("0")  # transitions lists non-zero cells only: an absent cell is a true 0
     )
     m["Total"] = "0"
     m.loc["Total"] = "0"

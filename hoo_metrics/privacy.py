@@ -666,16 +666,42 @@ def _apply(
 _ENROLLMENT = _Spec(
     counts=(
         _Count("enrolled"),
-        _Count("analysed", "enrolled"),
-        _Count("completed", "enrolled"),
+        _Count("analysed"),
+        _Count("completed"),
         _Count("withdrew", "enrolled"),
         _Count("lost_to_follow_up", "enrolled"),
     ),
     size="enrolled",
     across=(),
     sums=(("enrolled", ("completed", "withdrew", "lost_to_follow_up")),),
-    extra=lambda cells, w, o, ctx: _alias_analysed(cells, w),
+    extra=lambda cells, w, o, ctx: _enrollment_extra(cells, w),
 )
+
+
+def _enrollment_extra(cells: _Cells, w: pd.DataFrame) -> None:
+    """A small gap between enrolled and completed (those who did not complete) hides the
+    count that is NOT the analysed number: the analysed number is every other page's
+    denominator (Resources' "16/23", Table 1's n), so hiding it here would not protect the gap
+    (enrolled - a denominator shown elsewhere would still give it away)."""
+    _alias_analysed(cells, w)
+    # the summary JSON has no completed column: there analysed is the completed count
+    # (completers) or equal to enrolled (all enrolled: no gap)
+    done = "completed" if cells.has("completed") else "analysed"
+    if not (cells.has("enrolled") and cells.has(done)):
+        return
+    enrolled = w["enrolled"].to_numpy(float)
+    completed = w[done].to_numpy(float)
+    gap = enrolled - completed
+    small = np.flatnonzero((gap >= 1) & (gap < cells.k))
+    if not small.size:
+        return
+    analysed_is_completed = (
+        w["analysed"].to_numpy(float)[small] == completed[small]
+        if cells.has("analysed")
+        else np.ones(small.size, bool)
+    )
+    cells.hide(cells.cells("enrolled", small[analysed_is_completed]), _COMPLEMENT)
+    cells.hide(cells.cells(done, small[~analysed_is_completed]), _COMPLEMENT)
 
 
 def _alias_analysed(cells: _Cells, w: pd.DataFrame) -> None:

@@ -38,6 +38,38 @@ def test_consort_flow():
     assert sum(sankey.link.value) == 50 + 50  # enrolled -> arms, arms -> statuses
 
 
+def test_consort_flow_with_hidden_group_sizes_draws_no_hidden_number():
+    # Suppressed as at k = 5: enrolled per arm hidden (25 - 23 = 2 did not complete), withdrew
+    # and lost hidden; completed 23 and 19 shown; the total 50 shown.
+    nan = float("nan")
+    enr = pd.DataFrame(
+        {
+            "group": ["enhanced", "routine"],
+            "enrolled": [nan, nan],
+            "completed": [23.0, 19.0],
+            "withdrew": [nan, nan],
+            "lost_to_follow_up": [nan, nan],
+        }
+    )
+    sankey = figures.consort_flow(enr, COLORS, total=50).data[0]
+    labels = list(sankey.node.label)
+    # arms drawn as wide as what they show (23, 19); the other 50 - 42 = 8 pooled in one node
+    assert labels[0] == "Enrolled: 50"
+    assert "enhanced" in labels and "routine" in labels
+    pooled = labels.index("Not shown by group (small counts)")
+    from_enrolled = {
+        labels[t]: v
+        for s_, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
+        if s_ == 0
+    }
+    assert from_enrolled == {"enhanced": 23, "routine": 19, labels[pooled]: 8}
+    assert not any(": 25" in label or label.endswith(": 2") for label in labels)
+    # with the total hidden too, nothing is pooled and the total has no number
+    sankey = figures.consort_flow(enr, COLORS, total=nan).data[0]
+    assert sankey.node.label[0] == "Enrolled"
+    assert sum(sankey.link.value) == (23 + 19) * 2
+
+
 def overall_frame():
     return pd.DataFrame(
         {

@@ -144,23 +144,36 @@ def test_enrollment_hand_worked():
     # withdrew 1, 2 and lost 1, 4: counts 1..4 (small).
     assert reasons(st_, "withdrew") == ["small_count", "small_count"]
     assert reasons(st_, "lost_to_follow_up") == ["small_count", "small_count"]
-    # enhanced completed 23: 25 - 23 = 2 not completing, a complement below 5; analysed is the
-    # same number. Routine completed 19 would then be 42 - 23: hidden (secondary).
-    assert reasons(st_, "completed") == ["small_complement", "secondary"]
-    assert hidden(st_, "analysed") == [True, True]
-    assert hidden(st_, "enrolled") == [False, False]
+    # enhanced: 25 - 23 = 2 did not complete, a complement below 5. The analysed number (23)
+    # is every other page's denominator, so the enrolled count (25) is the one hidden; routine's
+    # 25 would then be 50 - 25: hidden too (secondary). Completed/analysed stay shown.
+    assert reasons(st_, "enrolled") == ["small_complement", "secondary"]
+    assert hidden(st_, "analysed") == [False, False]
+    assert hidden(st_, "completed") == [False, False]
     o = st_.overall
     # overall: withdrew 3 small; 50 = 42 + 3 + 5 would give the 3 back: lost 5 hidden too.
     assert reasons(o, "withdrew") == ["small_count"]
     assert reasons(o, "lost_to_follow_up") == ["secondary"]
     assert o.table[["enrolled", "analysed", "completed"]].iloc[0].tolist() == [50, 42, 42]
     # numbers stay numeric, suppressed ones NaN
-    assert st_.table["completed"].dtype == "float64"
-    assert st_.table["completed"].isna().all()
+    assert st_.table["enrolled"].dtype == "float64"
+    assert st_.table["enrolled"].isna().all()
+    assert st_.table["completed"].tolist() == [23, 19]
     labels = st_.labels()
     assert labels.loc[0, "withdrew"] == "<5"
-    assert labels.loc[0, "completed"] == "suppressed"
-    assert labels.loc[0, "enrolled"] == ""
+    assert labels.loc[0, "enrolled"] == "suppressed"
+    assert labels.loc[0, "completed"] == ""
+
+
+def test_enrollment_all_enrolled_hides_completed_not_the_denominator():
+    # All enrolled: analysed = enrolled (25) is the denominator elsewhere, so the small gap
+    # 25 - 23 = 2 hides completed (23) instead; routine completed 19 would be 42 - 23: secondary.
+    frame = ENROLLMENT.assign(analysed=[25, 25])
+    over = ENROLLMENT_ALL.assign(analysed=[50])
+    st_ = P.suppress_enrollment(frame, 5, overall=over)
+    assert reasons(st_, "completed") == ["small_complement", "secondary"]
+    assert hidden(st_, "enrolled") == [False, False]
+    assert hidden(st_, "analysed") == [False, False]
 
 
 def test_lifting_hides_nothing_and_says_so():
@@ -514,7 +527,10 @@ def test_render_prints_labels_in_suppressed_cells():
     st_ = P.suppress_enrollment(ENROLLMENT, 5)
     text = st_.render("withdrew", lambda v: f"{v:.0f}")
     assert text.tolist() == ["<5", "<5"]
-    assert st_.render("enrolled", lambda v: f"{v:.0f}").tolist() == ["25", "25"]
+    # enhanced enrolled 25 hides the 2 who did not complete (25 - 23); with no overall row,
+    # routine's 25 stands alone and shows.
+    assert st_.render("enrolled", lambda v: f"{v:.0f}").tolist() == ["suppressed", "25"]
+    assert st_.render("completed", lambda v: f"{v:.0f}").tolist() == ["23", "19"]
     cells = st_.suppressed_cells()
     assert {"row", "column", "reason", "text"} <= set(cells.columns)
     assert "from 1 to 4" in cells.loc[cells["reason"] == "small_count", "text"].iloc[0]
@@ -695,10 +711,12 @@ def test_summary_json_hand_worked():
     raw = _hand_summary()
     out = P.suppress_summary(raw, 5)
     why = {s["path"]: s["code"] for s in out["suppression"]["suppressed"]}
-    # enhanced analysed 23 of 25 enrolled: 2 not analysed (complement); routine's 19 would be
-    # 42 - 23: secondary. Totals 50 and 42 show.
-    assert why["enrollment.by_group.enhanced.analysed"] == "small_complement"
-    assert why["enrollment.by_group.routine.analysed"] == "secondary"
+    # enhanced analysed 23 of 25 enrolled: 2 not analysed. The analysed 23 is the denominator
+    # of every other figure, so enrolled 25 is hidden (complement); routine's 25 would be
+    # 50 - 25: secondary. Totals 50 and 42 and the analysed per group show.
+    assert why["enrollment.by_group.enhanced.enrolled"] == "small_complement"
+    assert why["enrollment.by_group.routine.enrolled"] == "secondary"
+    assert out["enrollment"]["by_group"]["enhanced"]["analysed"] == 23
     assert out["enrollment"]["analysed"] == 42
     # 91.3% = 21 of 23: 2 still in support; 65.2% shows.
     assert out["followup"]["ended_by_contact"] == {"1": pytest.approx(15 / 23), "2": None}
