@@ -15,7 +15,6 @@ second box); a loaded version is kept in this session only (a few at most).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import streamlit as st
 
@@ -67,15 +66,13 @@ class View:
     @property
     def key(self) -> tuple:
         filters = tuple(sorted((c, tuple(v)) for c, v in self.filters.items() if v))
-        return (id(self.full), filters)
+        # the content hash, not id(): a cohort evicted from the session frees its id for
+        # the next one loaded, and a stale memo entry would show another cohort's numbers
+        return (self.full.sha256 or id(self.full), self.full.name, filters)
 
     def compute(self, fn, *args, **kwargs):
         """``fn(self.cohort, *args, **kwargs)``, memoised for this session (sidebar state and
         arguments as the key), so a rerun that changes nothing recomputes nothing."""
-        if isinstance(fn, ModuleType):
-            # hoo_metrics' lazy re-export can hand out the module `enrollment` instead of the
-            # function of the same name once the module is imported (see plan/app-needs.md)
-            fn = getattr(fn, fn.__name__.rsplit(".", 1)[-1])
         memo = st.session_state.setdefault(MEMO, {})
         key = (fn.__name__, self.key, args, tuple(sorted(kwargs.items())))
         if key not in memo:
