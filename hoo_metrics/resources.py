@@ -12,6 +12,7 @@ import pandas as pd
 
 from .cohort import Cohort
 from .inference import mean_interval_from_stats, wilson_interval
+from .stages import positions
 
 WAVE_COLUMNS = (
     "month",
@@ -71,7 +72,7 @@ def _followup_matrices(cohort: Cohort, group_by: str | None, population: str):
     codes = list(analysed.resources)
     r = responses[follow]
     participants = analysed.participants
-    position = pd.Index(participants["participant_id"]).get_indexer(r["participant_id"])
+    position = positions(r["participant_id"], participants["participant_id"])
     labels = analysed.group_labels(group_by).to_numpy(dtype=object)
     group = labels[position]
     used = r[[analysed.used_column(c) for c in codes]].to_numpy(dtype="float64", na_value=np.nan)
