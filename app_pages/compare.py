@@ -44,8 +44,11 @@ outcome = c2.selectbox(
 )  # fmt: skip
 resource = None
 if outcome in ("used", "most_helpful", "helpful"):
+    codes = list(view.full.resources)
+    # open on the trial's headline comparison when the cohort has that resource
+    first = codes.index("department_leadership") if "department_leadership" in codes else 0
     resource = c3.selectbox(
-        "Resource", list(view.full.resources), format_func=hm.resource_label,
+        "Resource", codes, index=first, format_func=hm.resource_label,
         key="cmp_resource", bind="query-params",
     )  # fmt: skip
 month = None

@@ -62,7 +62,7 @@ if view.group_by:
 first = ended_all.table.reset_index(drop=True)
 row1 = first.index[first["contact"] == 1]
 cols[1].metric(
-    "Support ended after 1st contact",
+    "Done after 1 contact",
     hm.suppressed_text(ended_all, row1[0], hm.pct(first["share"][row1[0]], 1), "share")
     if len(row1)
     else hm.DASH,
