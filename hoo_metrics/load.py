@@ -635,8 +635,9 @@ def _arrow_rows(data: bytes, sep: str) -> pd.DataFrame | None:
     return frame
 
 
-#: Bytes that str.strip and arrow's utf8_trim_whitespace may remove (ASCII; CR and LF end lines).
-_ASCII_SPACES = (b" ", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f", b"\r", b"\n")
+#: ASCII bytes that str.strip or arrow's utf8_trim_whitespace may remove from a cell (CR and LF
+#: always end a row in the fast path, so no cell holds them).
+_ASCII_SPACES = (b" ", b"\t", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 
 
 def _filled_rows(grid: pd.DataFrame) -> np.ndarray:

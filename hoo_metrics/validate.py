@@ -117,18 +117,22 @@ def cohort_sha256(
             values = frame[column]
             kind = str(values.dtype)
             digest.update(f"column\x1e{column}\x1e{kind}\n".encode())
+            # arrays are hashed through the buffer protocol (no bytes copies)
             if kind == "float64":
-                arr = values.to_numpy(dtype="<f8", na_value=np.nan)
-                arr = np.where(np.isnan(arr), np.nan, arr)  # one NaN bit pattern
-                digest.update(np.ascontiguousarray(arr, dtype="<f8").tobytes())
+                arr = np.ascontiguousarray(values.to_numpy(dtype="<f8", na_value=np.nan))
+                missing = np.isnan(arr)
+                if missing.any():  # one NaN bit pattern
+                    arr = arr.copy()
+                    arr[missing] = np.nan
+                digest.update(arr)
             elif kind == "int64":
-                digest.update(np.ascontiguousarray(values.to_numpy(), dtype="<i8").tobytes())
+                digest.update(np.ascontiguousarray(values.to_numpy(), dtype="<i8"))
             elif kind == "bool":
-                digest.update(values.to_numpy(dtype="u1").tobytes())
+                digest.update(np.ascontiguousarray(values.to_numpy(dtype="u1")))
             else:  # distinct texts in order of first appearance, then each cell's number
                 codes, uniques = at.factorize(values.astype("str"))
                 digest.update(at.joined_utf8(uniques, b"\x1f") + b"\n")
-                digest.update(np.ascontiguousarray(codes, dtype="<i8").tobytes())
+                digest.update(np.ascontiguousarray(codes, dtype="<i8"))
     return digest.hexdigest()
 
 
@@ -165,6 +169,9 @@ def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     "3", "03", "+3" and "3.0" (spreadsheet exports) are 3; parsed once per distinct value,
     with vectorised arrow string kernels."""
+    cells = at.arrow(values)
+    if cells.null_count == 0 and len(cells) and pc.max(pc.binary_length(cells)).as_py() <= 1:
+        return _parse_one_char(cells)
     codes, uniques = at.factorize(values)
     if len(uniques) == 0:
         empty = np.zeros(0, dtype=bool)
@@ -188,6 +195,27 @@ def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     number = np.where(ok, value, np.nan)
     bad = ~blank & ~ok
     return number[codes], blank[codes], bad[codes]
+
+
+#: Single-character cells by byte (index 256: blank): the digit's value (NaN otherwise) and
+#: whether the cell is not a whole number.
+_DIGIT_OF_BYTE = np.full(257, np.nan)
+_DIGIT_OF_BYTE[ord("0") : ord("9") + 1] = np.arange(10)
+_BAD_BYTE = np.isnan(_DIGIT_OF_BYTE)
+_BAD_BYTE[256] = False
+
+
+def _parse_one_char(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_parse_ints` for columns whose cells are all blank or one byte long (0/1 flags,
+    ratings, stages): read straight from the arrow buffers."""
+    n = len(cells)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset : cells.offset + n + 1]
+    data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
+    starts = offsets[:-1]
+    blank = offsets[1:] == starts
+    byte = data[np.minimum(starts, len(data) - 1)].astype(np.intp)
+    byte[blank] = 256
+    return _DIGIT_OF_BYTE[byte], blank, _BAD_BYTE[byte]
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:

@@ -467,3 +467,21 @@ def test_blank_rows_do_not_shift_row_numbers():
     text = RESPONSES.replace("P02,0,4,", "\n,,,,,,,,\nP02,x,4,")  # P02 is now on row 6
     result = check(responses=text)
     assert keys(result.problems) == {("responses", 6, "month", "x", ERROR)}
+
+
+def test_whole_numbers_parsed_like_python_int():
+    # Reference values by hand: int(text.split(".")[0]) for [+-]digits[.0*], within 10**9.
+    from hoo_metrics.validate import _parse_ints
+
+    cells = ["3", "03", "+3", "3.0", "3.", "-0", "", "3.5", "1e3", " 3", "+-3", "1000000000"]
+    cells += ["1000000001", "-1000000000", "000000000000007", "99999999999999999999", "٣"]
+    number, blank, bad = _parse_ints(pd.Series(cells, dtype="str"))
+    nan = np.nan
+    expected = [3, 3, 3, 3, 3, 0, nan, nan, nan, nan, nan, 10**9, nan, -(10**9), 7, nan, nan]
+    assert number.tolist() == pytest.approx(expected, nan_ok=True)
+    assert blank.tolist() == [c == "" for c in cells]
+    assert bad.tolist() == [
+        False, False, False, False, False, False, False,  # whole numbers and the blank
+        True, True, True, True,  # 3.5, 1e3, " 3" (cells are stripped before), +-3
+        False, True, False, False, True, True,  # beyond 10**9 is bad; Arabic-Indic digit
+    ]  # fmt: skip
