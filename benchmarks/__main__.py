@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -133,9 +134,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
 
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"machine: {platform.machine()}, {platform.processor() or '?'}, "
-        f"python {platform.python_version()}, runs per figure: {args.runs} (median)"
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"python {platform.python_version()}, runs per figure: {args.runs} (median); "
+        f"load average at the end (1, 5, 15 min): {load}"
     )
     keys = list(rows[0])
     width = max(len(k) for k in keys)
