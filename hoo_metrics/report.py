@@ -116,11 +116,8 @@ def _flow_slide(res: Results, colors) -> Slide:
     st = _reset(res.tables["enrollment"])
     over = _reset(st.overall) if st.overall is not None else st
     t = st.table
-    plot = t[t["enrolled"].notna()].copy()
-    for c in ("completed", "withdrew", "lost_to_follow_up"):
-        plot[c] = plot[c].fillna(0)  # a hidden flow is not drawn
-    plot["enrolled"] = plot["enrolled"].astype("int64")
-    fig = figures.consort_flow(plot, colors) if len(plot) else None
+    # consort_flow draws hidden (NaN) sizes and statuses without their numbers
+    fig = figures.consort_flow(t, colors, total=over.table["enrolled"].iloc[0]) if len(t) else None
     if over is st:  # no grouping: the one row is everyone
         i = 0
         enrolled = f"{int(t['enrolled'].sum())}" if not st.mask["enrolled"].any() else "suppressed"
@@ -520,11 +517,9 @@ def build_report(
 
     # overview
     enr = t["enrollment"]
-    plot = enr.table[enr.table["enrolled"].notna()].copy()
-    for c in ("completed", "withdrew", "lost_to_follow_up"):
-        plot[c] = plot[c].fillna(0)
+    total = (enr.overall or enr).table["enrolled"].iloc[0] if len(enr.table) else None
     body = [
-        fig(figures.consort_flow(plot, colors) if len(plot) else None),
+        fig(figures.consort_flow(enr.table, colors, total=total) if len(enr.table) else None),
         _table(labelled(enr).rename(columns=lambda c: variable_label(c))),
     ]
     parts.append(_section("overview", "Overview: participant flow", "".join(body)))
