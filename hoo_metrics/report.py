@@ -141,7 +141,7 @@ def _ranking_slide(res: Results, colors) -> Slide:
         return Slide("ranking", "What helped most", "No follow-up responses in this view.", None)
     t = tests.table if tests is not None else overall.iloc[0:0]
     sentence = takeaway_resource_test(t, overall, "most_helpful_ever")
-    fig = figures.resource_ranking_chart(overall, colors, "most_helpful_ever")
+    fig = figures.resource_ranking_chart(overall, colors, "most_helpful_ever", st.labels())
     return Slide("ranking", "What helped most, by group", sentence, fig)
 
 
@@ -536,7 +536,14 @@ def build_report(
     if tests is not None and group_by:
         body.append(f"<p class='takeaway'>{_e(baseline_verdict(tests_table, group_by))}</p>")
     body.append(
-        _table(_safe_display(baseline_display, base.table, tests_table, fallback=labelled(base)))
+        _table(
+            _safe_display(
+                baseline_display,
+                base,
+                tests if tests is not None else tests_table,
+                fallback=labelled(base),
+            )
+        )
     )
     parts.append(_section("baseline", "Baseline characteristics (Table 1)", "".join(body)))
 
@@ -554,17 +561,15 @@ def build_report(
                 f"<h3>{label}, any follow-up wave</h3><p class='takeaway'>"
                 f"{_e(takeaway_resource_test(comp_table, over.table, measure))}</p>"
             )
-            body.append(fig(figures.resource_ranking_chart(over.table, colors, measure)))
+            body.append(
+                fig(figures.resource_ranking_chart(over.table, colors, measure, over.labels()))
+            )
         body.append("<p class='note'>Bars: % of participants; whiskers: Wilson 95% CI.</p>")
         body.append("<h3>Ranking</h3>")
-        body.append(
-            _table(_safe_display(resource_ranking_display, over.table, fallback=labelled(over)))
-        )
+        body.append(_table(_safe_display(resource_ranking_display, over, fallback=labelled(over))))
         if comp is not None:
             body.append("<h3>Do the groups differ?</h3>")
-            body.append(
-                _table(_safe_display(comparison_display, comp.table, fallback=labelled(comp)))
-            )
+            body.append(_table(_safe_display(comparison_display, comp, fallback=labelled(comp))))
             body.append(
                 "<p class='note'>Two groups: Fisher's exact test, two-sided; more groups: "
                 "chi-square. Risk difference: first group minus second, Newcombe 95% CI. BH q: "
@@ -573,11 +578,13 @@ def build_report(
         wave = by_wave.table
         months = sorted(wave["month"].unique().tolist())
         body.append("<h3>By follow-up wave</h3>")
-        body.append(fig(figures.use_heatmap(wave, res.groups)))
+        body.append(fig(figures.use_heatmap(wave, res.groups, by_wave.labels())))
         last = wave[wave["month"] == months[-1]]
         body.append(f"<h3>Mean helpfulness at month {int(months[-1])}</h3>")
         body.append(fig(figures.helpfulness_chart(last, colors)))
-        body.append(_table(_safe_display(wave_ranking_display, wave, fallback=labelled(by_wave))))
+        body.append(
+            _table(_safe_display(wave_ranking_display, by_wave, fallback=labelled(by_wave)))
+        )
     parts.append(_section("resources", "Resources", "".join(body)))
 
     # recovery
@@ -598,9 +605,7 @@ def build_report(
         rec = t["recovered_resource_tests"]
         body.append("<h3>Resources of those who recovered</h3>")
         body.append(f"<p class='takeaway'>{_e(takeaway_recovered(rec.table))}</p>")
-        body.append(
-            _table(_safe_display(recovered_tests_display, rec.table, fallback=labelled(rec)))
-        )
+        body.append(_table(_safe_display(recovered_tests_display, rec, fallback=labelled(rec))))
     parts.append(_section("recovery", "Recovery-stage transitions", "".join(body)))
 
     # follow-up
