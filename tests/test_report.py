@@ -152,3 +152,13 @@ def test_cli_errors(args, message, tmp_path):
     )
     assert run.returncode == 2
     assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_hidden_cells_are_labelled_not_blank(report):
+    html = _outside_scripts(report)
+    # Table 1 on the sample at k = 5: every test's table has a cell of 1..4 (e.g. midwives,
+    # under 5 in both arms), so each P is hidden: it must say so, not "not computable".
+    table1 = html[html.index('<section id="baseline">') : html.index('<section id="resources">')]
+    assert "P not computable" not in table1
+    assert table1.count(">suppressed<") >= 6  # one per characteristic: 6 characteristics
+    assert ">&lt;5<" in table1  # hidden small counts print "<5" (escaped), not "-"
