@@ -13,7 +13,12 @@ import hoo_metrics as hm
 from . import privacy_view
 from .state import View
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    # the camera button saves a PNG at presentation size (16:9, 1600 x 900)
+    "toImageButtonOptions": {"format": "png", "width": 1600, "height": 900, "scale": 1},
+}
 
 
 def header(view: View, title: str, purpose: str, guard: bool = False) -> None:
@@ -56,7 +61,7 @@ def table(view: View, df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
     prefix = "SYNTHETIC-" if view.full.synthetic else ""
     st.download_button(
         "Download CSV",
-        df.to_csv(index=not hide_index).encode("utf-8"),
+        hm.csv_bytes(df, index=not hide_index),  # formulas neutralised (OWASP CSV injection)
         file_name=f"hoo-{prefix}{slug}.csv",
         mime="text/csv",
         key=f"dl_{key}",

@@ -172,7 +172,7 @@ def report(container, current: str) -> hm.Cohort | None:
             )
         container.download_button(
             "Download the validation report (CSV)",
-            table.to_csv(index=False).encode("utf-8"),
+            hm.csv_bytes(table),  # cell values come from the upload: formulas neutralised
             file_name="hoo-validation-report.csv",
             mime="text/csv",
             key="dl_upload_report",

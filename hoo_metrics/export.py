@@ -71,6 +71,7 @@ from .stages import early_to_thriving, recovered_resource_tests, transition_wave
 __all__ = [
     "Results",
     "compute_results",
+    "csv_bytes",
     "export_tables",
     "figure_png",
     "figure_svg",
@@ -344,6 +345,12 @@ def _safe_text(value: str, xlsx: bool) -> str:
     if xlsx:
         value = _XML_ILLEGAL.sub("", value)
     return neutralise(value)
+
+
+def csv_bytes(df: pd.DataFrame, index: bool = False) -> bytes:
+    """One table as CSV bytes for a download button: UTF-8 with BOM (Excel reads accents),
+    text cells that a spreadsheet would run as a formula neutralised, numbers left as numbers."""
+    return _safe_frame(df).to_csv(index=index).encode("utf-8-sig")
 
 
 def write_csvs(tables: Mapping[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:

@@ -7,11 +7,13 @@ import io
 import struct
 
 import openpyxl
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 import hoo_metrics as hm
 from hoo_metrics.export import (
+    csv_bytes,
     export_tables,
     figure_png,
     figure_svg,
@@ -178,3 +180,13 @@ def test_figure_png_and_svg_at_presentation_size():
     svg = figure_svg(fig, 1600, 900, title="T", takeaway="A <b>hostile</b> & label").decode()
     assert svg.startswith("<svg") and 'width="1600"' in svg and 'height="900"' in svg
     assert "26% vs 0%" not in svg and "hostile" in svg  # the takeaway is the subtitle
+
+
+def test_csv_bytes_for_download_buttons():
+    # a hostile group label, a negative number and a text minus: the label and the text are
+    # quoted, the number stays a number; UTF-8 with a BOM so Excel reads "ré" right
+    df = pd.DataFrame({"group": ["=HYPERLINK(1)", "ré"], "rd": [-0.5, 0.25], "note": ["-x", "ok"]})
+    text = csv_bytes(df).decode("utf-8")
+    assert text.startswith("\ufeff")
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines == ["group,rd,note", "'=HYPERLINK(1),-0.5,'-x", "ré,0.25,ok"]
