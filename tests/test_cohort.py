@@ -1,0 +1,84 @@
+"""Cohort: analysis set, filters, group labels and order, the most-helpful matrix."""
+
+from __future__ import annotations
+
+import pytest
+
+from hoo_metrics.cohort import sort_groups
+from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP
+from tests.factories import make_cohort
+
+
+@pytest.fixture
+def cohort():
+    participants = [
+        {"participant_id": "a", "arm": "x", "role": "nurse", "site": "10"},
+        {"participant_id": "b", "arm": "y", "role": None, "site": "2", "status": "withdrew"},
+        {"participant_id": "c", "arm": "x", "role": "nurse", "site": "2"},
+        {"participant_id": "d", "arm": "y", "role": "resident", "site": "10"},
+    ]
+    responses = [
+        {"participant_id": "a", "month": 3, "used_peers": 1, "used_eap": 1, "most_helpful": "eap"},
+        {"participant_id": "b", "month": 3, "used_peers": 1, "most_helpful": "peers;eap"},
+        {"participant_id": "c", "month": 3, "used_peers": 0, "used_eap": 0},
+        {"participant_id": "d", "month": 3, "used_peers": 1, "most_helpful": "peers"},
+    ]
+    contacts = [
+        {"participant_id": "a", "contact_no": 1, "day": 3, "more_followup": "no"},
+        {"participant_id": "b", "contact_no": 1, "day": 4, "more_followup": "no"},
+    ]
+    return make_cohort(participants, responses, contacts)
+
+
+def test_analysis_set_keeps_completers_and_their_rows(cohort):
+    done = cohort.analysis_set("completed")
+    # b withdrew: gone from all three tables; everyone stays with "all"
+    assert done.participants["participant_id"].tolist() == ["a", "c", "d"]
+    assert set(done.responses["participant_id"]) == {"a", "c", "d"}
+    assert done.contacts["participant_id"].tolist() == ["a"]
+    assert len(cohort.analysis_set("all").participants) == 4
+    with pytest.raises(ValueError, match="population"):
+        cohort.analysis_set("everyone")
+
+
+def test_filter_with_blank_level_and_several_columns(cohort):
+    assert cohort.filter({"role": [BLANK_GROUP]}).participants["participant_id"].tolist() == ["b"]
+    both = cohort.filter({"role": ["nurse"], "site": ["2"]})
+    assert both.participants["participant_id"].tolist() == ["c"]
+    # an empty selection is no restriction
+    assert len(cohort.filter({"role": []}).participants) == 4
+    with pytest.raises(KeyError):
+        cohort.filter({"shoe_size": ["9"]})
+
+
+def test_groups_are_ascending_numbers_numerically(cohort):
+    # "10" and "2": as numbers 2 < 10 (as text "10" would sort first)
+    assert cohort.groups("site") == ["2", "10"]
+    assert cohort.groups("role") == [BLANK_GROUP, "nurse", "resident"]
+    assert cohort.groups(None) == [ALL_GROUP]
+    assert cohort.group_of("arm").to_dict() == {"a": "x", "b": "y", "c": "x", "d": "y"}
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (["b", "a", "b"], ["a", "b"]),
+        (["10", "9", "1.5"], ["1.5", "9", "10"]),
+        (["10", "x"], ["10", "x"]),  # not all numbers: text order
+    ],
+)
+def test_sort_groups(labels, expected):
+    assert sort_groups(labels) == expected
+
+
+def test_most_helpful_matrix_matches_whole_codes(cohort):
+    m = cohort.most_helpful_matrix
+    assert list(m.columns) == ["peers", "eap"]
+    # rows in responses order: a names eap; b peers and eap; c nothing; d peers
+    assert m["peers"].tolist() == [False, True, False, True]
+    assert m["eap"].tolist() == [True, True, False, False]
+
+
+def test_participant_columns_exclude_id_and_status(cohort):
+    assert cohort.participant_columns == ["arm", "role", "site"]
+    assert cohort.counts() == {"participants": 4, "responses": 4, "contacts": 2}
