@@ -18,7 +18,7 @@ contacts
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -98,6 +98,17 @@ class Cohort:
             index=self.responses.index,
             columns=list(self.resources),
         )
+
+    def derived(self, key: str, compute: Callable[[Cohort], object]):
+        """``compute(self)``, computed once per cohort and kept under ``key``: for the tables
+        several metrics derive from the same analysed cohort (the metric modules own their keys
+        and never change what they get back). A Cohort is not changed after it is built (frozen;
+        pandas copy-on-write), and ``filter``/``analysis_set`` make new cohorts with an empty
+        store, so a kept table always belongs to the data it was computed from."""
+        store = self.__dict__.setdefault("_derived", {})  # as functools.cached_property does
+        if key not in store:
+            store[key] = compute(self)
+        return store[key]
 
     # ---- subsets ---------------------------------------------------------------------------
     def _restrict(self, keep: pd.Series) -> Cohort:

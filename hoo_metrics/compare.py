@@ -26,7 +26,10 @@ COLUMNS = (
 
 
 def compare_resources(
-    cohort: Cohort, group_by: str | None = "arm", population: str = "completed"
+    cohort: Cohort,
+    group_by: str | None = "arm",
+    population: str = "completed",
+    overall: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compare, across groups, the share of participants who ever used / ever named as most
     helpful each resource over the follow-up (counts and ``participants`` of
@@ -41,8 +44,12 @@ def compare_resources(
     Benjamini & Hochberg (1995) over the resources of one measure that have a p-value.
 
     Rows: the measures in the order used_ever, most_helpful_ever; resources in cohort order.
+
+    ``overall``: ``resources_overall(cohort, group_by, population)`` when the caller already
+    has it (the summary does); computed here when None.
     """
-    overall = resources_overall(cohort, group_by, population)
+    if overall is None:
+        overall = resources_overall(cohort, group_by, population)
     rows = []
     for measure in MEASURES:
         block = []

@@ -19,6 +19,7 @@ from scipy import stats
 
 from .cohort import Cohort
 from .inference import wilson_interval
+from .stages import positions
 
 SUMMARY_COLUMNS = (
     "group",
@@ -35,39 +36,56 @@ CONTACTS_COLUMNS = ("group", "contacts", "participants")
 CURVE_COLUMNS = ("group", "day", "survival", "ci_low", "ci_high", "at_risk", "events")
 
 
+def _contact_table(analysed: Cohort) -> dict[str, np.ndarray]:
+    """The group-free part of ``_per_participant``, computed once per analysed cohort: for each
+    analysed participant with >= 1 contact, their position in ``analysed.participants``,
+    contacts, last_contact, end_contact (NaN if censored), ended and duration."""
+    c = analysed.contacts
+    pos = positions(c["participant_id"], analysed.participants["participant_id"])
+    number = c["contact_no"].to_numpy(dtype="int64")
+    day = c["day"].to_numpy(dtype="int64")
+    more = c["more_followup"].to_numpy(dtype=bool)
+    known = pos >= 0  # always, for a validated cohort (contacts of its own participants)
+    pos, number, day, more = pos[known], number[known], day[known], more[known]
+    order = np.lexsort((number, pos))  # by participant, then contact_no (stable)
+    pos, number, day, more = pos[order], number[order], day[order], more[order]
+    first = np.flatnonzero(np.diff(pos, prepend=-2) != 0)  # -2: never a position
+    stop = np.append(first[1:], pos.size).astype("int64")[: first.size]
+    last = stop - 1
+    # each participant's first contact saying "no": the first such row of their block
+    end_rows = np.flatnonzero(~more)
+    block = np.searchsorted(first, end_rows, side="right") - 1
+    block, first_end = np.unique(block, return_index=True)
+    end_contact = np.full(first.size, np.nan)
+    end_contact[block] = number[end_rows[first_end]]
+    duration = day[last].copy()
+    duration[block] = day[end_rows[first_end]]
+    return {
+        "position": pos[first],
+        "contacts": (stop - first).astype("int64"),
+        "last_contact": number[last],
+        "end_contact": end_contact,
+        "ended": ~np.isnan(end_contact),
+        "duration": duration.astype("int64"),
+    }
+
+
 def _per_participant(cohort: Cohort, group_by: str | None, population: str) -> pd.DataFrame:
     """One row per analysed participant with >= 1 contact: group, contacts, last_contact,
     end_contact (NaN if censored), ended, duration (day of end contact or of last contact)."""
     analysed = cohort.analysis_set(population)
-    c = analysed.contacts
-    if len(c) == 0:
-        return pd.DataFrame(
-            {
-                "group": pd.Series([], dtype="str"),
-                "contacts": pd.Series([], dtype="int64"),
-                "last_contact": pd.Series([], dtype="int64"),
-                "end_contact": pd.Series([], dtype="float64"),
-                "ended": pd.Series([], dtype="bool"),
-                "duration": pd.Series([], dtype="int64"),
-            }
-        )
-    c = c.sort_values(["participant_id", "contact_no"], kind="stable")
-    by = c.groupby("participant_id", sort=False)
-    out = pd.DataFrame(
+    table = analysed.derived("followup.contacts", _contact_table)
+    labels = analysed.group_labels(group_by).to_numpy(dtype=object)
+    return pd.DataFrame(
         {
-            "contacts": by.size(),
-            "last_contact": by["contact_no"].last(),
-            "last_day": by["day"].last(),
+            "contacts": table["contacts"],
+            "last_contact": table["last_contact"],
+            "end_contact": table["end_contact"],
+            "ended": table["ended"],
+            "duration": table["duration"],
+            "group": pd.Series(labels[table["position"]], dtype="str"),
         }
     )
-    ends = c[~c["more_followup"].to_numpy(dtype=bool)].groupby("participant_id", sort=False)
-    first_end = ends[["contact_no", "day"]].first()
-    out["end_contact"] = first_end["contact_no"].reindex(out.index).astype("float64")
-    out["ended"] = out["end_contact"].notna()
-    end_day = first_end["day"].reindex(out.index)
-    out["duration"] = end_day.fillna(out["last_day"]).astype("int64")
-    out["group"] = analysed.group_of(group_by).reindex(out.index).to_numpy()
-    return out.drop(columns="last_day").reset_index(drop=True)
 
 
 def _km(duration: np.ndarray, ended: np.ndarray, confidence: float = 0.95):

@@ -61,20 +61,18 @@ _INT_COLUMNS = (
 )
 
 
-def _followup_matrices(cohort: Cohort, group_by: str | None, population: str):
-    """Follow-up responses of the analysed participants as arrays: participant position (in the
-    analysed participants), month, group label, per resource (columns in cohort order) used,
-    rating and named-most-helpful matrices, and the group label of every analysed participant.
-    A rating counts only where the resource was used."""
-    analysed = cohort.analysis_set(population)
+def _followup_base(analysed: Cohort) -> dict:
+    """The group-free arrays of the follow-up responses (``month > 0``) of an analysed cohort,
+    computed once per cohort: participant position (in ``analysed.participants``), month, the
+    resource codes, and per resource (columns in cohort order) the used, rating (only where the
+    resource was used, else NaN) and named-most-helpful matrices; then per participant with a
+    follow-up response (``ever_position``, ascending): used ever, named ever, and the sum and
+    number of their ratings."""
     responses = analysed.responses
     follow = (responses["month"] > 0).to_numpy()
     codes = list(analysed.resources)
     r = responses[follow]
-    participants = analysed.participants
-    position = positions(r["participant_id"], participants["participant_id"])
-    labels = analysed.group_labels(group_by).to_numpy(dtype=object)
-    group = labels[position]
+    position = positions(r["participant_id"], analysed.participants["participant_id"])
     used = r[[analysed.used_column(c) for c in codes]].to_numpy(dtype="float64", na_value=np.nan)
     used = used == 1.0
     rating = r[[analysed.helpful_column(c) for c in codes]].to_numpy(
@@ -84,8 +82,51 @@ def _followup_matrices(cohort: Cohort, group_by: str | None, population: str):
     named = analysed.most_helpful_matrix.to_numpy(dtype=bool)[follow]
     if named.shape[1] != len(codes):  # no most_helpful column at all
         named = np.zeros_like(used)
-    month = r["month"].to_numpy(dtype="int64")
-    return position, month, group, codes, used, rating, named, labels
+    rated = ~np.isnan(rating)
+
+    # per participant: sort the rows by participant once, then reduce each participant's block
+    order = np.argsort(position, kind="stable")
+    sorted_position = position[order]
+    first = np.flatnonzero(np.diff(sorted_position, prepend=-2) != 0)  # -2: never a position
+    if first.size and used.shape[1]:
+
+        def per_participant(ufunc, matrix):
+            return ufunc.reduceat(matrix[order], first, axis=0)
+    else:
+
+        def per_participant(ufunc, matrix):
+            return np.zeros((first.size, matrix.shape[1]), dtype=matrix.dtype)
+
+    return {
+        "position": position,
+        "month": r["month"].to_numpy(dtype="int64"),
+        "codes": codes,
+        "used": used,
+        "rating": rating,
+        "rated": rated,
+        "named": named,
+        "ever_position": sorted_position[first],
+        "used_ever": per_participant(np.logical_or, used),
+        "named_ever": per_participant(np.logical_or, named),
+        "rating_sum": per_participant(np.add, np.where(rated, rating, 0.0)),
+        "rating_n": per_participant(np.add, rated.astype("int64")),
+    }
+
+
+def _sums(codes: np.ndarray, k: int, matrix: np.ndarray) -> np.ndarray:
+    """Column sums of the rows of ``matrix`` per code 0 .. k-1 (k x columns, float64). The
+    summed values are whole numbers (flags, 1-5 ratings and their squares), so the float sums
+    are exact whatever the order of addition."""
+    out = np.zeros((k, matrix.shape[1]))
+    for j in range(matrix.shape[1]):
+        out[:, j] = np.bincount(codes, weights=matrix[:, j], minlength=k)
+    return out
+
+
+def _group_codes(analysed: Cohort, group_by: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each analysed participant's group (0 .. G-1) and the G labels."""
+    codes, labels = pd.factorize(analysed.group_labels(group_by).to_numpy(dtype=object))
+    return codes.astype("int64"), np.asarray(labels, dtype=object)
 
 
 def _group_rank(group: pd.Series, groups: list[str]) -> np.ndarray:
@@ -124,29 +165,32 @@ def resources_by_wave(
     ties. Only waves and groups with at least one respondent are listed. Sorted by month, group
     (ascending as ``cohort.groups``), rank.
     """
-    _, month, group, codes, used, rating, named, _ = _followup_matrices(
-        cohort, group_by, population
-    )
-    rated = ~np.isnan(rating)
+    analysed = cohort.analysis_set(population)
+    base = analysed.derived("resources.followup", _followup_base)
+    codes, used, rating, rated = base["codes"], base["used"], base["rating"], base["rated"]
+    group_code, group_labels = _group_codes(analysed, group_by)
+    months, month_code = np.unique(base["month"], return_inverse=True)
+    n_groups = len(group_labels)
+    key = month_code.astype("int64") * n_groups + group_code[base["position"]]
+    k = len(months) * n_groups
+    respondents = np.bincount(key, minlength=k)
     r0 = np.where(rated, rating, 0.0)
-    frame = pd.DataFrame({"month": month, "group": group, "respondents": 1})
-    n = len(codes)
-    blocks = {
-        "used": used.astype("int64"),
-        "most_helpful": named.astype("int64"),
-        "helpful_n": rated.astype("int64"),
-        "_sum": r0,
-        "_sumsq": r0 * r0,
+    wide = {
+        "used": _sums(key, k, used).astype("int64"),
+        "most_helpful": _sums(key, k, base["named"]).astype("int64"),
+        "helpful_n": _sums(key, k, rated).astype("int64"),
+        "_sum": _sums(key, k, r0),
+        "_sumsq": _sums(key, k, r0 * r0),
     }
-    for name, m in blocks.items():
-        frame = pd.concat(
-            [frame, pd.DataFrame(m, columns=[f"{name}:{i}" for i in range(n)], index=frame.index)],
-            axis=1,
-        )
-    sums = frame.groupby(["month", "group"], sort=False).sum()
-    keys = sums.index.to_frame(index=False)
-    wide = {name: sums[[f"{name}:{i}" for i in range(n)]].to_numpy() for name in blocks}
-    wide["respondents"] = np.repeat(sums["respondents"].to_numpy()[:, None], n, axis=1)
+    present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
+    wide = {name: m[present] for name, m in wide.items()}
+    wide["respondents"] = np.repeat(respondents[present][:, None], len(codes), axis=1)
+    keys = pd.DataFrame(
+        {
+            "month": months[present // n_groups].astype("int64"),
+            "group": pd.Series(group_labels[present % n_groups], dtype="str"),
+        }
+    )
     out = _long(keys, wide, codes)
     if out.empty:
         return _finish(pd.DataFrame({c: [] for c in WAVE_COLUMNS}), WAVE_COLUMNS)
@@ -189,35 +233,21 @@ def resources_overall(
     Only groups with at least one participant are listed. Sorted by group (ascending as
     ``cohort.groups``), rank.
     """
-    position, _, _, codes, used, rating, named, labels = _followup_matrices(
-        cohort, group_by, population
-    )
-    n = len(codes)
-    rated = ~np.isnan(rating)
-    per = pd.DataFrame(
-        np.hstack([used, named]).astype("int8"),
-        columns=[f"u:{i}" for i in range(n)] + [f"m:{i}" for i in range(n)],
-    )
-    per["_p"] = position
-    ever = per.groupby("_p", sort=False).max()  # one row per participant with a response
-    ever["group"] = labels[ever.index.to_numpy()]
-    ever["participants"] = 1
-    by_group = ever.groupby("group", sort=False).sum()
-
-    ratings = pd.DataFrame(
-        np.hstack([np.where(rated, rating, 0.0), rated.astype("float64")]),
-        columns=[f"s:{i}" for i in range(n)] + [f"n:{i}" for i in range(n)],
-    )
-    ratings["group"] = labels[position]
-    rating_sums = ratings.groupby("group", sort=False).sum().reindex(by_group.index)
-
-    keys = pd.DataFrame({"group": by_group.index.to_numpy(dtype=object)})
+    analysed = cohort.analysis_set(population)
+    base = analysed.derived("resources.followup", _followup_base)
+    codes = base["codes"]
+    group_code, group_labels = _group_codes(analysed, group_by)
+    key = group_code[base["ever_position"]]  # participants with a follow-up response
+    k = len(group_labels)
+    participants = np.bincount(key, minlength=k)
+    present = np.flatnonzero(participants > 0)  # groups with a participant
+    keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
     wide = {
-        "participants": np.repeat(by_group["participants"].to_numpy()[:, None], n, axis=1),
-        "used_ever": by_group[[f"u:{i}" for i in range(n)]].to_numpy(dtype="int64"),
-        "most_helpful_ever": by_group[[f"m:{i}" for i in range(n)]].to_numpy(dtype="int64"),
-        "_sum": rating_sums[[f"s:{i}" for i in range(n)]].to_numpy(dtype="float64"),
-        "helpful_n": rating_sums[[f"n:{i}" for i in range(n)]].to_numpy(dtype="int64"),
+        "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
+        "used_ever": _sums(key, k, base["used_ever"])[present].astype("int64"),
+        "most_helpful_ever": _sums(key, k, base["named_ever"])[present].astype("int64"),
+        "_sum": _sums(key, k, base["rating_sum"])[present],
+        "helpful_n": _sums(key, k, base["rating_n"])[present].astype("int64"),
     }
     out = _long(keys, wide, codes)
     if out.empty:

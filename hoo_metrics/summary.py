@@ -111,7 +111,7 @@ def summary(
     overall_list = _records(
         overall, ["group", "resource", "participants", "used_ever", "most_helpful_ever", "rank"]
     )
-    tests = compare_resources(cohort, group_by, population)
+    tests = compare_resources(cohort, group_by, population, overall=overall)
     tests_list = _records(tests, ["resource", "measure", "p_value", "q_value"])
 
     trans = transitions(cohort, group_by, population, to="last")

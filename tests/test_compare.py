@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from hoo_metrics.compare import COLUMNS, compare_resources
 from hoo_metrics.inference import CHI_SQUARE, FISHER
+from hoo_metrics.resources import resources_overall
 from tests.factories import make_cohort
 
 
@@ -155,3 +156,18 @@ def test_p_and_q_in_unit_interval(counts):
     assert (out["p_value"].isna() == out["q_value"].isna()).all()
     both = out.dropna(subset=["p_value"])
     assert (both["q_value"] >= both["p_value"] - 1e-12).all()
+
+
+def test_given_overall_table_is_used():
+    cohort = cohort_from(TWO_GROUPS)
+    overall = resources_overall(cohort)
+    same = compare_resources(cohort, overall=overall)
+    assert same.equals(compare_resources(cohort))
+    # The table given is the one tested, not recomputed: make B's x users 1 -> 5 of 5 and the
+    # used-x table [[5, 1], [5, 0]] has first column 10 of 11: P(a) = C(6,a)C(5,10-a)/C(11,10)
+    # for a = 5, 6 -> 6/11, 5/11; observed a = 5 (6/11), as or less likely: both -> p = 1.
+    doctored = overall.copy()
+    doctored.loc[(doctored["group"] == "B") & (doctored["resource"] == "x"), "used_ever"] = 5
+    out = compare_resources(cohort, overall=doctored)
+    assert out.loc[0, "p_value"] == pytest.approx(1.0)
+    assert compare_resources(cohort).loc[0, "p_value"] == pytest.approx(37 / 462)

@@ -247,3 +247,18 @@ def test_properties(per_participant, arms):
         med = summ.set_index("group").loc[g, "median_support_days"]
         below = [t for t, s in sorted(km.items()) if s <= 0.5]
         assert med == pytest.approx(below[0] if below else math.nan, nan_ok=True)
+
+
+def test_repeated_calls_keep_to_their_cohort(cohort):
+    # The contact table is computed once per analysed cohort: interleaving populations,
+    # groupings and a filtered cohort must still give each one its own figures.
+    assert list(followup_summary(cohort)["participants"]) == [3, 0]  # p1, p2, p3 | none
+    everyone = followup_summary(cohort, None, "all")
+    assert list(everyone["participants"]) == [4]  # p5 (withdrew) too
+    assert list(followup_summary(cohort, None)["participants"]) == [3]
+    assert list(contacts_per_participant(cohort)["participants"]) == [1, 1, 1]  # 1, 2, 3
+    routine = cohort.filter({"arm": ["routine"]})
+    assert list(followup_summary(routine)["participants"]) == [0]  # nobody had a contact
+    assert ended_by_contact(routine).empty
+    # and the first cohort again, unchanged: 1 of 3 ended by contact 1, 2 of 3 by 2 and 3
+    assert list(ended_by_contact(cohort)["ended"]) == [1, 2, 2]

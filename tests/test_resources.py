@@ -265,3 +265,21 @@ def test_properties(people, answers):
         )
         assert set(sub["participants"]) == {expected}
     assert np.all(overall["used_ever"].to_numpy() <= overall["participants"].to_numpy())
+
+
+def test_repeated_calls_keep_to_their_cohort(cohort):
+    # The follow-up arrays are computed once per analysed cohort: interleaving populations,
+    # groupings and a filtered cohort must still give each one its own figures.
+    peers = resources_overall(cohort).set_index(["group", "resource"])
+    assert peers.loc[("B", "peers"), "used_ever"] == 0  # P3 did not use peers
+    everyone = resources_overall(cohort, None, "all").set_index("resource")
+    # P1, P2, P3, P4 answered a follow-up wave; peers used by P1, P2, P4
+    assert (everyone.loc["peers", "participants"], everyone.loc["peers", "used_ever"]) == (4, 3)
+    again = resources_overall(cohort, population="all").set_index(["group", "resource"])
+    assert again.loc[("B", "peers"), "used_ever"] == 1  # P4 (withdrew) counts now
+    only_b = cohort.filter({"arm": ["B"]})
+    b = resources_by_wave(only_b)
+    assert list(zip(b["month"], b["group"], b["respondents"], strict=True)) == [(6, "B", 1)] * 3
+    # and the first call's cohort again, unchanged: A's peers ratings 5, 3, 4
+    a = resources_overall(cohort).set_index(["group", "resource"]).loc[("A", "peers")]
+    assert (a["helpful_mean"], a["helpful_n"]) == (4.0, 3)
