@@ -4,18 +4,21 @@ The public surface: the app and the command line import only from here. Each nam
 its one-feature module (as scipy.stats re-exports from its private modules). The imports are
 explicit, so a function that shares its module's name (``enrollment``, ``summary``,
 ``validate``) is the function here, never the module.
+
+Loading, validation and the summary's metrics are imported at once. The presentation modules
+(figures and plotly, report, export, store and sqlite, privacy, format, canonical) and
+baseline, outcomes and sample are imported on first use of any name not defined here
+(PEP 562 ``__getattr__``), so ``python -m hoo_metrics summary`` does not pay for them. None of
+these modules shares its name with a function of this package, so the module attribute that
+importing a submodule sets can never hide a function.
 """
+
+# ruff: noqa: F401 - the imports below are the re-exports; __all__ is completed on first use
 
 from __future__ import annotations
 
-from . import canonical as _canonical
-from . import export as _export
-from . import figures as _figures
-from . import format as _format
-from . import privacy as _privacy
-from . import report as _report
-from . import store as _store
-from .baseline import baseline_table, baseline_tests
+import importlib
+
 from .cohort import Cohort
 from .compare import compare_resources
 from .contract import (
@@ -48,12 +51,10 @@ from .inference import (
     wilson_interval,
 )
 from .load import RawTables, read_tables
-from .outcomes import OUTCOMES, OutcomeComparison, compare_outcome, suppress_outcome
 from .problems import ERROR, WARNING, CohortError, Problem
 from .redcap import REDCAP_SAMPLE_DIR, to_redcap, write_redcap_sample
 from .redcap import convert as convert_redcap
 from .resources import resources_by_wave, resources_overall
-from .sample import SAMPLE_DIR, generate_sample, load_sample, write_sample
 from .stages import (
     BASELINE_STAGE_CATEGORY,
     early_to_thriving,
@@ -69,10 +70,15 @@ from .validate import ValidationResult, load_cohort, validate
 
 __version__ = "0.1.0"
 
-_WHOLE_MODULES = (_canonical, _export, _figures, _format, _privacy, _report, _store)
-globals().update({n: getattr(m, n) for m in _WHOLE_MODULES for n in m.__all__})
-
-__all__ = [  # grouped by module
+# imported on first use: every name of __all__ of these modules ...
+_WHOLE_MODULES = ("canonical", "export", "figures", "format", "privacy", "report", "store")
+# ... and these names of these modules
+_LAZY_NAMES = {
+    "baseline": ("baseline_table", "baseline_tests"),
+    "outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "suppress_outcome"),
+    "sample": ("SAMPLE_DIR", "generate_sample", "load_sample", "write_sample"),
+}
+_ALL_GROUPED = [  # grouped by module
     "Cohort", "CohortError", "Problem", "ERROR", "WARNING",
     "RawTables", "read_tables", "ValidationResult", "load_cohort", "validate",
     "ALL_GROUP", "BLANK_GROUP", "CONTRACT_VERSION", "POPULATIONS", "POPULATION_LABELS",
@@ -92,5 +98,37 @@ __all__ = [  # grouped by module
     "summary",
     "SAMPLE_DIR", "generate_sample", "load_sample", "write_sample",
     "__version__",
-    *(n for m in _WHOLE_MODULES for n in m.__all__),
 ]  # fmt: skip
+
+
+def _import_lazy() -> list[str]:
+    """Import the lazy modules and bind their public names here (as the eager imports would
+    have); the names bound."""
+    names = []
+    for module in _WHOLE_MODULES:
+        m = importlib.import_module(f".{module}", __name__)
+        names += m.__all__
+        globals().update({n: getattr(m, n) for n in m.__all__})
+    for module, wanted in _LAZY_NAMES.items():
+        m = importlib.import_module(f".{module}", __name__)
+        names += wanted
+        globals().update({n: getattr(m, n) for n in wanted})
+    return names
+
+
+def __getattr__(name: str):
+    """A lazily imported public name (or ``__all__``, which lists them)."""
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    names = _import_lazy()
+    if name == "__all__":
+        everything = [*_ALL_GROUPED, *(n for n in names if n not in _ALL_GROUPED)]
+        globals()["__all__"] = everything
+        return everything
+    if name in globals():
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__getattr__("__all__")})

@@ -18,6 +18,7 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -26,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import arrowtext as at
-from .cohort import CONTACT_COLUMNS, Cohort, empty_contacts
+from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts
 from .contract import (
     CONTACT_REQUIRED,
     HELPFUL_MAX,
@@ -323,7 +324,7 @@ class _Validator:
             warnings=tuple(p for p in self.problems if not p.is_error),
             name=name,
             source=source,
-            sha256=cohort_sha256(participants, responses, contacts),
+            sha256=LazyText(partial(cohort_sha256, participants, responses, contacts)),
         )
         return ValidationResult(cohort, self.problems)
 

@@ -321,3 +321,57 @@ def test_sample_reproduces_the_published_figures_through_the_cli():
     # Most completers start on the stage 6 thriving path.
     baseline_thriving = sum(c["n"] for c in s["transitions"]["counts"] if c["from"] == "thriving")
     assert baseline_thriving > 42 / 2
+
+
+def test_summary_leaves_the_content_hash_for_first_use():
+    # The loader hands the Cohort a LazyText for its SHA-256: a summary never reads it, so it
+    # is not computed; read later, it is the hash of the loaded tables, shared with the
+    # analysis set and filtered cohorts, and it survives pickling (Streamlit's cache).
+    import pickle
+
+    from hoo_metrics import SAMPLE_DIR
+    from hoo_metrics.cohort import Cohort, LazyText
+    from hoo_metrics.validate import cohort_sha256
+
+    cohort = load_cohort(SAMPLE_DIR)
+    stored = Cohort.__dict__["sha256"].raw(cohort)
+    assert isinstance(stored, LazyText) and stored._value is None
+    summary(cohort)
+    assert stored._value is None  # the summary did not need it
+    expected = cohort_sha256(cohort.participants, cohort.responses, cohort.contacts)
+    first = cohort.filter({"arm": [cohort.groups("arm")[0]]})
+    assert first.sha256 == expected  # a filtered cohort keeps the full cohort's hash
+    assert stored._value == expected  # computed once, for both
+    assert cohort.sha256 == cohort.analysis_set("completed").sha256 == expected
+    assert pickle.loads(pickle.dumps(cohort)).sha256 == expected
+    assert Cohort(cohort.participants, cohort.responses, sha256="abc").sha256 == "abc"
+    assert Cohort(cohort.participants, cohort.responses).sha256 == ""
+
+
+def test_summary_command_imports_no_presentation_modules():
+    # `import hoo_metrics` (as `python -m hoo_metrics summary` does) leaves plotly, sqlite3,
+    # openpyxl and the presentation modules unimported; any of their names imports them on
+    # first use, and the functions named like their modules stay functions throughout.
+    code = """
+import sys, types
+import hoo_metrics as hm
+import hoo_metrics.enrollment, hoo_metrics.summary, hoo_metrics.validate
+heavy = ["plotly", "sqlite3", "openpyxl", "hoo_metrics.figures", "hoo_metrics.report",
+         "hoo_metrics.export", "hoo_metrics.store", "hoo_metrics.privacy"]
+print([m for m in heavy if m in sys.modules])
+names = ("enrollment", "summary", "validate")
+print([isinstance(getattr(hm, n), types.FunctionType) for n in names])
+print(hm.build_report.__module__, hm.km_chart.__module__, hm.load_sample.__module__)
+print([isinstance(getattr(hm, n), types.FunctionType) for n in names])
+print(all(hasattr(hm, n) for n in hm.__all__), "plotly" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == [
+        "[]",
+        "[True, True, True]",
+        "hoo_metrics.report hoo_metrics.figures hoo_metrics.sample",
+        "[True, True, True]",
+        "True True",
+    ]
