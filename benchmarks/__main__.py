@@ -5,7 +5,11 @@ three CSVs (the floor), of ``python -m hoo_metrics summary`` as a whole process 
 the floor, of load + validate in-process against an in-process read, of each page's
 computation, and the peak memory of the summary process. Medians of several runs.
 
-Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 3]
+Each page's computation runs on a fresh Cohort (nothing cached), as after a filter change.
+``--browser`` also runs the browser measure (filter change to every chart redrawn); its last
+result is printed under the table.
+
+Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 3] [--browser]
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .generate import write
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench-data"
+BROWSER_TEST = ROOT / "tests" / "browser" / "test_speed.py"
+BROWSER_RESULTS = ROOT / "test-artifacts" / "browser-speed.json"
 
 READ_ONLY = """
 import sys, pandas as pd, scipy.stats
@@ -91,9 +98,22 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
         ),
         "load_validate": median_of(lambda: hm.load_cohort(folder)),
     }
+
+    def first_hash() -> None:
+        hm.load_cohort(folder).sha256  # noqa: B018 - the first read computes it
+
+    out["content_sha256"] = median_of(first_hash) - out["load_validate"]
     cohort = hm.load_cohort(folder)
     for page, fn in PAGE_COMPUTATIONS.items():
-        out[f"page:{page}"] = median_of(lambda fn=fn: fn(cohort))
+        # each run on a fresh Cohort (same tables, nothing cached: no analysis set, no derived
+        # tables), as after a filter change, which makes a new Cohort
+        times = []
+        for _ in range(runs):
+            fresh = replace(cohort)
+            start = time.perf_counter()
+            fn(fresh)
+            times.append(time.perf_counter() - start)
+        out[f"page:{page}"] = statistics.median(times)
     return out
 
 
@@ -102,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also run the browser measure (tests/browser/test_speed.py: Chromium, a live "
+        "server; about a minute)",
+    )
     args = parser.parse_args(argv)
 
     rows = []
@@ -129,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 "read_csv_s": inproc["read_csv"],
                 "load_validate_s": inproc["load_validate"],
                 "validate_ratio": inproc["load_validate"] / inproc["read_csv"],
+                "content_sha256_s": inproc["content_sha256"],
                 "summary_peak_mib": summ_mem,
                 **{k: v for k, v in inproc.items() if k.startswith("page:")},
             }
@@ -149,9 +176,28 @@ def main(argv: list[str] | None = None) -> int:
             v = r[key]
             cells.append(f"{v:>12.0f}" if key.endswith("mib") else f"{v:>12.3f}")
         print(key.ljust(width) + "".join(cells))
+    if args.browser:
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(BROWSER_TEST)],
+            cwd=ROOT,
+            check=False,
+        )
+    _print_browser()
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
+
+
+def _print_browser() -> None:
+    """The last browser measure (tests/browser/test_speed.py), if one was kept."""
+    if not BROWSER_RESULTS.exists():
+        print(f"browser: no measure yet (python -m benchmarks --browser, or pytest {BROWSER_TEST})")
+        return
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(BROWSER_RESULTS.stat().st_mtime))
+    print(f"browser, filter change to every chart redrawn (median of 3 changes; {when}):")
+    for r in json.loads(BROWSER_RESULTS.read_text()):
+        changes = ", ".join(f"{s:.3f}" for s in r["changes_s"])
+        print(f"  {r['cohort']:<32} {r['page']:<10} {r['median_s']:.3f} s  ({changes})")
 
 
 if __name__ == "__main__":
