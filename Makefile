@@ -36,14 +36,14 @@ chromium:
 test: $(VENV)/.stamp-dev chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not bench"
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(VENV)/.stamp-dev
-	$(PY) -m benchmarks
+bench: $(VENV)/.stamp-dev chromium
+	$(PY) -m benchmarks --browser
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
