@@ -52,12 +52,7 @@ def cohort_dir(tmp_path) -> Path:
     return scratch.export("scratch", out_dir=tmp_path / "cohort")[0].parent
 
 
-@pytest.fixture
-def loader():
-    return pytest.importorskip("hoo_metrics.validate")
-
-
-def test_add_list_versions_export_archive(db, cohort_dir, tmp_path, capsys, loader):
+def test_add_list_versions_export_archive(db, cohort_dir, tmp_path, capsys):
     code, out, err = run(capsys, "add", str(cohort_dir), "--name", "Pilot", "--description", "d")
     assert code == 0, err
     added = json.loads(out)
@@ -92,7 +87,7 @@ def test_add_list_versions_export_archive(db, cohort_dir, tmp_path, capsys, load
     assert code == 0 and [r["name"] for r in json.loads(run(capsys, "list")[1])] == ["Pilot"]
 
 
-def test_export_re_add_export_is_byte_identical(db, tmp_path, capsys, loader):
+def test_export_re_add_export_is_byte_identical(db, tmp_path, capsys):
     CohortStore().publish(large_cohort(1000), "Big")
     assert run(capsys, "export", "Big", "--out", str(tmp_path / "one"))[0] == 0
     code, out, err = run(capsys, "add", str(tmp_path / "one"), "--name", "Big again")
@@ -135,7 +130,7 @@ def test_export_of_a_missing_version(db, capsys, tmp_path):
     assert code == 2 and "has no version 4" in err
 
 
-def test_invalid_cohort_is_not_published(db, tmp_path, capsys, loader):
+def test_invalid_cohort_is_not_published(db, tmp_path, capsys):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "participants.csv").write_text("participant_id,arm,status\nA1,x,sleeping\n")
@@ -172,7 +167,7 @@ def test_corrupted_library_in_a_real_process(tmp_path):
     assert bad.read_bytes() == b"this is not a database\n" * 100
 
 
-def test_library_add_commands_at_once(tmp_path, loader):
+def test_library_add_commands_at_once(tmp_path):
     # Five real command-line processes (tests/test_store.py runs ten publishers; each process
     # here costs an interpreter start on a small CI machine).
     count = 5

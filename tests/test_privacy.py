@@ -3,8 +3,6 @@ default k, and properties on random small cohorts grouped by role."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,11 +20,6 @@ from hoo_metrics.followup import (
 )
 from hoo_metrics.stages import early_to_thriving, recovered_resource_tests, transitions
 from tests.factories import make_cohort
-
-HAS_SUMMARY = all(
-    importlib.util.find_spec(f"hoo_metrics.{m}") is not None for m in ("resources", "compare")
-)
-needs_summary = pytest.mark.skipif(not HAS_SUMMARY, reason="resources/compare not yet landed")
 
 
 def hidden(st_, column):
@@ -583,7 +576,6 @@ def test_sample_lifted_shows_everything(sample):
     assert eb.loc[eb["contact"] == 2, "share"].iloc[0] == pytest.approx(21 / 23)
 
 
-@needs_summary
 def test_summary_json_suppressed_and_listed(sample):
     from hoo_metrics.summary import summary
 
@@ -888,10 +880,9 @@ def test_no_small_count_shown_or_recoverable_by_subtraction(cohort, k):
     assert _line_ok(None, e2t.mask["n"].to_numpy(), bool(e2t.overall.mask["n"].iloc[0]))
 
     # the summary JSON, grouped by role
-    if HAS_SUMMARY:
-        from hoo_metrics.summary import summary
+    from hoo_metrics.summary import summary
 
-        _check_summary(P.suppress_summary(summary(cohort, group_by=g), k), k)
+    _check_summary(P.suppress_summary(summary(cohort, group_by=g), k), k)
 
 
 def _check_summary(out: dict, k: int) -> None:
