@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -31,29 +32,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url():
+@contextlib.contextmanager
+def streamlit_server(log: Path, env: dict | None = None):
+    """``streamlit run app.py`` on a free localhost port; yields its URL once healthy, stops
+    it afterwards. Its output goes to ``log``."""
     port = _free_port()
-    log = (ROOT / "test-artifacts").joinpath("streamlit-server.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
+                *(sys.executable, "-m", "streamlit", "run", "app.py"),
+                *("--server.port", str(port), "--server.address", "127.0.0.1"),
+                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
             ],
             cwd=ROOT,
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -77,6 +70,12 @@ def server_url():
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    with streamlit_server(ROOT / "test-artifacts" / "streamlit-server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

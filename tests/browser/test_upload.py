@@ -4,14 +4,10 @@ keeps the sample, then a good one in the same session loads; screenshots of the 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS, _free_port
+from .conftest import ROOT, SCREENSHOTS, streamlit_server
 from .test_pages import shoot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -94,42 +90,10 @@ def test_bad_then_good_upload_in_one_session(page, server_url):
 @pytest.fixture
 def library_server(tmp_path):
     """A second live server whose cohort library is a fresh file under tmp_path."""
-    port = _free_port()
     env = dict(os.environ, HOO_DB=str(tmp_path / "hoo.sqlite"))
     env.pop("HOO_EVALUATORS", None)
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
-                *("--server.port", str(port), "--server.address", "127.0.0.1"),
-                *("--server.headless", "true"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log}")
-                time.sleep(0.2)
-            yield url, tmp_path / "hoo.sqlite"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(tmp_path / "server.log", env) as url:
+        yield url, tmp_path / "hoo.sqlite"
 
 
 def test_publish_then_compare(page, library_server):
