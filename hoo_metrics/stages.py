@@ -100,6 +100,29 @@ def stage_category(stage: pd.Series, path: pd.Series) -> pd.Series:
     return pd.Series(out, index=index, dtype="str", name="category")
 
 
+class _Staged:
+    """The group-free part of :class:`_Waves`, kept once per analysed cohort
+    (``Cohort.derived``): ``transitions``, ``early_to_thriving`` and
+    ``recovered_resource_tests`` share it. Arrays are never written after construction."""
+
+    def __init__(self, analysed: Cohort):
+        p, r = analysed.participants, analysed.responses
+        ids = p["participant_id"]
+        self.response_pid = pid = positions(r["participant_id"], ids)
+        month = r["month"].to_numpy(dtype="int64")
+        cat = category_codes(r["stage"], r["stage6_path"])
+        staged = (cat >= 0) & (pid >= 0)
+        self.n_participants = len(p)
+        self.pid, self.month, self.cat = pid[staged], month[staged], cat[staged]
+        self.base = np.full(len(p), -1, dtype="int8")
+        at_base = self.month == 0
+        self.base[self.pid[at_base]] = self.cat[at_base]
+        self.ids = ids
+        for a in (self.response_pid, self.pid, self.month, self.cat, self.base):
+            a.flags.writeable = False
+        self.last = None  # (participant, month, from, to) of the last waves, on first use
+
+
 class _Waves:
     """The staged responses of the analysed participants as integer arrays.
 
@@ -112,23 +135,17 @@ class _Waves:
     def __init__(self, cohort: Cohort, group_by: str | None, population: str):
         self.analysed = analysed = cohort.analysis_set(population)
         self.groups = cohort.groups(group_by)
-        p, r = analysed.participants, analysed.responses
-        ids = p["participant_id"]
-        self.response_pid = pid = positions(r["participant_id"], ids)
-        month = r["month"].to_numpy(dtype="int64")
-        cat = category_codes(r["stage"], r["stage6_path"])
-        staged = (cat >= 0) & (pid >= 0)
-        self.n_participants = len(p)
-        self.pid, self.month, self.cat = pid[staged], month[staged], cat[staged]
-        self.base = np.full(len(p), -1, dtype="int8")
-        at_base = self.month == 0
-        self.base[self.pid[at_base]] = self.cat[at_base]
+        self._staged = staged = analysed.derived("stages.staged", _Staged)
+        self.response_pid, self.n_participants = staged.response_pid, staged.n_participants
+        self.pid, self.month, self.cat = staged.pid, staged.month, staged.cat
+        self.base, self.ids = staged.base, staged.ids
         self.group = positions(analysed.group_labels(group_by), self.groups)
-        self.ids = ids
 
     def pairs(self, last: bool = False):
         """(participant, month, from, to) arrays: every follow-up wave with a category of a
         participant with a baseline category, or (``last``) only each one's last such wave."""
+        if last and self._staged.last is not None:
+            return self._staged.last
         keep = (self.month > 0) & (self.base[self.pid] >= 0)
         pid, month, to = self.pid[keep], self.month[keep], self.cat[keep]
         if last:
@@ -136,6 +153,10 @@ class _Waves:
             pid, month, to = pid[order], month[order], to[order]
             is_last = np.r_[pid[1:] != pid[:-1], True] if len(pid) else np.zeros(0, bool)
             pid, month, to = pid[is_last], month[is_last], to[is_last]
+            self._staged.last = (pid, month, self.base[pid], to)
+            for a in self._staged.last:
+                a.flags.writeable = False
+            return self._staged.last
         return pid, month, self.base[pid], to
 
     def transitions(self, to: str | int = "last"):
