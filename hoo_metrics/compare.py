@@ -30,6 +30,7 @@ def compare_resources(
     group_by: str | None = "arm",
     population: str = "completed",
     overall: pd.DataFrame | None = None,
+    odds_ratios: bool = True,
 ) -> pd.DataFrame:
     """Compare, across groups, the share of participants who ever used / ever named as most
     helpful each resource over the follow-up (counts and ``participants`` of
@@ -47,6 +48,10 @@ def compare_resources(
 
     ``overall``: ``resources_overall(cohort, group_by, population)`` when the caller already
     has it (the summary does); computed here when None.
+
+    ``odds_ratios=False`` leaves ``odds_ratio``, ``odds_ratio_ci_low`` and ``odds_ratio_ci_high``
+    NaN and skips their root-finding (the summary prints none of them); every other column is
+    the same.
     """
     if overall is None:
         overall = resources_overall(cohort, group_by, population)
@@ -56,7 +61,10 @@ def compare_resources(
         for code in cohort.resources:
             sub = overall[overall["resource"] == code]  # groups ascending, participants >= 1
             res = compare_proportions(
-                sub[measure].to_numpy(), sub["participants"].to_numpy(), list(sub["group"])
+                sub[measure].to_numpy(),
+                sub["participants"].to_numpy(),
+                list(sub["group"]),
+                odds_ratio=odds_ratios,
             )
             rd_low, rd_high = res.risk_difference_ci()
             or_low, or_high = res.odds_ratio_ci()

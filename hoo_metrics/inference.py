@@ -222,7 +222,9 @@ def _conditional_odds_ratio_ci(table: np.ndarray, confidence: float) -> tuple[fl
     return low, float(high)
 
 
-def compare_proportions(successes, totals, groups: Sequence | None = None) -> ProportionComparison:
+def compare_proportions(
+    successes, totals, groups: Sequence | None = None, odds_ratio: bool = True
+) -> ProportionComparison:
     """Compare the share ``successes / totals`` across groups.
 
     Groups with a total of 0 are left out of the test (they stay in the result's fields). With
@@ -231,6 +233,8 @@ def compare_proportions(successes, totals, groups: Sequence | None = None) -> Pr
     groups x (success, failure) table (scipy.stats.chi2_contingency; Yates' correction only
     applies to 1 degree of freedom). The p-value is NaN where the test is undefined: fewer than
     two groups with participants, or (chi-square) a column of zeros such as nobody a success.
+    ``odds_ratio=False`` skips the conditional maximum-likelihood odds ratio (a root-finding per
+    table): the result's ``odds_ratio`` is NaN, and so its ``odds_ratio_ci()``.
     """
     x = np.asarray(successes, dtype="int64").ravel()
     n = np.asarray(totals, dtype="int64").ravel()
@@ -259,6 +263,7 @@ def compare_proportions(successes, totals, groups: Sequence | None = None) -> Pr
     risk_difference = odds = float("nan")
     if len(x) == 2 and keep.all():
         risk_difference = float(x[0] / n[0] - x[1] / n[1])
+    if len(x) == 2 and keep.all() and odds_ratio:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             odds = float(_odds_ratio(table, kind="conditional").statistic)

@@ -297,7 +297,9 @@ def early_to_thriving(
     )
 
 
-def recovered_resource_tests(cohort: Cohort, population: str = "completed") -> pd.DataFrame:
+def recovered_resource_tests(
+    cohort: Cohort, population: str = "completed", odds_ratios: bool = True
+) -> pd.DataFrame:
     """Resources used by the participants who recovered, against the other participants.
 
     Among the analysed participants with a transition (:func:`transitions`, ``to="last"``),
@@ -308,7 +310,9 @@ def recovered_resource_tests(cohort: Cohort, population: str = "completed") -> p
     via ``inference.compare_proportions``; risk difference (transitioned share minus others
     share) with the Newcombe (1998) hybrid score interval; conditional maximum-likelihood odds
     ratio with its exact interval (as R's ``fisher.test``). Stages per Scott et al. (2009).
-    (Trial: peers P = 0.02, departmental leadership P = 0.07.)
+    (Trial: peers P = 0.02, departmental leadership P = 0.07.) ``odds_ratios=False`` leaves
+    ``odds_ratio``, ``odds_ratio_ci_low`` and ``odds_ratio_ci_high`` NaN and skips their
+    root-finding (the summary prints none of them); every other column is the same.
 
     Returns
     -------
@@ -336,7 +340,9 @@ def recovered_resource_tests(cohort: Cohort, population: str = "completed") -> p
     rows = []
     for j, code in enumerate(codes):
         a, b = int(transitioned[j]), int(others[j])
-        cmp = compare_proportions([a, b], [n_et, n_others], groups=("transitioned", "others"))
+        cmp = compare_proportions(
+            [a, b], [n_et, n_others], ("transitioned", "others"), odds_ratio=odds_ratios
+        )
         rd_low, rd_high = cmp.risk_difference_ci()
         or_low, or_high = cmp.odds_ratio_ci()
         values = (code, a, n_et, b, n_others, cmp.pvalue, cmp.risk_difference, rd_low, rd_high)

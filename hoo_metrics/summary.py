@@ -111,7 +111,8 @@ def summary(
     overall_list = _records(
         overall, ["group", "resource", "participants", "used_ever", "most_helpful_ever", "rank"]
     )
-    tests = compare_resources(cohort, group_by, population, overall=overall)
+    # the summary prints p-values only: skip the odds ratios' root-finding
+    tests = compare_resources(cohort, group_by, population, overall=overall, odds_ratios=False)
     tests_list = _records(tests, ["resource", "measure", "p_value", "q_value"])
 
     trans = transitions(cohort, group_by, population, to="last")
@@ -125,7 +126,7 @@ def summary(
             "by_group": {g: int(e2t.get(g, 0)) for g in groups},
         },
     }
-    recovered = recovered_resource_tests(cohort, population)
+    recovered = recovered_resource_tests(cohort, population, odds_ratios=False)
     recovered_list = _records(
         recovered,
         ["resource", "transitioned", "transitioned_n", "others", "others_n", "p_value"],

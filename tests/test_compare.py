@@ -171,3 +171,16 @@ def test_given_overall_table_is_used():
     out = compare_resources(cohort, overall=doctored)
     assert out.loc[0, "p_value"] == pytest.approx(1.0)
     assert compare_resources(cohort).loc[0, "p_value"] == pytest.approx(37 / 462)
+
+
+def test_without_odds_ratios_only_the_odds_ratio_columns_change():
+    # odds_ratios=False (the summary's call) leaves the three odds-ratio columns NaN; p (37/462
+    # for used x, test_two_groups_fisher_by_hand), q, risk differences are the default's.
+    cohort = cohort_from(TWO_GROUPS)
+    full = compare_resources(cohort)
+    lean = compare_resources(cohort, odds_ratios=False)
+    odds = ["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high"]
+    assert lean[odds].isna().all().all()
+    assert full.loc[0, "odds_ratio"] > 1  # the default still computes them
+    assert lean.drop(columns=odds).equals(full.drop(columns=odds))
+    assert lean.loc[0, "p_value"] == pytest.approx(37 / 462)

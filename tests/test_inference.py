@@ -355,3 +355,15 @@ def test_contingency_drops_empty_rows_and_columns():
 def test_contingency_pvalue_in_unit_interval(table):
     _, _, p = contingency_test(table)
     assert np.isnan(p) or 0.0 <= p <= 1.0
+
+
+def test_compare_proportions_without_odds_ratio():
+    # [[4, 1], [1, 5]]: Fisher p = 37/462 (hand sum in tests/test_stages.py); risk difference
+    # 4/5 - 1/6; odds_ratio=False leaves only the odds ratio (and its interval) NaN.
+    full = compare_proportions([4, 1], [5, 6])
+    lean = compare_proportions([4, 1], [5, 6], odds_ratio=False)
+    assert lean.pvalue == full.pvalue == pytest.approx(37 / 462)
+    assert lean.risk_difference == full.risk_difference == pytest.approx(4 / 5 - 1 / 6)
+    assert lean.risk_difference_ci() == full.risk_difference_ci()
+    assert full.odds_ratio > 1 and np.isnan(lean.odds_ratio)
+    assert all(np.isnan(lean.odds_ratio_ci()))

@@ -395,6 +395,31 @@ def test_recovered_resource_tests_unused_resource_and_columns():
     assert np.isnan(eap.odds_ratio)
 
 
+def test_recovered_resource_tests_without_odds_ratios():
+    # odds_ratios=False (the summary's call): the three odds-ratio columns NaN, every other
+    # column exactly the default output (p = 37/462 for peers, worked above).
+    full = recovered_resource_tests(RECOVERED)
+    lean = recovered_resource_tests(RECOVERED, odds_ratios=False)
+    odds = ["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high"]
+    assert lean[odds].isna().all().all()
+    assert lean.drop(columns=odds).equals(full.drop(columns=odds))
+    assert lean.dtypes.equals(full.dtypes)
+    assert lean.loc[0, "p_value"] == pytest.approx(37 / 462, rel=1e-9)
+
+
+def test_stage_tables_are_shared_and_repeat_calls_are_identical():
+    # The staged arrays are kept once per analysed cohort: a second call returns the same
+    # numbers (the t/o counts above: 11 with a transition, 5 early -> thriving).
+    first = (transitions(RECOVERED), early_to_thriving(RECOVERED))
+    analysed = RECOVERED.analysis_set("completed")
+    assert "stages.staged" in analysed.__dict__["_derived"]
+    again = (transitions(RECOVERED), early_to_thriving(RECOVERED))
+    assert first[0].equals(again[0]) and first[1].equals(again[1])
+    assert int(again[1]["n"].sum()) == 5 and int(again[1]["participants"].sum()) == 11
+    staged = analysed.derived("stages.staged", None)
+    assert not staged.pid.flags.writeable  # shared arrays cannot be changed by a caller
+
+
 def test_recovered_resource_tests_all_enrolled_counts_the_withdrawn():
     # n2 (withdrew, early->thriving, used peers) joins: 5 of 6 vs 1 of 6.
     peers = recovered_resource_tests(RECOVERED, population="all").iloc[0]
