@@ -461,8 +461,21 @@ class _Cells:
         vals = self.values[pm]
         shown_nonzero = ~hid & (np.nan_to_num(vals) > 0)
         nz = np.bincount(pl, weights=shown_nonzero, minlength=nl)
+        # the hidden parts under a shown total add up to total - shown parts: that sum must not
+        # be a small count either (22 in all, 19 thriving shown: the 3 others are given away)
+        t_value = np.zeros(nl)
+        t_value[line[is_total]] = np.nan_to_num(self.values[member[is_total]])
+        shown_sum = np.bincount(pl, weights=np.where(hid, 0.0, np.nan_to_num(vals)), minlength=nl)
+        hidden_sum = t_value - shown_sum
+        small_sum = t_exists & ~t_hidden & (h >= 2) & (hidden_sum >= 1) & (hidden_sum < self.k)
+        if small_sum.any():
+            # hide the total rather than a shown part: the parts are the findings (7 went from
+            # early to thriving), the total only their sum; pinned totals fall back to a part
+            tot = is_total & small_sum[line] & ~self.pinned[member]
+            self.hide(member[tot], _SECONDARY)
+            small_sum[line[tot]] = False
         # exactly one hidden part under a shown total; or a hidden total with every part shown
-        bad = (~t_hidden & (h == 1)) | (t_exists & t_hidden & (h == 0) & (nz > 0))
+        bad = (~t_hidden & (h == 1)) | (t_exists & t_hidden & (h == 0) & (nz > 0)) | small_sum
         if not bad.any():
             return
         cand = bad[pl] & shown_nonzero & ~self.pinned[pm]
@@ -500,6 +513,9 @@ class _Count:
     denominator: str | None = None  # complement rule; derived hidden when it is hidden
     derived: tuple[str, ...] = ()  # shares, intervals: hidden with the count
     answers: tuple[str, ...] = ()  # means built on `column` answers: hidden below k answers
+    # the people behind the answers, when one person can answer more than once (ratings over
+    # several waves): the means are hidden below k people too
+    raters: str | None = None
 
 
 @dataclass(frozen=True)
@@ -606,6 +622,9 @@ def _apply(
             if c.answers:
                 v = work[c.column].to_numpy(dtype="float64", na_value=np.nan)
                 few = (v >= 1) & (v < kk)
+                if c.raters in col_pos:
+                    r = work[c.raters].to_numpy(dtype="float64", na_value=np.nan)
+                    few |= (r >= 1) & (r < kk)
                 for d in c.answers:
                     mark(d, few, _FEW_ANSWERS)
                     mark(d, base, _DERIVED)
@@ -975,7 +994,9 @@ _OVERALL = _Spec(
             ),
         ),
         _Count(
-            "helpful_n", answers=("helpful_mean", "helpful_sd", "helpful_ci_low", "helpful_ci_high")
+            "helpful_n",
+            answers=("helpful_mean", "helpful_sd", "helpful_ci_low", "helpful_ci_high"),
+            raters="used_ever",  # ratings from every wave: 7 ratings may be 4 people
         ),
     ),
     size="participants",

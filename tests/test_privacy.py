@@ -924,3 +924,48 @@ def _check_summary(out: dict, k: int) -> None:
     for row in out["transition_resource_tests"]:
         for c in ("transitioned", "transitioned_n", "others", "others_n"):
             assert not small(row[c])
+
+
+def test_overall_helpfulness_mean_needs_k_raters_not_k_ratings():
+    # 4 people used the resource, rating it at two waves: 7 ratings. The ratings are >= 5 but
+    # come from 4 people, a hidden count: the mean is hidden. 6 users and 9 ratings: shown.
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "b"],
+            "resource": ["lead", "lead"],
+            "participants": [19, 23],
+            "used_ever": [4, 6],
+            "used_ever_share": [4 / 19, 6 / 23],
+            "most_helpful_ever": [0, 6],
+            "most_helpful_ever_share": [0.0, 6 / 23],
+            "helpful_mean": [4.0, 2.8],
+            "helpful_n": [7, 9],
+        }
+    )
+    st_ = P.suppress_resources_overall(frame, 5)
+    assert hidden(st_, "used_ever") == [True, False]
+    assert hidden(st_, "helpful_mean") == [True, False]
+    assert reasons(st_, "helpful_mean")[0] == "few_answers"
+
+
+def test_hidden_cells_of_a_line_never_add_up_to_a_small_count():
+    # group a: 19 thriving -> thriving, 1 middle -> middle, 2 surviving -> surviving (22 in all).
+    # 1 and 2 are small and hidden; showing 22 and the 19 of the thriving column would give
+    # back 22 - 19 = 3 not thriving, a small count: one of the two must be hidden.
+    frame = pd.DataFrame(
+        {
+            "group": ["a"] * 3,
+            "from": ["thriving", "middle", "surviving"],
+            "to": ["thriving", "middle", "surviving"],
+            "n": [19, 1, 2],
+        }
+    )
+    st_ = P.suppress_transitions(frame, 5)
+    m = st_.margins.set_index(["from", "to"])
+    grand = not m.loc[("Total", "Total"), "suppressed"]
+    thriving_col = not m.loc[("Total", "thriving"), "suppressed"]
+    thriving_row = not m.loc[("thriving", "Total"), "suppressed"]
+    assert not (grand and thriving_col) and not (grand and thriving_row)
+    # the thriving row has one cell: its total is that cell, so they are hidden together
+    assert thriving_row is False and st_.mask["n"].iloc[0]
+    assert m.loc[("Total", "Total"), "n"] == 22

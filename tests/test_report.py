@@ -56,16 +56,18 @@ def test_sections_figures_provenance(report, sample):
     assert "SYNTHETIC sample data" in html and 'class="synthetic"' in html
     assert "counts from 1 to 4 hidden (k = 5)" in html
     assert f"HOO dashboard version</td>\n      <td>{hm.__version__}" in html
-    # k = 5: 5 findings + flow + 4 resources (2 rankings, heatmap, helpfulness) + 3 follow-up
-    # (ended by contact, contacts, KM) = 13 charts; both Sankeys of recovery are hidden (every
-    # transition cell of the sample is protected at k = 5), so each says why instead.
-    assert html.count('class="plotly-graph-div"') == 13
-    assert html.count("Nothing may be drawn here") == 2
+    # k = 5: 4 findings + flow + 4 resources (2 rankings, heatmap, helpfulness) + 3 follow-up
+    # (ended by contact, contacts, KM) = 12 charts. Recovery has none: the thriving totals are
+    # hidden (enhanced: 22 - 19 = 3 not thriving, a small sum of hidden cells; routine's then
+    # secondary), and every transition cell of the sample is protected, so both Sankeys say
+    # why instead.
+    assert html.count('class="plotly-graph-div"') == 12
+    assert html.count("Nothing may be drawn here") == 3  # the finding and the two Sankeys
 
 
 def test_without_suppression_every_chart(sample):
     html = _outside_scripts(build_report(sample, suppression=1))
-    # the 13 above + the two recovery Sankeys (enhanced, routine) = 15
+    # the 12 above + the recovery finding's chart + the two recovery Sankeys = 15
     assert html.count('class="plotly-graph-div"') == 15
     assert "Small-cell suppression is off (k = 1)" in html
 
