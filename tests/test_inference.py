@@ -367,3 +367,41 @@ def test_compare_proportions_without_odds_ratio():
     assert lean.risk_difference_ci() == full.risk_difference_ci()
     assert full.odds_ratio > 1 and np.isnan(lean.odds_ratio)
     assert all(np.isnan(lean.odds_ratio_ci()))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.sampled_from([1, 1, 37, 2_000]),
+)
+def test_fisher_2x2_matches_scipy_exactly(a, b, c, d, scale):
+    # The fast two-sided Fisher test reproduces scipy.stats.fisher_exact float for float
+    # (same Boost functions, same decisions), small tables and ones of ~10^5 participants.
+    from scipy import stats as sps
+
+    from hoo_metrics.inference import _fisher_exact_2x2
+
+    table = np.array([[a, b], [c, d]]) * scale + np.array([[0, 1], [1, 0]]) * (scale > 1)
+    ref = sps.fisher_exact(table, alternative="two-sided")
+    statistic, pvalue = _fisher_exact_2x2(table)
+    assert pvalue == float(ref.pvalue)
+    assert statistic == float(ref.statistic) or (np.isnan(statistic) and np.isnan(ref.statistic))
+
+
+def test_fisher_2x2_large_tables_match_scipy_exactly():
+    # Arms of 50,000 as in the 100k benchmark; both tails, and a symmetric table (p = 1).
+    from scipy import stats as sps
+
+    from hoo_metrics.inference import _fisher_exact_2x2
+
+    for table in (
+        [[20400, 29600], [20000, 30000]],
+        [[30000, 20000], [29600, 20400]],
+        [[25000, 25000], [25000, 25000]],
+        [[10, 49990], [40, 49960]],
+    ):
+        ref = sps.fisher_exact(table, alternative="two-sided")
+        assert _fisher_exact_2x2(np.array(table)) == (float(ref.statistic), float(ref.pvalue))
