@@ -324,6 +324,16 @@ def _level_text(level) -> str:
     return text
 
 
+def _shares(frame: pd.DataFrame, count: str, total: str) -> list[str]:
+    """ "26% (6/23)" for each row's count of total."""
+    return [share(k, n) for k, n in zip(frame[count], frame[total], strict=True)]
+
+
+def _cis(frame: pd.DataFrame, low: str, high: str) -> list[str]:
+    """ "95% CI 12% to 40%" for each row's interval of a share."""
+    return [ci(lo, hi, percent=True) for lo, hi in zip(frame[low], frame[high], strict=True)]
+
+
 def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
     """Resources over the whole follow-up, per group, ranked (resources_overall output, or its
     SuppressedTable: hidden cells print as "<5" / "suppressed")."""
@@ -333,28 +343,12 @@ def resource_ranking_display(overall: pd.DataFrame) -> pd.DataFrame:
             "Group": overall["group"],
             "Rank": overall["rank"].astype("int64"),
             "Resource": [resource_label(r) for r in overall["resource"]],
-            "Named most helpful": [
-                share(k, n)
-                for k, n in zip(overall["most_helpful_ever"], overall["participants"], strict=True)
-            ],
-            "Most helpful 95% CI": [
-                ci(lo, hi, percent=True)
-                for lo, hi in zip(
-                    overall["most_helpful_ever_ci_low"],
-                    overall["most_helpful_ever_ci_high"],
-                    strict=True,
-                )
-            ],
-            "Used": [
-                share(k, n)
-                for k, n in zip(overall["used_ever"], overall["participants"], strict=True)
-            ],
-            "Use 95% CI": [
-                ci(lo, hi, percent=True)
-                for lo, hi in zip(
-                    overall["used_ever_ci_low"], overall["used_ever_ci_high"], strict=True
-                )
-            ],
+            "Named most helpful": _shares(overall, "most_helpful_ever", "participants"),
+            "Most helpful 95% CI": _cis(
+                overall, "most_helpful_ever_ci_low", "most_helpful_ever_ci_high"
+            ),
+            "Used": _shares(overall, "used_ever", "participants"),
+            "Use 95% CI": _cis(overall, "used_ever_ci_low", "used_ever_ci_high"),
             "Mean helpfulness (1-5)": [
                 f"{number(m)} (n = {int(n)})" if not is_missing(m) else DASH
                 for m, n in zip(overall["helpful_mean"], overall["helpful_n"], strict=True)
@@ -392,12 +386,9 @@ def comparison_display(tests: pd.DataFrame) -> pd.DataFrame:
                 for q in tests["q_value"]
             ],
             "Risk difference": [pct(d) for d in tests["risk_difference"]],
-            "Risk difference 95% CI": [
-                ci(lo, hi, percent=True)
-                for lo, hi in zip(
-                    tests["risk_difference_ci_low"], tests["risk_difference_ci_high"], strict=True
-                )
-            ],
+            "Risk difference 95% CI": _cis(
+                tests, "risk_difference_ci_low", "risk_difference_ci_high"
+            ),
         }
     ).reset_index(drop=True)
     if lab is not None:
@@ -418,20 +409,10 @@ def recovered_tests_display(tests: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Resource": [resource_label(r) for r in tests["resource"]],
-            "Used: early to thriving": [
-                share(k, n)
-                for k, n in zip(tests["transitioned"], tests["transitioned_n"], strict=True)
-            ],
-            "Used: everyone else": [
-                share(k, n) for k, n in zip(tests["others"], tests["others_n"], strict=True)
-            ],
+            "Used: early to thriving": _shares(tests, "transitioned", "transitioned_n"),
+            "Used: everyone else": _shares(tests, "others", "others_n"),
             "Risk difference": [pct(d) for d in tests["risk_difference"]],
-            "95% CI": [
-                ci(lo, hi, percent=True)
-                for lo, hi in zip(
-                    tests["risk_difference_ci_low"], tests["risk_difference_ci_high"], strict=True
-                )
-            ],
+            "95% CI": _cis(tests, "risk_difference_ci_low", "risk_difference_ci_high"),
             "P": [p_value(p) for p in tests["p_value"]],
             "Test": tests["test"].astype("str"),
         }
@@ -561,17 +542,9 @@ def wave_ranking_display(by_wave: pd.DataFrame) -> pd.DataFrame:
             "Group": by_wave["group"],
             "Rank": by_wave["rank"].astype("int64"),
             "Resource": [resource_label(r) for r in by_wave["resource"]],
-            "Named most helpful": [
-                share(k, n)
-                for k, n in zip(by_wave["most_helpful"], by_wave["respondents"], strict=True)
-            ],
-            "Used": [
-                share(k, n) for k, n in zip(by_wave["used"], by_wave["respondents"], strict=True)
-            ],
-            "Use 95% CI": [
-                ci(lo, hi, percent=True)
-                for lo, hi in zip(by_wave["used_ci_low"], by_wave["used_ci_high"], strict=True)
-            ],
+            "Named most helpful": _shares(by_wave, "most_helpful", "respondents"),
+            "Used": _shares(by_wave, "used", "respondents"),
+            "Use 95% CI": _cis(by_wave, "used_ci_low", "used_ci_high"),
             "Mean helpfulness (1-5)": [
                 f"{mean_ci(m, lo, hi)}, n = {int(n)}" if not is_missing(n) and n > 0 else DASH
                 for m, lo, hi, n in zip(
