@@ -13,7 +13,15 @@ import streamlit as st
 import hoo_metrics as hm
 
 from . import auth
-from .state import LIBRARY, MEMO, cohorts, library_cohort, library_records, select_cohort, store
+from .state import (
+    LIBRARY,
+    cohorts,
+    library_cohort,
+    library_records,
+    remember,
+    select_cohort,
+    store,
+)
 from .upload import REPORT
 
 FLASH = "hoo_flash:"  # session_state key prefix: (kind, message) after a publish or archive
@@ -306,17 +314,18 @@ def compare_panel(population: str, suppression=None) -> None:
         st.info("Pick two different cohorts.", icon=":material/info:")
         return
     # the session memo is emptied whenever a cohort is registered or a loaded one dropped
-    memo = st.session_state.setdefault(MEMO, {})
     numbers = []
     for option in (a, b):
-        key = ("compare", option, population)
-        if key not in memo:
-            try:
-                memo[key] = headline(_cohort_of(option), population)
-            except (hm.StoreError, OSError, KeyError) as exc:
-                st.error(f"{options[option]} cannot be opened. {exc}")
-                return
-        numbers.append(memo[key])
+        try:
+            numbers.append(
+                remember(
+                    ("compare", option, population),
+                    lambda option=option: headline(_cohort_of(option), population),
+                )
+            )
+        except (hm.StoreError, OSError, KeyError) as exc:
+            st.error(f"{options[option]} cannot be opened. {exc}")
+            return
     labels = (f"A: {options[a]}", f"B: {options[b]}")
     # six rows of sentences: a static table wraps them (a data grid cut the tests off)
     st.table(compare_table(*numbers, labels, k=k), hide_index=True)

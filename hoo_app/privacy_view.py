@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from .state import View
 
 LIFT_KEY = "hoo_lift_suppression"
-MEMO = "hoo_privacy_memo"
-MEMO_SIZE = 128
 
 
 def _is_evaluator() -> bool:
@@ -89,13 +87,10 @@ def small_note(view: View) -> None:
 
 
 def _memo(view: View, name: str, build):
-    memo = st.session_state.setdefault(MEMO, {})
-    key = (name, view.key, view.group_by, view.population, view.suppression)
-    if key not in memo:
-        if len(memo) >= MEMO_SIZE:
-            memo.pop(next(iter(memo)))
-        memo[key] = build()
-    return memo[key]
+    from .state import remember  # state imports this module for the sidebar toggle
+
+    key = ("suppressed", name, view.key, view.group_by, view.population, view.suppression)
+    return remember(key, build)
 
 
 def _overall(view: View, fn):

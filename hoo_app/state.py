@@ -33,6 +33,17 @@ MEMO_SIZE = 128
 POPULATIONS = ("completed", "all")
 
 
+def remember(key, build):
+    """``build()``, kept in this session's memo under ``key`` (the oldest of MEMO_SIZE entries
+    goes first). Session state only: nothing reaches a cache shared between sessions."""
+    memo = st.session_state.setdefault(MEMO, {})
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = build()
+    return memo[key]
+
+
 @dataclass(frozen=True)
 class View:
     """What every page shows: the filtered cohort and how to analyse it."""
@@ -73,13 +84,8 @@ class View:
     def compute(self, fn, *args, **kwargs):
         """``fn(self.cohort, *args, **kwargs)``, memoised for this session (sidebar state and
         arguments as the key), so a rerun that changes nothing recomputes nothing."""
-        memo = st.session_state.setdefault(MEMO, {})
         key = (fn.__name__, self.key, args, tuple(sorted(kwargs.items())))
-        if key not in memo:
-            if len(memo) >= MEMO_SIZE:
-                memo.pop(next(iter(memo)))
-            memo[key] = fn(self.cohort, *args, **kwargs)
-        return memo[key]
+        return remember(key, lambda: fn(self.cohort, *args, **kwargs))
 
     def metric(self, fn, **kwargs):
         """A metric function called with this view's grouping and analysis set."""
@@ -155,7 +161,7 @@ def library_cohort(name: str, version: int) -> hm.Cohort:
     if key not in loaded:
         if len(loaded) >= LOADED_SIZE:
             loaded.pop(next(iter(loaded)))
-            st.session_state[MEMO] = {}  # memo keys use id(cohort): never reuse a freed id
+            st.session_state[MEMO] = {}  # a dropped cohort's results go with it
         loaded[key] = store().load(name, int(version))
     return loaded[key]
 
