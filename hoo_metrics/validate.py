@@ -268,6 +268,16 @@ class _Validator:
         value = mask(value, id_column=id_col) if value is not None else None
         self.problems.append(Problem(table, row, column, value, message, severity))
 
+    def whole_numbers(
+        self, table: str, frame: pd.DataFrame, column: str, minimum: int, message: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A required whole-number column: its values (NaN where unusable) and which rows are
+        usable; blank, non-integer or below ``minimum`` cells are reported with ``message``."""
+        values, blank, bad = _parse_ints(frame[column])
+        wrong = blank | bad | (values < minimum)
+        self.cells(table, frame, column, wrong, message)
+        return values, ~wrong
+
     def cells(self, table, frame, column, flagged, message, severity=ERROR, values=None) -> None:
         """Problems for the cells of ``column`` where ``flagged`` (first MAX_LISTED listed).
         ``message`` is a sentence or a function of the listed positions giving sentences."""
@@ -417,14 +427,11 @@ class _Validator:
         pid_ok = self._participant_ids(table, r, ids)
         month_ok = np.zeros(n, dtype=bool)
         if "month" in r:
-            month, blank, bad = _parse_ints(r["month"])
-            wrong = blank | bad | (month < 0)
-            month_ok = ~wrong
-            self.cells(
+            month, month_ok = self.whole_numbers(
                 table,
                 r,
                 "month",
-                wrong,
+                0,
                 "month must be a whole number 0 or more: the months since enrollment, 0 for the "
                 "baseline survey.",
             )
@@ -658,14 +665,11 @@ class _Validator:
         number = np.full(n, np.nan)
         number_ok = np.zeros(n, dtype=bool)
         if "contact_no" in c:
-            number, blank, bad = _parse_ints(c["contact_no"])
-            wrong = blank | bad | (number < 1)
-            number_ok = ~wrong
-            self.cells(
+            number, number_ok = self.whole_numbers(
                 table,
                 c,
                 "contact_no",
-                wrong,
+                1,
                 "contact_no must be a whole number 1 or more: 1 for the participant's first "
                 "peer-support contact, 2 for the second, and so on.",
             )
@@ -673,14 +677,11 @@ class _Validator:
         day = np.full(n, np.nan)
         day_ok = np.zeros(n, dtype=bool)
         if "day" in c:
-            day, blank, bad = _parse_ints(c["day"])
-            wrong = blank | bad | (day < 0)
-            day_ok = ~wrong
-            self.cells(
+            day, day_ok = self.whole_numbers(
                 table,
                 c,
                 "day",
-                wrong,
+                0,
                 "day must be a whole number 0 or more: the days since the adverse event.",
             )
         if "participant_id" in c and "contact_no" in c and "day" in c:
