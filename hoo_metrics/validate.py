@@ -198,14 +198,6 @@ def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return number[codes], blank[codes], bad[codes]
 
 
-#: Single-character cells by byte (index 256: blank): the digit's value (NaN otherwise) and
-#: whether the cell is not a whole number.
-_DIGIT_OF_BYTE = np.full(257, np.nan)
-_DIGIT_OF_BYTE[ord("0") : ord("9") + 1] = np.arange(10)
-_BAD_BYTE = np.isnan(_DIGIT_OF_BYTE)
-_BAD_BYTE[256] = False
-
-
 def _parse_one_char(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_parse_ints` for columns whose cells are all blank or one byte long (0/1 flags,
     ratings, stages): read straight from the arrow buffers."""
@@ -214,9 +206,11 @@ def _parse_one_char(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray
     data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
     starts = offsets[:-1]
     blank = offsets[1:] == starts
-    byte = data[np.minimum(starts, len(data) - 1)].astype(np.intp)
-    byte[blank] = 256
-    return _DIGIT_OF_BYTE[byte], blank, _BAD_BYTE[byte]
+    digit = data.take(starts, mode="clip") - np.uint8(ord("0"))  # wraps below "0": > 9
+    not_digit = digit > 9
+    number = digit.astype(np.float64)
+    number[not_digit | blank] = np.nan
+    return number, blank, not_digit & ~blank
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:

@@ -485,3 +485,23 @@ def test_whole_numbers_parsed_like_python_int():
         True, True, True, True,  # 3.5, 1e3, " 3" (cells are stripped before), +-3
         False, True, False, False, True, True,  # beyond 10**9 is bad; Arabic-Indic digit
     ]  # fmt: skip
+
+
+def test_one_character_cells_parse_like_the_general_path():
+    # A column whose cells are all blank or one byte long takes the arrow-buffer path. Every
+    # ASCII character, by hand: "0".."9" are their digit, "" is blank, anything else is bad.
+    from hoo_metrics.validate import _parse_ints
+
+    cells = [chr(b) for b in range(1, 128)] + ["", "7", ""]
+    number, blank, bad = _parse_ints(pd.Series(cells, dtype="str"))
+    for i, cell in enumerate(cells):
+        if cell in "0123456789" and cell:
+            assert (number[i], blank[i], bad[i]) == (int(cell), False, False), cell
+        else:
+            assert np.isnan(number[i]) and blank[i] == (cell == "") and bad[i] == (cell != "")
+    # a slice of a longer arrow array (non-zero offset) reads its own cells
+    sliced = pd.Series(["12", "4", "", "x", "9"], dtype="str").iloc[1:]
+    number, blank, bad = _parse_ints(sliced)
+    assert number.tolist()[0] == 4 and np.isnan(number[1]) and number[3] == 9
+    assert blank.tolist() == [False, True, False, False]
+    assert bad.tolist() == [False, False, True, False]
