@@ -55,6 +55,12 @@ def isin(values, allowed) -> np.ndarray:
     return pc.is_in(arrow(values), value_set=value_set).to_numpy(zero_copy_only=False)
 
 
+def index_in(values, distinct: pa.Array) -> np.ndarray:
+    """Position of each text cell in ``distinct`` (texts without repeats), -1 where absent."""
+    found = pc.index_in(arrow(values), value_set=arrow(distinct))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
 def equals(values, text: str) -> np.ndarray:
     """Cells equal to ``text`` (nulls False), as a numpy bool array."""
     found = pc.fill_null(pc.equal(arrow(values), text), False)

@@ -255,6 +255,10 @@ class _Validator:
         self.tables = {t: _prepare(df) for t, df in raw.tables.items() if t in TABLES}
         self.built: dict[str, pd.DataFrame] = {}
         self.resources: tuple[str, ...] = ()
+        # participants' participant_id: each row's code and the distinct values (codes index
+        # them), once the participants table is checked; the other tables look ids up in them
+        self.id_codes: np.ndarray | None = None
+        self.distinct_ids: pa.Array | None = None
 
     # -- reporting
     def add(self, table, row, column, value, message, severity=ERROR) -> None:
@@ -309,9 +313,9 @@ class _Validator:
         for table, frame in self.tables.items():
             names = [c for c in frame.columns if not c.startswith((USED_PREFIX, HELPFUL_PREFIX))]
             self.problems += screen_column_names(table, names)
-        ids = self.participants()
-        self.responses(ids)
-        self.contacts(ids)
+        self.participants()
+        self.responses()
+        self.contacts()
         # a REDCap upload: point problems at the REDCap file's rows and fields
         self.problems = self.raw.relabel(self.problems)
         blocked = any(p.is_error for p in self.problems)
@@ -333,8 +337,8 @@ class _Validator:
         return ValidationResult(cohort, self.problems)
 
     # -- participants
-    def participants(self) -> pd.Series | None:
-        """Check participants; returns their non-blank participant_ids (None if unknown)."""
+    def participants(self) -> None:
+        """Check participants (and keep their participant_ids for the other tables)."""
         table = "participants"
         p = self.tables.get(table)
         if p is None:
@@ -349,7 +353,6 @@ class _Validator:
                 "The participants table has a header row but no participants. Add one row per "
                 "enrolled participant.",
             )
-        ids = None
         if "participant_id" in p:
             pid = p["participant_id"]
             blank = (pid == "").to_numpy()
@@ -361,7 +364,8 @@ class _Validator:
                 "participant_id is empty. Every participant needs a study code; fill it in or "
                 "delete the row.",
             )
-            codes, _ = at.factorize(pid)
+            codes, distinct = at.factorize(pid)
+            self.id_codes, self.distinct_ids = codes, distinct
             first = _first_of_codes(codes)
             dup = (first[codes] != np.arange(len(codes))) & ~blank
             file_rows = p.index.to_numpy()
@@ -377,7 +381,6 @@ class _Validator:
                     for i in listed
                 ],
             )
-            ids = pid[~blank]
         if "arm" in p:
             self.cells(
                 table,
@@ -407,10 +410,9 @@ class _Validator:
             out = {c: _text(p[c]) for c in front + [c for c in p.columns if c not in front]}
             out["status"] = _text(status)
             self.built[table] = pd.DataFrame(out)
-        return ids
 
     # -- responses
-    def responses(self, ids: pd.Series | None) -> None:
+    def responses(self) -> None:
         table = "responses"
         r = self.tables.get(table)
         if r is None:
@@ -418,7 +420,7 @@ class _Validator:
         self.require(table, r, RESPONSE_REQUIRED)
         n = len(r)
         out: dict[str, pd.Series] = {}
-        pid_ok = self._participant_ids(table, r, ids)
+        pid_ok, who = self._participant_ids(table, r)
         month_ok = np.zeros(n, dtype=bool)
         if "month" in r:
             month, month_ok = self.whole_numbers(
@@ -430,7 +432,9 @@ class _Validator:
                 "baseline survey.",
             )
             out["month"] = pd.Series(np.nan_to_num(month).astype("int64"))
-            self._duplicates(table, r, pid_ok & month_ok, month, "month", "a month {} response")
+            self._duplicates(
+                table, r, who, pid_ok & month_ok, month, "month", "a month {} response"
+            )
         if "participant_id" in r:
             out = {"participant_id": _text(r["participant_id"]), **out}
 
@@ -565,13 +569,14 @@ class _Validator:
             )
         # participants with no responses
         p = self.tables.get("participants")
-        if p is not None and "participant_id" in p and "participant_id" in r:
-            pid = p["participant_id"]
+        if self.id_codes is not None and "participant_id" in r:
+            answered = np.zeros(len(self.distinct_ids), dtype=bool)
+            answered[who[pid_ok]] = True
             self.cells(
                 "participants",
                 p,
                 "participant_id",
-                (pid != "").to_numpy() & ~_isin(pid, r["participant_id"]),
+                (p["participant_id"] != "").to_numpy() & ~answered[self.id_codes],
                 "This participant has no survey responses. They count as enrolled but appear in "
                 "no wave; add their responses if they exist.",
                 WARNING,
@@ -648,14 +653,14 @@ class _Validator:
         return out.take(index_of).reset_index(drop=True)
 
     # -- contacts
-    def contacts(self, ids: pd.Series | None) -> None:
+    def contacts(self) -> None:
         table = "contacts"
         c = self.tables.get(table)
         if c is None:
             return
         self.require(table, c, CONTACT_REQUIRED)
         n = len(c)
-        pid_ok = self._participant_ids(table, c, ids)
+        pid_ok, who = self._participant_ids(table, c)
         number = np.full(n, np.nan)
         number_ok = np.zeros(n, dtype=bool)
         if "contact_no" in c:
@@ -667,7 +672,9 @@ class _Validator:
                 "contact_no must be a whole number 1 or more: 1 for the participant's first "
                 "peer-support contact, 2 for the second, and so on.",
             )
-            self._duplicates(table, c, pid_ok & number_ok, number, "contact_no", "a contact {}")
+            self._duplicates(
+                table, c, who, pid_ok & number_ok, number, "contact_no", "a contact {}"
+            )
         day = np.full(n, np.nan)
         day_ok = np.zeros(n, dtype=bool)
         if "day" in c:
@@ -679,7 +686,7 @@ class _Validator:
                 "day must be a whole number 0 or more: the days since the adverse event.",
             )
         if "participant_id" in c and "contact_no" in c and "day" in c:
-            self._days_decreasing(c, pid_ok & number_ok & day_ok, number, day)
+            self._days_decreasing(c, who, pid_ok & number_ok & day_ok, number, day)
         followup = None
         if "more_followup" in c:
             followup = c["more_followup"].str.lower()
@@ -704,12 +711,12 @@ class _Validator:
                 }
             )
 
-    def _days_decreasing(self, c, valid, number, day) -> None:
+    def _days_decreasing(self, c, who, valid, number, day) -> None:
         """Error on a contact whose day is before the day of the participant's previous one."""
         rows = np.flatnonzero(valid)
         if len(rows) < 2:
             return
-        who = at.factorize(c["participant_id"])[0][rows]
+        who = who[rows]
         order = rows[np.lexsort((number[rows], who))]
         same = who[np.lexsort((number[rows], who))]
         later = np.flatnonzero((same[1:] == same[:-1]) & (day[order[1:]] < day[order[:-1]])) + 1
@@ -733,10 +740,12 @@ class _Validator:
         )
 
     # -- shared checks
-    def _participant_ids(self, table: str, frame: pd.DataFrame, ids) -> np.ndarray:
-        """Blank or unknown participant_id errors; returns where the id is usable."""
+    def _participant_ids(self, table: str, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Blank or unknown participant_id errors. Returns where the id is usable and a code
+        per row that is equal for equal ids: the position of the id among the participants'
+        distinct ids (-1 if not there), or without a participants table the row's own code."""
         if "participant_id" not in frame:
-            return np.zeros(len(frame), dtype=bool)
+            return np.zeros(len(frame), dtype=bool), np.full(len(frame), -1, dtype=np.int64)
         pid = frame["participant_id"]
         blank = (pid == "").to_numpy()
         self.cells(
@@ -746,9 +755,10 @@ class _Validator:
             blank,
             "participant_id is empty. Fill in the participant's study code or delete the row.",
         )
-        if ids is None:
-            return ~blank
-        unknown = ~blank & ~_isin(pid, ids)
+        if self.distinct_ids is None:
+            return ~blank, at.factorize(pid)[0]
+        who = at.index_in(pid, self.distinct_ids)
+        unknown = ~blank & (who < 0)
         self.cells(
             table,
             frame,
@@ -757,13 +767,14 @@ class _Validator:
             "This participant_id is not in the participants table. Add the participant there "
             "or correct the code.",
         )
-        return ~blank & ~unknown
+        return ~blank & ~unknown, who
 
-    def _duplicates(self, table, frame, valid, number, column, what) -> None:
-        """Error on each repeat of a (participant_id, number) key after its first row."""
-        if "participant_id" not in frame or not valid.any():
+    def _duplicates(self, table, frame, who, valid, number, column, what) -> None:
+        """Error on each repeat of a (participant_id, number) key after its first row
+        (``who``: a code per row, equal for equal participant_ids)."""
+        if not valid.any():
             return
-        codes, _ = at.factorize(frame["participant_id"])
+        codes = who
         # valid numbers are whole numbers from 0 to _MAX_INT: one int64 key per pair
         key = np.where(valid, codes * (_MAX_INT + 1) + np.nan_to_num(number).astype(np.int64), -1)
         key_codes, _ = pd.factorize(key)
