@@ -363,44 +363,75 @@ def listed_problems(
     return problems
 
 
+def describe_ids(distinct: pa.Array | pd.Series) -> np.ndarray:
+    """For each distinct participant_id, what identifier it looks like (the words the
+    screen's problems use) or None: one pass of the patterns over the distinct values."""
+    values = at.series(at.arrow(distinct))
+    hits = np.hstack([_hits(values, KINDS), _hits(values, (NAME_KIND,))])
+    kinds = _kinds_for(True, False)
+    out = np.full(len(values), None, dtype=object)
+    for i in np.flatnonzero(hits.any(axis=1)):
+        out[i] = _description(kinds, hits[i])
+    return out
+
+
 def screen_values(
     table: str,
     frame: pd.DataFrame,
     columns: Iterable[str] | None = None,
     cap: int = MAX_LISTED,
+    ids: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Problem]:
     """Errors for cells that look like direct identifiers, per column (``frame``'s index is the
     row number as in the file). participant_id is also screened for person names, ZIP/postal
     columns for ZIP codes. At most ``cap`` cells are listed per column, then a summary.
 
-    Each pattern runs once over the distinct values of all the screened columns together."""
+    Each pattern runs once over the distinct values of all the screened columns together.
+    ``ids``: the participant_id column already screened, as (a code per row, -1 for a value
+    to screen here; :func:`describe_ids` of the distinct values the codes index)."""
     names = [c for c in (frame.columns if columns is None else columns) if c in frame]
     n = len(frame)
     if not names or n == 0:
         return []
-    texts = pa.chunked_array([at.arrow(frame[c].astype("str").fillna("")) for c in names])
-    codes, distinct_cells = at.factorize(texts)
-    distinct = at.series(distinct_cells)
-    uniques = distinct.array
-    base = _hits(distinct, KINDS)
-    name_hits = _hits(distinct, (NAME_KIND,)) if "participant_id" in names else None
-    zip_hits = _hits(distinct, (ZIP_KIND,)) if any(is_zip_column(c) for c in names) else None
     rows = frame.index.to_numpy()
+    described = {}
+    if ids is not None and "participant_id" in names:
+        names.remove("participant_id")
+        code, words = ids
+        fresh = np.flatnonzero(code < 0)
+        if len(fresh):  # values the codes do not cover: screened here
+            fresh_codes, fresh_distinct = at.factorize(frame["participant_id"].iloc[fresh])
+            code = code.copy()
+            code[fresh] = len(words) + fresh_codes
+            words = np.concatenate([words, describe_ids(fresh_distinct)])
+        described["participant_id"] = (code, words)
+    if names:
+        texts = pa.chunked_array([at.arrow(frame[c].astype("str").fillna("")) for c in names])
+        codes, distinct_cells = at.factorize(texts)
+        distinct = at.series(distinct_cells)
+        base = _hits(distinct, KINDS)
+        name_hits = _hits(distinct, (NAME_KIND,)) if "participant_id" in names else None
+        zip_hits = _hits(distinct, (ZIP_KIND,)) if any(is_zip_column(c) for c in names) else None
+        for j, column in enumerate(names):
+            id_column, zip_column = column == "participant_id", is_zip_column(column)
+            kinds = _kinds_for(id_column, zip_column)
+            parts = [base]
+            if id_column:
+                parts.append(name_hits)
+            if zip_column:
+                parts.append(zip_hits)
+            hits = np.hstack(parts)
+            words = np.full(len(hits), None, dtype=object)
+            for i in np.flatnonzero(hits.any(axis=1)):
+                words[i] = _description(kinds, hits[i])
+            described[column] = (codes[j * n : (j + 1) * n], words)
     problems = []
-    for j, column in enumerate(names):
-        id_column, zip_column = column == "participant_id", is_zip_column(column)
-        kinds = _kinds_for(id_column, zip_column)
-        parts = [base]
-        if id_column:
-            parts.append(name_hits)
-        if zip_column:
-            parts.append(zip_hits)
-        hits = np.hstack(parts)
-        cell = codes[j * n : (j + 1) * n]
-        flagged = hits.any(axis=1)[cell]
-        if not flagged.any():
+    for column in [c for c in (frame.columns if columns is None else columns) if c in described]:
+        code, words = described[column]  # a code per row; per code, what it looks like
+        positions = np.flatnonzero(pd.notna(words)[code])
+        if len(positions) == 0:
             continue
-        positions = np.flatnonzero(flagged)
+        id_column = column == "participant_id"
         listed = positions[:cap]
         what = "This participant_id" if id_column else "This cell"
         advice = (
@@ -409,9 +440,7 @@ def screen_values(
             else "Direct identifiers must not be in the cohort files: remove it or replace it "
             "with a coarse value (a year, a band, a code)."
         )
-        messages = [
-            f"{what} looks like {_description(kinds, hits[cell[p]])}. {advice}" for p in listed
-        ]
-        values = [uniques[cell[p]] for p in listed]
+        messages = [f"{what} looks like {words[code[p]]}. {advice}" for p in listed]
+        values = frame[column].iloc[listed].astype("str").fillna("").tolist()
         problems += listed_problems(table, column, rows[positions], values, messages, ERROR, cap)
     return problems

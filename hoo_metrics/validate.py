@@ -46,7 +46,14 @@ from .contract import (
     USED_PREFIX,
     YES_NO,
 )
-from .identifiers import MAX_LISTED, listed_problems, mask, screen_column_names, screen_values
+from .identifiers import (
+    MAX_LISTED,
+    describe_ids,
+    listed_problems,
+    mask,
+    screen_column_names,
+    screen_values,
+)
 from .load import RawTables, read_tables
 from .problems import ERROR, WARNING, CohortError, Problem
 
@@ -259,6 +266,7 @@ class _Validator:
         # them), once the participants table is checked; the other tables look ids up in them
         self.id_codes: np.ndarray | None = None
         self.distinct_ids: pa.Array | None = None
+        self.id_descriptions: np.ndarray | None = None
 
     # -- reporting
     def add(self, table, row, column, value, message, severity=ERROR) -> None:
@@ -404,7 +412,9 @@ class _Validator:
                 f"This status is not one the dashboard knows. It must be {allowed} "
                 "(upper or lower case); correct the spelling.",
             )
-        self.problems += screen_values(table, p, [c for c in p.columns if c != "status"])
+        self.problems += screen_values(
+            table, p, [c for c in p.columns if c != "status"], ids=self.id_words()
+        )
         if all(c in p for c in PARTICIPANT_REQUIRED):
             front = list(PARTICIPANT_REQUIRED)
             out = {c: _text(p[c]) for c in front + [c for c in p.columns if c not in front]}
@@ -557,7 +567,9 @@ class _Validator:
         extras = [
             c for c in r.columns if c not in known and not c.startswith(("used_", "helpful_"))
         ]
-        self.problems += screen_values(table, r, ["participant_id", *extras])
+        self.problems += screen_values(
+            table, r, ["participant_id", *extras], ids=self.id_words(who)
+        )
         self._ignored(table, extras)
         if all(c in r for c in RESPONSE_REQUIRED):
             front = ["participant_id", "month", "stage", "stage6_path"]
@@ -699,7 +711,9 @@ class _Validator:
                 "after this one?",
             )
         extras = [col for col in c.columns if col not in CONTACT_COLUMNS]
-        self.problems += screen_values(table, c, ["participant_id", *extras])
+        self.problems += screen_values(
+            table, c, ["participant_id", *extras], ids=self.id_words(who)
+        )
         self._ignored(table, extras)
         if all(col in c for col in CONTACT_REQUIRED):
             self.built[table] = pd.DataFrame(
@@ -740,6 +754,16 @@ class _Validator:
         )
 
     # -- shared checks
+    def id_words(self, who: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The participant_id screen, once over the participants' distinct ids, for
+        :func:`screen_values`: (a code per row: ``who``, or the participants' own codes; what
+        each distinct id looks like). None without a participants table."""
+        if self.distinct_ids is None:
+            return None
+        if self.id_descriptions is None:
+            self.id_descriptions = describe_ids(self.distinct_ids)
+        return (self.id_codes if who is None else who), self.id_descriptions
+
     def _participant_ids(self, table: str, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Blank or unknown participant_id errors. Returns where the id is usable and a code
         per row that is equal for equal ids: the position of the id among the participants'

@@ -505,3 +505,44 @@ def test_one_character_cells_parse_like_the_general_path():
     assert number.tolist()[0] == 4 and np.isnan(number[1]) and number[3] == 9
     assert blank.tolist() == [False, True, False, False]
     assert bad.tolist() == [False, False, True, False]
+
+
+def test_identifier_ids_are_reported_in_every_table_they_appear_in():
+    # The participant_id screen runs once over the participants' distinct ids and is looked up
+    # for the other tables; an id not in participants is screened where it appears. By hand:
+    # P01 -> an e-mail address (participants row 2; responses rows 2, 3; contacts rows 2, 3),
+    # an unknown phone number in responses row 4 (also "not in the participants table").
+    email, phone = "jane.doe@example.org", "555-123-4567"
+    result = check(
+        participants=PARTICIPANTS.replace("P01", email),
+        responses=RESPONSES.replace("P01", email).replace("P02,0,4", f"{phone},0,4"),
+        contacts=CONTACTS.replace("P01", email),
+    )
+    looks = [p for p in result.problems if "looks like" in p.message]
+    assert sorted((p.table, p.row) for p in looks) == [
+        ("contacts", 2),
+        ("contacts", 3),
+        ("participants", 2),
+        ("responses", 2),
+        ("responses", 3),
+        ("responses", 4),
+    ]
+    by_row = {(p.table, p.row): p for p in looks}
+    assert "an e-mail address" in by_row[("responses", 2)].message
+    assert "a phone" in by_row[("responses", 4)].message
+    assert all(email not in (p.value or "") and phone not in (p.value or "") for p in looks)
+    # the same problems as screening each table's column on its own (no shared look-up)
+    from hoo_metrics.identifiers import screen_values
+    from hoo_metrics.validate import _prepare
+
+    raw = read_tables(
+        files(
+            participants=PARTICIPANTS.replace("P01", email),
+            responses=RESPONSES.replace("P01", email).replace("P02,0,4", f"{phone},0,4"),
+            contacts=CONTACTS.replace("P01", email),
+        )
+    )
+    alone = []
+    for table in ("participants", "responses", "contacts"):
+        alone += screen_values(table, _prepare(raw.tables[table]), ["participant_id"])
+    assert [p for p in alone] == [p for p in looks if p.column == "participant_id"]
