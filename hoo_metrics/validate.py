@@ -429,7 +429,9 @@ class _Validator:
             return
         self.require(table, r, RESPONSE_REQUIRED)
         n = len(r)
-        out: dict[str, pd.Series] = {}
+        # the built columns: numbers as numpy arrays (a pd.Series of each would be one more
+        # copy of every column before the frame stacks them)
+        out: dict[str, pd.Series | np.ndarray] = {}
         pid_ok, who = self._participant_ids(table, r)
         month_ok = np.zeros(n, dtype=bool)
         if "month" in r:
@@ -441,7 +443,7 @@ class _Validator:
                 "month must be a whole number 0 or more: the months since enrollment, 0 for the "
                 "baseline survey.",
             )
-            out["month"] = pd.Series(np.nan_to_num(month).astype("int64"))
+            out["month"] = np.nan_to_num(month).astype("int64")
             self._duplicates(
                 table, r, who, pid_ok & month_ok, month, "month", "a month {} response"
             )
@@ -463,7 +465,7 @@ class _Validator:
                 f"stage must be a whole number from {STAGE_MIN} to {STAGE_MAX} (the recovery "
                 "stage), or blank.",
             )
-        out["stage"] = pd.Series(np.where(stage_ok, stage, np.nan), dtype="float64")
+        out["stage"] = np.where(stage_ok, stage, np.nan)
         path = r["stage6_path"].str.lower() if "stage6_path" in r else pd.Series("", index=r.index)
         present = (path != "").to_numpy()
         unknown = present & ~_isin(path, STAGE6_PATHS)
@@ -521,33 +523,34 @@ class _Validator:
                 f"{used_col} must be 1 (the resource was used), 0 (not used) or blank.",
             )
             used_ok = ~wrong  # a rating or most_helpful is only judged against a valid used_
-            used = np.where(wrong, np.nan, used)
+            used[wrong] = np.nan  # (a fresh array of this call)
             used_values[code] = np.where(used_ok, used, 1.0)
-            out[used_col] = pd.Series(used, dtype="float64")
-            helpful = np.full(n, np.nan)
-            if helpful_col in r:
-                rating, blank, bad = _parse_ints(r[helpful_col])
-                wrong = bad | (~blank & ((rating < HELPFUL_MIN) | (rating > HELPFUL_MAX)))
-                self.cells(
-                    table,
-                    r,
-                    helpful_col,
-                    wrong,
-                    f"{helpful_col} must be a whole number from {HELPFUL_MIN} (not at all "
-                    f"helpful) to {HELPFUL_MAX} (extremely helpful), or blank.",
-                )
-                rated = ~blank & ~wrong
-                self.cells(
-                    table,
-                    r,
-                    helpful_col,
-                    rated & used_ok & (used != 1),
-                    f"There is a helpfulness rating but {used_col} is not 1 in this row, so the "
-                    f"rating is ignored. If the resource was used, set {used_col} to 1.",
-                    WARNING,
-                )
-                helpful = np.where(rated & (used == 1), rating, np.nan)
-            out[helpful_col] = pd.Series(helpful, dtype="float64")
+            out[used_col] = used
+            if helpful_col not in r:
+                out[helpful_col] = np.full(n, np.nan)
+                continue
+            rating, blank, bad = _parse_ints(r[helpful_col])
+            wrong = bad | (~blank & ((rating < HELPFUL_MIN) | (rating > HELPFUL_MAX)))
+            self.cells(
+                table,
+                r,
+                helpful_col,
+                wrong,
+                f"{helpful_col} must be a whole number from {HELPFUL_MIN} (not at all "
+                f"helpful) to {HELPFUL_MAX} (extremely helpful), or blank.",
+            )
+            rated = ~blank & ~wrong
+            self.cells(
+                table,
+                r,
+                helpful_col,
+                rated & used_ok & (used != 1),
+                f"There is a helpfulness rating but {used_col} is not 1 in this row, so the "
+                f"rating is ignored. If the resource was used, set {used_col} to 1.",
+                WARNING,
+            )
+            helpful = np.where(rated & (used == 1), rating, np.nan)
+            out[helpful_col] = helpful
         for column in r.columns:
             if column.startswith(HELPFUL_PREFIX):
                 code = column[len(HELPFUL_PREFIX) :]
@@ -798,9 +801,13 @@ class _Validator:
         (``who``: a code per row, equal for equal participant_ids)."""
         if not valid.any():
             return
-        codes = who
         # valid numbers are whole numbers from 0 to _MAX_INT: one int64 key per pair
-        key = np.where(valid, codes * (_MAX_INT + 1) + np.nan_to_num(number).astype(np.int64), -1)
+        number = np.nan_to_num(number).astype(np.int64)
+        span = int(number[valid].max()) + 1
+        key = np.where(valid, who * span + number, -1)
+        small = int(who[valid].max() + 1) * span <= 8 * len(key) + 1024  # keys fit a count
+        if small and np.bincount(key[valid]).max() <= 1:
+            return  # no key twice: no duplicate (the usual case, without hashing)
         key_codes, _ = pd.factorize(key)
         first = _first_of_codes(key_codes)
         flagged = valid & (first[key_codes] != np.arange(len(key)))

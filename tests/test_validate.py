@@ -199,6 +199,17 @@ def test_duplicate_participant_month():
     assert "row 3" in result.problems[0].message
 
 
+@pytest.mark.parametrize("month", ["12", "100000"])
+def test_duplicate_participant_month_small_and_huge(month):
+    # months up to 10**9 are valid; a large one takes the hashing path instead of the count.
+    # By hand: rows 6 and 7 are P02's; row 7 repeats row 6; row 8 (P03, same month) does not.
+    extra = f"P02,{month},5,,0,,0,,\nP02,{month},4,,0,,0,,\nP03,{month},4,,0,,0,,\n"
+    result = check(responses=RESPONSES + extra)
+    assert keys(result.problems) == {("responses", 7, "month", month, ERROR)}
+    assert "row 6" in result.problems[0].message
+    assert not check(responses=RESPONSES + extra.split("\n", 1)[1]).problems
+
+
 def test_duplicate_participant_contact_no():
     result = check(contacts=CONTACTS + "P01,2,20,no\n")  # row 5 repeats row 3
     assert keys(result.problems) == {("contacts", 5, "contact_no", "2", ERROR)}
