@@ -84,18 +84,11 @@ def _followup_base(analysed: Cohort) -> dict:
         named = np.zeros_like(used)
     rated = ~np.isnan(rating)
 
-    # per participant: sort the rows by participant once, then reduce each participant's block
-    order = np.argsort(position, kind="stable")
-    sorted_position = position[order]
-    first = np.flatnonzero(np.diff(sorted_position, prepend=-2) != 0)  # -2: never a position
-    if first.size and used.shape[1]:
-
-        def per_participant(ufunc, matrix):
-            return ufunc.reduceat(matrix[order], first, axis=0)
-    else:
-
-        def per_participant(ufunc, matrix):
-            return np.zeros((first.size, matrix.shape[1]), dtype=matrix.dtype)
+    # per participant: sums over each participant's rows (bincount on the participant's
+    # position; the summed values are flags and whole ratings, so the float sums are exact)
+    per_participant = _Summer(position, len(analysed.participants), used.shape[1])
+    answered = np.bincount(position, minlength=len(analysed.participants))
+    ever = np.flatnonzero(answered > 0)  # participants with a follow-up response, ascending
 
     return {
         "position": position,
@@ -105,22 +98,33 @@ def _followup_base(analysed: Cohort) -> dict:
         "rating": rating,
         "rated": rated,
         "named": named,
-        "ever_position": sorted_position[first],
-        "used_ever": per_participant(np.logical_or, used),
-        "named_ever": per_participant(np.logical_or, named),
-        "rating_sum": per_participant(np.add, np.where(rated, rating, 0.0)),
-        "rating_n": per_participant(np.add, rated.astype("int64")),
+        "ever_position": ever,
+        "used_ever": per_participant(used)[ever] > 0,
+        "named_ever": per_participant(named)[ever] > 0,
+        "rating_sum": per_participant(np.where(rated, rating, 0.0))[ever],
+        "rating_n": per_participant(rated)[ever].astype("int64"),
     }
 
 
-def _sums(codes: np.ndarray, k: int, matrix: np.ndarray) -> np.ndarray:
-    """Column sums of the rows of ``matrix`` per code 0 .. k-1 (k x columns, float64). The
-    summed values are whole numbers (flags, 1-5 ratings and their squares), so the float sums
-    are exact whatever the order of addition."""
-    out = np.zeros((k, matrix.shape[1]))
-    for j in range(matrix.shape[1]):
-        out[:, j] = np.bincount(codes, weights=matrix[:, j], minlength=k)
-    return out
+class _Summer:
+    """Column sums of the rows of a (rows x columns) matrix per code 0 .. k-1 (a k x columns
+    float64 array), for several matrices with the same row codes: one weighted bincount per
+    matrix over the flattened cells. The summed values are whole numbers (flags, 1-5 ratings
+    and their squares), so the float sums are exact whatever the order of addition."""
+
+    def __init__(self, codes: np.ndarray, k: int, columns: int):
+        self.k, self.columns = k, columns
+        # the bin of each cell of a C-ordered matrix: its row's code and its column
+        self.bins = (
+            np.asarray(codes, dtype=np.int64)[:, None] * columns + np.arange(columns)
+        ).ravel()
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        if self.columns == 0:
+            return np.zeros((self.k, 0))
+        weights = np.ascontiguousarray(matrix, dtype=np.float64).ravel()
+        sums = np.bincount(self.bins, weights=weights, minlength=self.k * self.columns)
+        return sums.reshape(self.k, self.columns)
 
 
 def _group_codes(analysed: Cohort, group_by: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -175,12 +179,13 @@ def resources_by_wave(
     k = len(months) * n_groups
     respondents = np.bincount(key, minlength=k)
     r0 = np.where(rated, rating, 0.0)
+    sums = _Summer(key, k, len(codes))
     wide = {
-        "used": _sums(key, k, used).astype("int64"),
-        "most_helpful": _sums(key, k, base["named"]).astype("int64"),
-        "helpful_n": _sums(key, k, rated).astype("int64"),
-        "_sum": _sums(key, k, r0),
-        "_sumsq": _sums(key, k, r0 * r0),
+        "used": sums(used).astype("int64"),
+        "most_helpful": sums(base["named"]).astype("int64"),
+        "helpful_n": sums(rated).astype("int64"),
+        "_sum": sums(r0),
+        "_sumsq": sums(r0 * r0),
     }
     present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
     wide = {name: m[present] for name, m in wide.items()}
@@ -242,12 +247,13 @@ def resources_overall(
     participants = np.bincount(key, minlength=k)
     present = np.flatnonzero(participants > 0)  # groups with a participant
     keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
+    sums = _Summer(key, k, len(codes))
     wide = {
         "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
-        "used_ever": _sums(key, k, base["used_ever"])[present].astype("int64"),
-        "most_helpful_ever": _sums(key, k, base["named_ever"])[present].astype("int64"),
-        "_sum": _sums(key, k, base["rating_sum"])[present],
-        "helpful_n": _sums(key, k, base["rating_n"])[present].astype("int64"),
+        "used_ever": sums(base["used_ever"])[present].astype("int64"),
+        "most_helpful_ever": sums(base["named_ever"])[present].astype("int64"),
+        "_sum": sums(base["rating_sum"])[present],
+        "helpful_n": sums(base["rating_n"])[present].astype("int64"),
     }
     out = _long(keys, wide, codes)
     if out.empty:
