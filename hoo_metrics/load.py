@@ -628,9 +628,7 @@ def _arrow_rows(data: bytes, sep: str) -> pd.DataFrame | None:
     if table.num_columns != width:
         return None
     frame = pd.DataFrame(
-        # one contiguous array per column (the reader's blocks joined once, not at every use)
-        {i: at.series(table.column(i).combine_chunks()) for i in range(width)},
-        index=pd.RangeIndex(table.num_rows),
+        {i: at.series(table.column(i)) for i in range(width)}, index=pd.RangeIndex(table.num_rows)
     )
     # ASCII text without spaces, tabs or other whitespace: no cell has any to strip
     frame.attrs["stripped"] = data.isascii() and not any(ws in data for ws in _ASCII_SPACES)
