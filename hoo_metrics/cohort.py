@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .arrowtext import factorize, isin, series
+from .arrowtext import factorize, index_in, isin, series
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
 from .problems import Problem
 
@@ -135,6 +135,14 @@ class Cohort:
             index=self.responses.index,
             columns=list(self.resources),
         )
+
+    @cached_property
+    def response_positions(self) -> np.ndarray:
+        """Position in ``participants`` of each response's participant (-1 if not there), once
+        per cohort: the resource and stage metrics index by it. Read-only."""
+        found = index_in(self.responses["participant_id"], self.participants["participant_id"])
+        found.flags.writeable = False
+        return found
 
     def derived(self, key: str, compute: Callable[[Cohort], object]):
         """``compute(self)``, computed once per cohort and kept under ``key``: for the tables

@@ -12,7 +12,6 @@ import pandas as pd
 
 from .cohort import Cohort
 from .inference import mean_interval_from_stats, wilson_interval
-from .stages import positions
 
 WAVE_COLUMNS = (
     "month",
@@ -69,15 +68,15 @@ def _followup_base(analysed: Cohort) -> dict:
     follow-up response (``ever_position``, ascending): used ever, named ever, and the sum and
     number of their ratings."""
     responses = analysed.responses
-    follow = (responses["month"] > 0).to_numpy()
+    month = responses["month"].to_numpy(dtype="int64")
+    follow = month > 0
     codes = list(analysed.resources)
-    r = responses[follow]
-    position = positions(r["participant_id"], analysed.participants["participant_id"])
-    used = r[[analysed.used_column(c) for c in codes]].to_numpy(dtype="float64", na_value=np.nan)
-    used = used == 1.0
-    rating = r[[analysed.helpful_column(c) for c in codes]].to_numpy(
+    position = analysed.response_positions[follow]
+    used_columns = responses[[analysed.used_column(c) for c in codes]]
+    used = used_columns.to_numpy(dtype="float64", na_value=np.nan)[follow] == 1.0
+    rating = responses[[analysed.helpful_column(c) for c in codes]].to_numpy(
         dtype="float64", na_value=np.nan
-    )
+    )[follow]
     rating = np.where(used, rating, np.nan)
     named = analysed.most_helpful_matrix.to_numpy(dtype=bool)[follow]
     if named.shape[1] != len(codes):  # no most_helpful column at all
@@ -92,7 +91,7 @@ def _followup_base(analysed: Cohort) -> dict:
 
     return {
         "position": position,
-        "month": r["month"].to_numpy(dtype="int64"),
+        "month": month[follow],
         "codes": codes,
         "used": used,
         "rating": rating,

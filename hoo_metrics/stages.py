@@ -108,7 +108,7 @@ class _Staged:
     def __init__(self, analysed: Cohort):
         p, r = analysed.participants, analysed.responses
         ids = p["participant_id"]
-        self.response_pid = pid = positions(r["participant_id"], ids)
+        self.response_pid = pid = analysed.response_positions
         month = r["month"].to_numpy(dtype="int64")
         cat = category_codes(r["stage"], r["stage6_path"])
         staged = (cat >= 0) & (pid >= 0)

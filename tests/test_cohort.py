@@ -82,3 +82,17 @@ def test_most_helpful_matrix_matches_whole_codes(cohort):
 def test_participant_columns_exclude_id_and_status(cohort):
     assert cohort.participant_columns == ["arm", "role", "site"]
     assert cohort.counts() == {"participants": 4, "responses": 4, "contacts": 2}
+
+
+def test_response_positions_index_participants(cohort):
+    # responses a, b, c, d over participants a, b, c, d: 0..3; among the completers a, c, d
+    # (b withdrew, its response gone): a -> 0, c -> 1, d -> 2
+    assert cohort.response_positions.tolist() == [0, 1, 2, 3]
+    done = cohort.analysis_set("completed")
+    assert done.response_positions.tolist() == [0, 1, 2]
+    assert not done.response_positions.flags.writeable
+    # a response whose participant is not in the table (a hand-built cohort) is -1
+    from dataclasses import replace
+
+    fewer = replace(cohort, participants=cohort.participants.iloc[[3, 0]].reset_index(drop=True))
+    assert fewer.response_positions.tolist() == [1, -1, -1, 0]
