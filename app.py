@@ -38,19 +38,6 @@ PAGES = {
     ],
 }
 
-import time as _t, cProfile as _cp, os as _os, sys as _sys
-_t0 = _t.perf_counter()
-_prof = _cp.Profile() if _os.environ.get("HOO_PROFILE") else None
-if _prof: _prof.enable()
 page = st.navigation(PAGES)
-_t1 = _t.perf_counter()
 st.session_state["hoo_view"] = state.sidebar()
-_t2 = _t.perf_counter()
-try:
-    page.run()
-finally:
-    _t3 = _t.perf_counter()
-    if _prof:
-        _prof.disable()
-        _prof.dump_stats(f"/tmp/hooprof/{page.title}-{_t.time():.3f}.prof")
-    print(f"HOOTIME page={page.title} nav={_t1-_t0:.3f} sidebar={_t2-_t1:.3f} page={_t3-_t2:.3f} total={_t3-_t0:.3f}", file=_sys.stderr, flush=True)
+page.run()
