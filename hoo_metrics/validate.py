@@ -172,14 +172,17 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _parse_ints(
+    values: pd.Series, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole numbers in text cells: (value as float64 with NaN, blank, not a whole number).
+    ``out``: a float64 array of the column's length to write the values into (and return).
 
     "3", "03", "+3" and "3.0" (spreadsheet exports) are 3; parsed once per distinct value,
     with vectorised arrow string kernels."""
     cells = at.arrow(values)
     if cells.null_count == 0 and len(cells) and pc.max(pc.binary_length(cells)).as_py() <= 1:
-        return _parse_one_char(cells)
+        return _parse_one_char(cells, out)
     codes, uniques = at.factorize(values)
     if len(uniques) == 0:
         empty = np.zeros(0, dtype=bool)
@@ -202,10 +205,12 @@ def _parse_ints(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ok = usable & (np.abs(value) <= _MAX_INT)
     number = np.where(ok, value, np.nan)
     bad = ~blank & ~ok
-    return number[codes], blank[codes], bad[codes]
+    return np.take(number, codes, out=out), blank[codes], bad[codes]
 
 
-def _parse_one_char(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _parse_one_char(
+    cells: pa.Array, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_parse_ints` for columns whose cells are all blank or one byte long (0/1 flags,
     ratings, stages): read straight from the arrow buffers."""
     n = len(cells)
@@ -215,7 +220,8 @@ def _parse_one_char(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray
     blank = offsets[1:] == starts
     digit = data.take(starts, mode="clip") - np.uint8(ord("0"))  # wraps below "0": > 9
     not_digit = digit > 9
-    number = digit.astype(np.float64)
+    number = np.empty(n) if out is None else out
+    np.copyto(number, digit)
     number[not_digit | blank] = np.nan
     return number, blank, not_digit & ~blank
 
@@ -510,10 +516,13 @@ class _Validator:
                         "it used_<code>, e.g. used_peers (no ';' in the code).",
                     )
         self.resources = tuple(codes)
-        used_values: dict[str, np.ndarray] = {}
-        for code in codes:
+        # the used_ and helpful_ values are written once, into the rows of one float block
+        # that becomes the built table's columns as it is (no copy of 2 x resources columns)
+        numbers = np.empty((2 * len(codes), n))
+        not_used: dict[str, np.ndarray] = {}  # a valid used_ that is not 1, per code
+        for k, code in enumerate(codes):
             used_col, helpful_col = USED_PREFIX + code, HELPFUL_PREFIX + code
-            used, blank, bad = _parse_ints(r[used_col])
+            used, blank, bad = _parse_ints(r[used_col], out=numbers[2 * k])
             wrong = bad | (~blank & (used != 0) & (used != 1))
             self.cells(
                 table,
@@ -523,13 +532,12 @@ class _Validator:
                 f"{used_col} must be 1 (the resource was used), 0 (not used) or blank.",
             )
             used_ok = ~wrong  # a rating or most_helpful is only judged against a valid used_
-            used[wrong] = np.nan  # (a fresh array of this call)
-            used_values[code] = np.where(used_ok, used, 1.0)
-            out[used_col] = used
+            used[wrong] = np.nan
+            not_used[code] = used_ok & (used != 1)
             if helpful_col not in r:
-                out[helpful_col] = np.full(n, np.nan)
+                numbers[2 * k + 1] = np.nan
                 continue
-            rating, blank, bad = _parse_ints(r[helpful_col])
+            rating, blank, bad = _parse_ints(r[helpful_col], out=numbers[2 * k + 1])
             wrong = bad | (~blank & ((rating < HELPFUL_MIN) | (rating > HELPFUL_MAX)))
             self.cells(
                 table,
@@ -549,8 +557,7 @@ class _Validator:
                 f"rating is ignored. If the resource was used, set {used_col} to 1.",
                 WARNING,
             )
-            helpful = np.where(rated & (used == 1), rating, np.nan)
-            out[helpful_col] = helpful
+            rating[~(rated & (used == 1))] = np.nan  # only a rating of a used resource
         for column in r.columns:
             if column.startswith(HELPFUL_PREFIX):
                 code = column[len(HELPFUL_PREFIX) :]
@@ -564,7 +571,7 @@ class _Validator:
                         f"{USED_PREFIX}{code} if {code or 'this'} is a resource of this cohort.",
                         WARNING,
                     )
-        out["most_helpful"] = self._most_helpful(r, codes, used_values)
+        out["most_helpful"] = self._most_helpful(r, codes, not_used)
 
         known = set(RESPONSE_REQUIRED) | set(RESPONSE_OPTIONAL)
         extras = [
@@ -579,9 +586,11 @@ class _Validator:
             resource_columns = [
                 c for code in codes for c in (USED_PREFIX + code, HELPFUL_PREFIX + code)
             ]
-            self.built[table] = pd.DataFrame(
-                {c: out[c] for c in [*front, *resource_columns, "most_helpful"]}
-            )
+            built = pd.DataFrame(numbers.T, columns=resource_columns, copy=False)
+            for i, c in enumerate(front):
+                built.insert(i, c, out[c])
+            built["most_helpful"] = out["most_helpful"]
+            self.built[table] = built
         # participants with no responses
         p = self.tables.get("participants")
         if self.id_codes is not None and "participant_id" in r:
@@ -597,9 +606,9 @@ class _Validator:
                 WARNING,
             )
 
-    def _most_helpful(self, r: pd.DataFrame, codes: list[str], used: dict) -> pd.Series:
+    def _most_helpful(self, r: pd.DataFrame, codes: list[str], not_used: dict) -> pd.Series:
         """Check most_helpful; returns it normalised (lower-case codes joined by ';', NaN).
-        ``used``: the used_ values per code, with invalid cells as 1 (already errors)."""
+        ``not_used``: per code, where used_ is valid and not 1 (blank or 0)."""
         table = "responses"
         if "most_helpful" not in r:
             return pd.Series(np.nan, index=range(len(r)), dtype="str")
@@ -644,7 +653,7 @@ class _Validator:
             code: np.array([isinstance(u, str) and code in u.split(";") for u in normalised], bool)[
                 index_of
             ]
-            & (used[code] != 1)
+            & not_used[code]
             for code in codes
         }
         if named:
