@@ -4,7 +4,8 @@ Prints one table: the time of a process that only imports pandas + scipy.stats a
 three CSVs (the floor), of ``python -m hoo_metrics summary`` as a whole process and its ratio to
 the floor, of validation alone (the checks and the Cohort built from tables already read) and
 of load + validate (our own read included) in-process, each against an in-process read, of
-each page's computation, and the peak memory of the summary process. Medians of several runs.
+each page's computation and of the HTML report, and the peak memory of the summary process.
+Medians of several runs.
 
 Each page's computation runs on a fresh Cohort (nothing cached), as after a filter change.
 ``--browser`` also runs the browser measure (filter change to every chart redrawn); its last
@@ -127,6 +128,15 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
             fn(fresh)
             times.append(time.perf_counter() - start)
         out[f"page:{page}"] = statistics.median(times)
+    from hoo_metrics.report import build_report
+
+    reports = []  # the one-file HTML report of the default view, on a fresh Cohort
+    for _ in range(runs):
+        fresh = replace(cohort)
+        start = time.perf_counter()
+        build_report(fresh)
+        reports.append(time.perf_counter() - start)
+    out["report"] = statistics.median(reports)
     return out
 
 
@@ -173,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 "content_sha256_s": inproc["content_sha256"],
                 "summary_peak_mib": summ_mem,
                 **{k: v for k, v in inproc.items() if k.startswith("page:")},
+                "report_s": inproc["report"],
             }
         )
 
