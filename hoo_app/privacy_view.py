@@ -157,13 +157,25 @@ def resources_overall_table(view: View) -> hm.SuppressedTable:
 
 
 def comparisons_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "comparisons",
-        lambda: hm.suppress_comparisons(
-            view.metric(hm.compare_resources), resources_overall_table(view), view.suppression
-        ),
-    )
+    """The group comparisons of the Resources page. No page shows their odds ratios, so they
+    are not computed (their exact intervals are most of the test time), and the tests reuse
+    the session's ``resources_overall`` table instead of building it again."""
+
+    def build():
+        tests = _memo(
+            view,
+            "compare_resources",
+            lambda: hm.compare_resources(
+                view.cohort,
+                view.group_by,
+                view.population,
+                overall=view.metric(hm.resources_overall),
+                odds_ratios=False,
+            ),
+        )
+        return hm.suppress_comparisons(tests, resources_overall_table(view), view.suppression)
+
+    return _memo(view, "comparisons", build)
 
 
 def resources_by_wave_table(view: View) -> hm.SuppressedTable:
