@@ -25,11 +25,15 @@ if overall.table.empty:
 no_tests = overall.table.iloc[0:0]
 
 st.subheader("Over the whole follow-up")
-tab_mh, tab_used = st.tabs(["Named most helpful", "Used"])
+# lazy: only the open tab's chart is built and drawn (switching tabs reruns, from the memo);
+# a filter change then redraws one ranking chart, not two
+tab_mh, tab_used = st.tabs(["Named most helpful", "Used"], key="res_tab", on_change="rerun")
 for tab, measure, key in (
     (tab_mh, "most_helpful_ever", "rank_mh"),
     (tab_used, "used_ever", "rank_used"),
 ):
+    if not tab.open:
+        continue
     with tab:
         ui.chart(
             view,

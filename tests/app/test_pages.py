@@ -3,6 +3,8 @@ changes the numbers as the library says it should."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import hoo_metrics as hm
@@ -120,6 +122,24 @@ def test_resources_show_the_library_comparison(sample):
     overall = hm.suppress_resources_overall(hm.resources_overall(sample, "arm", "completed"), k)
     tests = hm.suppress_comparisons(hm.compare_resources(sample, "arm", "completed"), overall, k)
     assert hm.takeaway_resource_test(tests, overall, "most_helpful_ever") in texts(at)
+    no_exception(at)
+
+
+def test_resources_ranking_tab_draws_the_chart_of_the_open_tab():
+    # lazy tabs: one ranking chart (the open tab's), then the other after switching
+    at = open_page("resources")
+
+    def ranking_titles():
+        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        return [
+            s["layout"]["xaxis"]["title"]["text"] for s in specs if s["data"][-1]["type"] == "bar"
+        ]
+
+    assert ranking_titles() == ["Named most helpful (% of participants)"]
+    at.session_state["res_tab"] = "Used"
+    at.run()
+    assert ranking_titles() == ["Used at any follow-up wave (% of participants)"]
+    assert len(at.get("plotly_chart")) == 3  # ranking, heatmap, helpfulness
     no_exception(at)
 
 
