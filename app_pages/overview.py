@@ -132,6 +132,7 @@ ui.chart(
     hm.consort_flow(enr.table, view.colors, total=over["enrolled"]),
     flow + ".",
     key="consort",
+    static=True,
 )
 display = enr.table.copy()
 labels = enr.labels()

@@ -45,12 +45,20 @@ def takeaway(text: str) -> None:
     st.markdown(f"**{text}**")
 
 
-def chart(view: View, fig, text: str, key: str) -> None:
-    """A plotly chart under its takeaway; synthetic cohorts get a watermark."""
+# A Sankey drawn a second time fades all its links in over 500 ms (plotly.js sankey render:
+# every draw but the first starts links at opacity 0), and Streamlit draws each new chart
+# twice (once at the container's natural width, again at its measured width). Drawn static,
+# the flow appears at once; its node labels carry every number its hover labels would.
+STATIC_CONFIG = {"staticPlot": True}
+
+
+def chart(view: View, fig, text: str, key: str, static: bool = False) -> None:
+    """A plotly chart under its takeaway; synthetic cohorts get a watermark. ``static``: no
+    hover, zoom or toolbar (for a Sankey, see STATIC_CONFIG)."""
     takeaway(text)
     if view.full.synthetic:
         fig = hm.mark_synthetic(fig)
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    st.plotly_chart(fig, key=key, config=STATIC_CONFIG if static else PLOTLY_CONFIG)
 
 
 def table(view: View, df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
