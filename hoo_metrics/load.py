@@ -264,10 +264,11 @@ class _Reader:
     def add_workbook(self, name: str, data: bytes) -> None:
         self.forms.add("xlsx")
         try:
-            import openpyxl
+            from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds on damaged files
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        except Exception as exc:  # the reader raises many kinds on damaged files
             self.problem(
                 "cohort",
                 f"The workbook {name} could not be read ({type(exc).__name__}). Open it in "
@@ -275,20 +276,19 @@ class _Reader:
             )
             return
         try:
-            for sheet in book.worksheets:
-                label = f"{name}, sheet {sheet.title}"
+            for title in sheets:
+                label = f"{name}, sheet {title}"
                 try:
-                    rows = [
-                        [_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)
-                    ]
+                    values = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+                    grid = _sheet_grid(values)
                 except Exception as exc:  # damaged sheet XML
                     self.problem(
                         "cohort",
-                        f"The sheet {sheet.title} of {name} could not be read "
+                        f"The sheet {title} of {name} could not be read "
                         f"({type(exc).__name__}). Save the workbook again and re-upload it.",
                     )
                     continue
-                self.add_rows(label, sheet.title, rows, is_sheet=True)
+                self.add_rows(label, title, [], is_sheet=True, frame=grid)
         finally:
             book.close()
 
@@ -675,6 +675,49 @@ def _strip_cells(grid: pd.DataFrame) -> pd.DataFrame:
 
 def _header_name(value: str) -> str:
     return str(value).replace("\ufeff", "").strip().lower()
+
+
+def _sheet_grid(values: list[list]) -> pd.DataFrame | None:
+    """A sheet's typed cells (python-calamine: str, float, bool, date, datetime, time, ''
+    for empty) as the text a CSV export would hold (:func:`_cell_text`), column by column."""
+    if not values or not max(len(row) for row in values):
+        return None
+    width = max(len(row) for row in values)
+    if any(len(row) != width for row in values):  # not a rectangle: pad (rare)
+        values = [list(row) + [""] * (width - len(row)) for row in values]
+    cells = np.empty((len(values), width), dtype=object)
+    cells[:] = values
+    return pd.DataFrame(
+        {j: _column_text(cells[:, j]) for j in range(width)}, index=pd.RangeIndex(len(values))
+    ).astype("str")
+
+
+def _column_text(column: np.ndarray) -> np.ndarray:
+    """:func:`_cell_text` of every cell of an object column: text as it is, whole numbers
+    without a decimal point, booleans as TRUE/FALSE; converted by kind of column, cell by
+    cell only for what is neither (dates, fractions, huge numbers, mixed columns)."""
+    blank = pd.isna(column) | (column == "")
+    out = np.full(len(column), "", dtype=object)
+    filled = np.flatnonzero(~blank)
+    if len(filled) == 0:
+        return out
+    values = column[filled]
+    kind = pd.api.types.infer_dtype(values, skipna=False)
+    if kind == "string":
+        out[filled] = values
+        return out
+    if kind == "boolean":
+        out[filled] = np.where(values.astype(bool), "TRUE", "FALSE")
+        return out
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        number = values.astype(np.float64)
+        whole = np.isfinite(number) & (number == np.floor(number)) & (np.abs(number) < 2.0**53)
+        out[filled[whole]] = number[whole].astype(np.int64).astype(str).astype(object)
+        rest = filled[~whole]
+    else:
+        rest = filled
+    out[rest] = [_cell_text(v) for v in column[rest]]
+    return out
 
 
 def _cell_text(value) -> str:

@@ -438,3 +438,41 @@ def test_fast_reader_declines_quotes_and_ragged_rows():
     ]
     assert fast.attrs["stripped"]  # ASCII without whitespace: nothing to strip
     assert not _arrow_rows(b"a,b\n 1,2\n", ",").attrs["stripped"]
+
+
+def test_workbook_cells_read_as_a_csv_export_would_hold_them():
+    # Each cell's text, by hand, as a CSV export of the sheet holds it: whole numbers without a
+    # decimal point, fractions as Python writes the float, booleans TRUE/FALSE, dates in ISO
+    # form, surrounding spaces stripped, empty cells blank.
+    import datetime as dt
+
+    columns = {
+        "participant_id": (["P1", "P2", "P3", "P4", "P5"], ["P1", "P2", "P3", "P4", "P5"]),
+        "whole": ([1, 2.0, -3, 0, None], ["1", "2", "-3", "0", ""]),
+        "fraction": ([2.5, 1e-05, 1 / 3, None, 7], ["2.5", "1e-05", "0.3333333333333333", "", "7"]),
+        "huge": (
+            [2.0**60, 10**16, 5, None, 1],  # beyond 2**53, written out as whole numbers
+            [str(2**60), "10000000000000000", "5", "", "1"],
+        ),
+        "flag": ([True, False, None, True, False], ["TRUE", "FALSE", "", "TRUE", "FALSE"]),
+        "when": (
+            [dt.datetime(2021, 3, 4), dt.datetime(2021, 3, 4, 13, 30), dt.time(9, 5), None, None],
+            ["2021-03-04", "2021-03-04 13:30:00", "09:05:00", "", ""],
+        ),
+        "mixed": (["P01", 5, " spaced ", True, 2.5], ["P01", "5", "spaced", "TRUE", "2.5"]),
+        "text": (["a", "b", None, "d", "é"], ["a", "b", "", "d", "é"]),
+        "empty": ([None] * 5, [""] * 5),
+    }
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "participants"
+    sheet.append(list(columns))
+    for i in range(5):
+        sheet.append([values[i] for values, _ in columns.values()])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = read_tables({"cells.xlsx": buffer.getvalue()})
+    table = raw.tables["participants"]
+    assert table.index.tolist() == [2, 3, 4, 5, 6]  # rows as in the sheet
+    for name, (_, expected) in columns.items():
+        assert table[name].tolist() == expected, name
