@@ -262,7 +262,7 @@ def identifier_kinds(
     codes, uniques = pd.factorize(text)
     kinds = _kinds_for(id_column, zip_column)
     hits = _hits(pd.Series(uniques, dtype="str"), kinds)
-    described = np.array([_description(kinds, row) for row in hits] + [""], dtype=object)
+    described = np.append(_descriptions(kinds, hits, ""), "")
     return pd.Series(described[codes], index=values.index, dtype="str")
 
 
@@ -302,6 +302,19 @@ def _hits(uniques: pd.Series, kinds: Sequence[_Kind]) -> np.ndarray:
         found = uniques.str.contains(kind.pattern, regex=True)
         hits[rows, j] = found.fillna(False).to_numpy(dtype=bool)
     return hits
+
+
+def _descriptions(kinds: Sequence[_Kind], hits: np.ndarray, none=None) -> np.ndarray:
+    """:func:`_description` of each row of ``hits`` (``none`` for a row without a hit), worked
+    out once per distinct pattern of hits, not per value."""
+    out = np.full(len(hits), none, dtype=object)
+    if len(hits) == 0 or not hits.any():
+        return out
+    patterns, which = np.unique(hits, axis=0, return_inverse=True)
+    words = np.array(
+        [_description(kinds, p) if p.any() else none for p in patterns] + [none], dtype=object
+    )
+    return words[np.ravel(which)]
 
 
 def _description(kinds: Sequence[_Kind], row: np.ndarray) -> str:
@@ -369,10 +382,7 @@ def describe_ids(distinct: pa.Array | pd.Series) -> np.ndarray:
     values = at.series(at.arrow(distinct))
     hits = np.hstack([_hits(values, KINDS), _hits(values, (NAME_KIND,))])
     kinds = _kinds_for(True, False)
-    out = np.full(len(values), None, dtype=object)
-    for i in np.flatnonzero(hits.any(axis=1)):
-        out[i] = _description(kinds, hits[i])
-    return out
+    return _descriptions(kinds, hits)
 
 
 def screen_values(
@@ -421,10 +431,7 @@ def screen_values(
             if zip_column:
                 parts.append(zip_hits)
             hits = np.hstack(parts)
-            words = np.full(len(hits), None, dtype=object)
-            for i in np.flatnonzero(hits.any(axis=1)):
-                words[i] = _description(kinds, hits[i])
-            described[column] = (codes[j * n : (j + 1) * n], words)
+            described[column] = (codes[j * n : (j + 1) * n], _descriptions(kinds, hits))
     problems = []
     for column in [c for c in (frame.columns if columns is None else columns) if c in described]:
         code, words = described[column]  # a code per row; per code, what it looks like

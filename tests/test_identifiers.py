@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -208,3 +209,17 @@ def test_screen_is_vectorised_over_distinct_values():
     frame = pd.DataFrame({"role": ["nurse", "attending", "a@b.org"] * 66_667})
     problems = screen_values("participants", frame)
     assert len(problems) == MAX_LISTED + 1
+
+
+def test_descriptions_per_pattern_equal_each_rows_own():
+    # _descriptions works out the words once per distinct pattern of hits; each row's words
+    # must be what _description gives that row alone (None for a row without a hit).
+    from hoo_metrics.identifiers import KINDS, _description, _descriptions
+
+    rng = np.random.default_rng(3)
+    hits = rng.random((500, len(KINDS))) < 0.15
+    hits[:50] = False  # rows without a hit
+    words = _descriptions(KINDS, hits)
+    for row, got in zip(hits, words, strict=True):
+        assert got == (_description(KINDS, row) if row.any() else None)
+    assert _descriptions(KINDS, np.zeros((0, len(KINDS)), dtype=bool)).tolist() == []
