@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .arrowtext import factorize, index_in, isin, series
+from .arrowtext import factorize, index_in, series
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
 from .problems import Problem
 
@@ -139,8 +139,16 @@ class Cohort:
     @cached_property
     def response_positions(self) -> np.ndarray:
         """Position in ``participants`` of each response's participant (-1 if not there), once
-        per cohort: the resource and stage metrics index by it. Read-only."""
-        found = index_in(self.responses["participant_id"], self.participants["participant_id"])
+        per cohort: the resource and stage metrics index by it, filters follow it. Read-only."""
+        return self._positions_of(self.responses)
+
+    @cached_property
+    def contact_positions(self) -> np.ndarray:
+        """:attr:`response_positions` of the contacts."""
+        return self._positions_of(self.contacts)
+
+    def _positions_of(self, table: pd.DataFrame) -> np.ndarray:
+        found = index_in(table["participant_id"], self.participants["participant_id"])
         found.flags.writeable = False
         return found
 
@@ -157,20 +165,36 @@ class Cohort:
 
     # ---- subsets ---------------------------------------------------------------------------
     def _restrict(self, keep: pd.Series) -> Cohort:
-        """A cohort with only the participants where ``keep`` (aligned with participants)."""
-        participants = self.participants[keep.to_numpy()].reset_index(drop=True)
-        # arrow is_in: pandas' str-dtype isin converts the looked-up values one by one in Python
-        # (~1 s for 10^5 ids), and so does converting them to objects (~0.2 s)
-        ids = participants["participant_id"]
-        responses = self.responses[isin(self.responses["participant_id"], ids)]
-        contacts = self.contacts[isin(self.contacts["participant_id"], ids)]
-        return replace(
+        """A cohort with only the participants where ``keep`` (aligned with participants).
+
+        Responses and contacts follow their participant through integer positions (found
+        once per cohort by arrow's ``index_in``; participant ids are unique): no string
+        look-up per filter, and the new cohort's positions are the old ones renumbered."""
+        keep = np.asarray(keep, dtype=bool)
+        participants = self.participants[keep].reset_index(drop=True)
+        renumber = np.cumsum(keep) - 1  # old participant position -> new one
+        out = {}
+        for name, positions in (
+            ("responses", self.response_positions),
+            ("contacts", self.contact_positions),
+        ):
+            kept = positions >= 0
+            kept[kept] = keep[positions[kept]]
+            out[name] = getattr(self, name)[kept].reset_index(drop=True)
+            moved = renumber[positions[kept]]
+            moved.flags.writeable = False
+            out[name + "_positions"] = moved
+        restricted = replace(
             self,
             sha256=Cohort.__dict__["sha256"].raw(self),  # the full cohort's, still lazy
             participants=participants,
-            responses=responses.reset_index(drop=True),
-            contacts=contacts.reset_index(drop=True),
+            responses=out["responses"],
+            contacts=out["contacts"],
         )
+        # as functools.cached_property stores them
+        restricted.__dict__["response_positions"] = out["responses_positions"]
+        restricted.__dict__["contact_positions"] = out["contacts_positions"]
+        return restricted
 
     def analysis_set(self, population: str = "completed") -> Cohort:
         """Participants analysed: ``completed`` (the trial's completers) or ``all`` enrolled."""

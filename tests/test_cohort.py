@@ -96,3 +96,21 @@ def test_response_positions_index_participants(cohort):
 
     fewer = replace(cohort, participants=cohort.participants.iloc[[3, 0]].reset_index(drop=True))
     assert fewer.response_positions.tolist() == [1, -1, -1, 0]
+
+
+def test_filters_carry_positions_and_rows_like_a_fresh_look_up(cohort):
+    # role nurse keeps a and c: responses a, c (positions 0, 1); contacts a (position 0).
+    # The filtered cohort's renumbered positions must equal a look-up from scratch.
+    from dataclasses import replace
+
+    nurses = cohort.filter({"role": ["nurse"]})
+    assert nurses.responses["participant_id"].tolist() == ["a", "c"]
+    assert nurses.contacts["participant_id"].tolist() == ["a"]
+    assert nurses.response_positions.tolist() == [0, 1]
+    assert nurses.contact_positions.tolist() == [0]
+    fresh = replace(nurses)  # a new Cohort of the same tables: positions looked up again
+    assert fresh.response_positions.tolist() == [0, 1]
+    assert fresh.contact_positions.tolist() == [0]
+    nobody = cohort.filter({"role": ["surgeon"]})
+    assert len(nobody.participants) == len(nobody.responses) == len(nobody.contacts) == 0
+    assert nobody.analysis_set("completed").response_positions.tolist() == []
