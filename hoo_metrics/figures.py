@@ -7,7 +7,9 @@ filtering), so filtering never recolours a group. Every chart has axis titles wi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -84,6 +86,41 @@ def _style(fig: go.Figure, height: int, x_title: str, y_title: str) -> go.Figure
     fig.update_xaxes(title_text=x_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
     fig.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#E5E5E5", zeroline=False)
     return fig
+
+
+# The Resources charts are redrawn on every filter change. They are built as plain dicts and
+# validated once, as a whole, by go.Figure: the update_* calls and make_subplots parse each
+# property path on their own. At 10,000 participants the heatmap went from ~30 to ~14 ms, the
+# ranking and helpfulness charts from ~19 and ~16 to ~8 and ~7 ms; the figure JSON is the same.
+def _axis(title: str, **extra) -> dict:
+    """An axis as _style draws it (title, light grid, no zero line), with ``extra``."""
+    return {
+        **extra,
+        "title": {"text": title},
+        "showgrid": True,
+        "gridcolor": "#E5E5E5",
+        "zeroline": False,
+    }
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    return go.Figure({"data": data, "layout": layout})
+
+
+@lru_cache(maxsize=16)
+def _subplot_row(cols: int, titled: bool) -> str:
+    """make_subplots' layout (JSON) of one row of ``cols`` panels sharing the y axis, with
+    placeholder panel titles when ``titled`` (computed once: make_subplots takes ~30 ms)."""
+    fig = make_subplots(
+        rows=1,
+        cols=cols,
+        shared_yaxes=True,
+        subplot_titles=[f"panel {i}" for i in range(cols)] if titled else [],
+        horizontal_spacing=0.03,
+    )
+    layout = fig.to_plotly_json()["layout"]
+    layout.pop("template", None)
+    return json.dumps(layout)
 
 
 def _errors(values: pd.Series, low: pd.Series, high: pd.Series) -> dict:
@@ -199,7 +236,7 @@ def resource_ranking_chart(
         .sort_values(ascending=True, na_position="first")  # all hidden: at the bottom
         .index.tolist()
     )
-    fig = go.Figure()
+    data: list[dict] = []
     if labels is not None:  # hidden bars: their label ("<5") at the foot of the bar's place
         lab = labels[measure].where(labels[measure] != "", labels[share_col])
         lab = lab.replace("Too few participants to show", "too few")
@@ -210,44 +247,53 @@ def resource_ranking_chart(
             .agg(" · ".join)
         )
         if len(hid):
-            fig.add_trace(
-                go.Scatter(
-                    y=[resource_label(r) for r in hid.index],
-                    x=[0.005] * len(hid),
-                    text=hid.tolist(),
-                    mode="text",
-                    textposition="middle right",
-                    textfont={"color": "#666666", "size": 12},
-                    hoverinfo="skip",
-                    showlegend=False,
-                )
+            data.append(
+                {
+                    "type": "scatter",
+                    "y": [resource_label(r) for r in hid.index],
+                    "x": [0.005] * len(hid),
+                    "text": hid.tolist(),
+                    "mode": "text",
+                    "textposition": "middle right",
+                    "textfont": {"color": "#666666", "size": 12},
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                }
             )
     for i, (group, d) in enumerate(overall.groupby("group", sort=False)):
         d = d.set_index("resource").reindex(order)
-        fig.add_trace(
-            go.Bar(
-                y=[resource_label(r) for r in order],
-                x=d[share_col],
-                orientation="h",
-                name=str(group),
-                marker_color=_color(colors, group, i),
-                error_x=_errors(
+        data.append(
+            {
+                "type": "bar",
+                "y": [resource_label(r) for r in order],
+                "x": d[share_col],
+                "orientation": "h",
+                "name": str(group),
+                "marker": {"color": _color(colors, group, i)},
+                "error_x": _errors(
                     d[share_col], d[f"{share_col[:-6]}_ci_low"], d[f"{share_col[:-6]}_ci_high"]
                 ),
-                customdata=np.stack([d[measure], d["participants"]], axis=1),
-                hovertemplate="%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra>"
+                "customdata": np.stack([d[measure], d["participants"]], axis=1),
+                "hovertemplate": "%{y}: %{x:.0%} (%{customdata[0]}/%{customdata[1]})<extra>"
                 + str(group)
                 + "</extra>",
-            )
+            }
         )
-    fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
     title = (
         "Named most helpful (% of participants)"
         if measure == "most_helpful_ever"
         else ("Used at any follow-up wave (% of participants)")
     )
-    return _style(fig, 140 + 45 * len(order), title, "")
+    layout = {
+        "barmode": "group",
+        "bargap": 0.25,
+        "height": 140 + 45 * len(order),
+        "showlegend": True,
+        **_LAYOUT,
+        "xaxis": _axis(title, tickformat=".0%", range=[0, 1]),
+        "yaxis": _axis(""),
+    }
+    return _figure(data, layout)
 
 
 def use_heatmap(
@@ -266,20 +312,21 @@ def use_heatmap(
     groups = [g for g in groups if g in set(by_wave["group"])]
     resources = list(dict.fromkeys(by_wave["resource"]))
     months = sorted(by_wave["month"].unique())
-    fig = make_subplots(
-        rows=1,
-        cols=max(len(groups), 1),
-        shared_yaxes=True,
-        subplot_titles=[str(g) for g in groups],
-        horizontal_spacing=0.03,
-    )
+    layout = json.loads(_subplot_row(max(len(groups), 1), bool(groups)))
+    for note, g in zip(layout.get("annotations", []), groups, strict=False):
+        note["text"] = str(g)  # the panel titles
+    data: list[dict] = []
     for j, g in enumerate(groups, start=1):
         d = by_wave[by_wave["group"] == g]
         # one row per (resource, month) in a group: a plain reshape (pivot_table is ~10x slower)
-        wide = d.drop_duplicates(["resource", "month"]).set_index(["resource", "month"])
+        wide = (
+            d.drop_duplicates(["resource", "month"])
+            .set_index(["resource", "month"])[["used_share", "used", "respondents", "_label"]]
+            .unstack("month")  # once for the four grids
+        )
 
         def grid(col, wide=wide):
-            return wide[col].unstack("month").reindex(index=resources[::-1], columns=months)
+            return wide[col].reindex(index=resources[::-1], columns=months)
 
         z, k, n, lab = grid("used_share"), grid("used"), grid("respondents"), grid("_label")
         text = [
@@ -289,30 +336,32 @@ def use_heatmap(
             ]
             for row, lrow in zip(z.to_numpy(), lab.to_numpy(), strict=True)
         ]
-        fig.add_trace(
-            go.Heatmap(
-                z=z.to_numpy(),
-                x=[f"Month {m}" for m in months],
-                y=[resource_label(r) for r in z.index],
-                zmin=0,
-                zmax=1,
-                colorscale="Blues",
-                text=text,
-                texttemplate="%{text}",
-                customdata=np.dstack([k.to_numpy(), n.to_numpy(), np.array(text, dtype=object)]),
-                hovertemplate="%{y}, %{x}: %{customdata[2]} (%{customdata[0]}/%{customdata[1]})"
+        suffix = "" if j == 1 else str(j)
+        data.append(
+            {
+                "type": "heatmap",
+                "z": z.to_numpy(),
+                "x": [f"Month {m}" for m in months],
+                "y": [resource_label(r) for r in z.index],
+                "zmin": 0,
+                "zmax": 1,
+                "colorscale": "Blues",
+                "text": text,
+                "texttemplate": "%{text}",
+                "customdata": np.dstack([k.to_numpy(), n.to_numpy(), np.array(text, dtype=object)]),
+                "hovertemplate": "%{y}, %{x}: %{customdata[2]} (%{customdata[0]}/%{customdata[1]})"
                 "<extra></extra>",
-                hoverongaps=False,
-                showscale=j == len(groups),
-                colorbar={"title": "Used", "tickformat": ".0%"},
-            ),
-            row=1,
-            col=j,
+                "hoverongaps": False,
+                "showscale": j == len(groups),
+                "colorbar": {"title": {"text": "Used"}, "tickformat": ".0%"},
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
         )
-        fig.update_xaxes(title_text="Follow-up wave", row=1, col=j)
-    fig.update_layout(height=120 + 34 * len(resources), **_LAYOUT)
-    fig.update_yaxes(title_text="Resource", row=1, col=1)
-    return fig
+        layout[f"xaxis{suffix}"]["title"] = {"text": "Follow-up wave"}
+    layout.update(height=120 + 34 * len(resources), **_LAYOUT)
+    layout["yaxis"]["title"] = {"text": "Resource"}
+    return _figure(data, layout)
 
 
 def helpfulness_chart(rows: pd.DataFrame, colors: Mapping[str, str]) -> go.Figure:
@@ -322,28 +371,34 @@ def helpfulness_chart(rows: pd.DataFrame, colors: Mapping[str, str]) -> go.Figur
     """
     rows = rows[(rows["helpful_n"] > 0) & rows["helpful_mean"].notna()]
     order = rows.groupby("resource")["helpful_mean"].max().sort_values().index.tolist()
-    fig = go.Figure()
+    data = []
     for i, (group, d) in enumerate(rows.groupby("group", sort=False)):
         d = d.set_index("resource").reindex(order)
-        fig.add_trace(
-            go.Scatter(
-                y=[resource_label(r) for r in order],
-                x=d["helpful_mean"],
-                mode="markers",
-                name=str(group),
-                marker={"color": _color(colors, group, i), "size": 11},
-                error_x=_errors(d["helpful_mean"], d["helpful_ci_low"], d["helpful_ci_high"]),
-                customdata=d["helpful_n"],
-                hovertemplate="%{y}: %{x:.1f} (n = %{customdata})<extra>" + str(group) + "</extra>",
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "y": [resource_label(r) for r in order],
+                "x": d["helpful_mean"],
+                "mode": "markers",
+                "name": str(group),
+                "marker": {"color": _color(colors, group, i), "size": 11},
+                "error_x": _errors(d["helpful_mean"], d["helpful_ci_low"], d["helpful_ci_high"]),
+                "customdata": d["helpful_n"],
+                "hovertemplate": "%{y}: %{x:.1f} (n = %{customdata})<extra>"
+                + str(group)
+                + "</extra>",
+            }
         )
-    fig.update_xaxes(range=[0.8, 5.2], dtick=1)
-    return _style(
-        fig,
-        140 + 40 * max(len(order), 1),
-        "Mean helpfulness (1 = not at all, 5 = extremely)",
-        "",
-    )
+    layout = {
+        "height": 140 + 40 * max(len(order), 1),
+        "showlegend": True,
+        **_LAYOUT,
+        "xaxis": _axis(
+            "Mean helpfulness (1 = not at all, 5 = extremely)", range=[0.8, 5.2], dtick=1
+        ),
+        "yaxis": _axis(""),
+    }
+    return _figure(data, layout)
 
 
 # ---- Recovery ---------------------------------------------------------------------------------
