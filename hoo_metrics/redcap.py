@@ -146,6 +146,13 @@ def event_month(event: str) -> int | None:
     return None
 
 
+def _per_value(values: pd.Series, func, dtype=object) -> np.ndarray:
+    """``func`` of each of ``values``, called once per distinct value (there are few)."""
+    distinct = pd.Index(pd.unique(values))
+    results = np.array([func(value) for value in distinct], dtype=dtype)
+    return results[distinct.get_indexer(values)]
+
+
 # ---- the data dictionary ----------------------------------------------------------------------
 
 
@@ -473,15 +480,22 @@ class _Converter:
 
     def values(self, name: str, rows, columns) -> tuple[pd.Series, str]:
         """Cells of field ``name`` on ``rows`` as contract text, and the REDCap column named."""
-        r = self.records.loc[rows]
         boxes = columns["checkbox"].get(name)
         if boxes is None:
-            return r[name], name
+            return self.records.loc[rows, name], name
+        r = self.records.loc[rows, list(boxes.values())]
         for col in boxes.values():
             self.check_box(r, col)
-        checked = r[list(boxes.values())].eq("1").to_numpy()
+        checked = r.eq("1").to_numpy()
         codes = np.array(list(boxes), dtype=object)
-        joined = [";".join(codes[flags]) for flags in checked]
+        # One join per distinct pattern of checked boxes (few), then each row takes its own.
+        if len(codes) <= 62:  # a pattern packed into one integer, bit i = box i
+            which, keys = pd.factorize(checked @ (1 << np.arange(len(codes), dtype=np.int64)))
+            patterns = ((keys[:, None] >> np.arange(len(codes))) & 1).astype(bool)
+        else:
+            patterns, which = np.unique(checked, axis=0, return_inverse=True)
+        texts = np.array([";".join(codes[flags]) for flags in patterns], dtype=object)
+        joined = texts[which.reshape(-1)]
         return pd.Series(joined, index=r.index, dtype="str"), name
 
     def check_box(self, r: pd.DataFrame, col: str) -> None:
@@ -514,15 +528,13 @@ class _Converter:
         pick = rows.groupby(ids).min()
         all_ids = pd.unique(rid[~(rid == "")])
         fallback = first_row.groupby(rid.to_numpy()).first()
-        chosen = {
-            pid: int(pick[pid])
-            if pid in pick.index and pick[pid] != np.iinfo(np.int64).max
-            else int(fallback[pid])
-            for pid in all_ids
-        }
+        picked = pick.reindex(all_ids, fill_value=np.iinfo(np.int64).max).to_numpy()
+        chosen = np.where(
+            picked != np.iinfo(np.int64).max, picked, fallback.reindex(all_ids).to_numpy()
+        )
         table = pd.DataFrame(
             {"participant_id": np.asarray(all_ids, dtype=object)},
-            index=pd.Index([chosen[p] for p in all_ids], name="row"),
+            index=pd.Index(chosen.astype(np.int64).tolist(), name="row"),
         )
         for name in names:
             s = out[name].where(out[name] != "")
@@ -580,32 +592,34 @@ class _Converter:
         r = self.records
         has_field = "month" in r.columns and "month" in self.fields
         events = r.loc[rows, EVENT] if EVENT in r else pd.Series("", index=rows)
-        out = []
-        for row in rows:
-            if has_field and r.at[row, "month"] != "":
-                out.append(r.at[row, "month"])
-                continue
-            event = events[row]
-            month = self.event_months.get(event.lower(), event_month(event)) if event else None
-            if month is None:
-                self.problem(
-                    int(row),
-                    EVENT,
-                    event,
-                    (
-                        f"The event {event} is not a survey wave the dashboard knows: its name "
-                        "says no month. Name the events baseline_arm_1, month_3_arm_1, "
-                        "month_6_arm_1, ... or add a month field to the survey "
-                        "(docs/redcap.md)."
-                        if event
-                        else "This survey row has no event and no month. Export a longitudinal "
-                        "project, or add a month field to the survey (docs/redcap.md)."
-                    ),
-                )
-                out.append("")
-            else:
-                out.append(str(month))
-        return out, ("month" if has_field else EVENT)
+        # The month of each distinct event name (a project has few events), then of each row.
+        month = _per_value(
+            events,
+            lambda event: (
+                self.event_months.get(event.lower(), event_month(event)) if event else None
+            ),
+        )
+        given = r.loc[rows, "month"].to_numpy(dtype=object) if has_field else None
+        use_given = given != "" if has_field else np.zeros(len(rows), dtype=bool)
+        missing = pd.isna(month) & ~use_given
+        out = np.where(missing, "", month.astype(str))
+        if has_field:
+            out = np.where(use_given, given, out)
+        for row, event in zip(rows[missing], events.to_numpy()[missing], strict=True):
+            self.problem(
+                int(row),
+                EVENT,
+                event,
+                (
+                    f"The event {event} is not a survey wave the dashboard knows: its name "
+                    "says no month. Name the events baseline_arm_1, month_3_arm_1, "
+                    "month_6_arm_1, ... or add a month field to the survey (docs/redcap.md)."
+                    if event
+                    else "This survey row has no event and no month. Export a longitudinal "
+                    "project, or add a month field to the survey (docs/redcap.md)."
+                ),
+            )
+        return out.tolist(), ("month" if has_field else EVENT)
 
     def contacts(self, rid, is_contact, names, columns) -> None:
         r = self.records

@@ -12,6 +12,7 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -211,6 +212,90 @@ def test_recognises_redcap_headers():
     assert is_records(["study_id", "redcap_repeat_instrument"])
     assert is_records(["record_id", "arm", "enrollment_complete"])  # a classic project
     assert not is_records(["participant_id", "arm", "status"])
+
+
+def _frame(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("n_codes", [3, 62, 70])
+def test_checkbox_patterns_are_joined_per_row(n_codes):
+    # A checkbox of n_codes choices c00, c01, ...; each wave ticks the boxes listed below, some
+    # patterns repeat on rows far apart. Checked codes are joined with ";" in column order.
+    # (62 choices still fit one integer per pattern, 70 do not: both ways must agree.)
+    codes = [f"c{i:02d}" for i in range(n_codes)]
+    last = codes[-1]
+    dictionary = "\n".join(
+        [
+            DICTIONARY.splitlines()[0],
+            "record_id,enrollment,,text,ID,,,,,,",
+            'arm,enrollment,,radio,Arm,"a, A",,,,,',
+            'status,enrollment,,radio,Status,"completed, C",,,,,',
+            "stage,survey,,radio,Stage,,,,,,",
+            'most_helpful,survey,,checkbox,Most,"'
+            + " | ".join(f"{c}, {c}" for c in codes)
+            + '",,,,,',
+        ]
+    )
+    ticked = [{0, n_codes - 1}, set(), {n_codes - 1}, {1}, {0, n_codes - 1}, {0, 1, 2}, set()]
+    expected = [f"c00;{last}", "", last, "c01", f"c00;{last}", "c00;c01;c02", ""]
+    header = ["record_id", "redcap_event_name", "arm", "status", "stage"]
+    header += [f"most_helpful___{c}" for c in codes] + ["survey_complete"]
+    lines = [",".join(header)]
+    for i, boxes in enumerate(ticked):
+        flags = ["1" if j in boxes else "0" for j in range(n_codes)]
+        lines.append(",".join([f"P{i}", "baseline_arm_1", "a", "completed", "2", *flags, "2"]))
+    converted = convert(_frame("\n".join(lines) + "\n"), _frame(dictionary + "\n"))
+    assert converted.problems == []
+    responses = converted.tables["responses"]
+    assert responses.index.tolist() == list(range(2, 2 + len(ticked)))
+    assert responses["most_helpful"].tolist() == expected
+    assert responses["participant_id"].tolist() == [f"P{i}" for i in range(len(ticked))]
+
+
+def test_events_without_a_month_are_reported_at_their_rows():
+    # Row 5 (P1, answered) gets an event saying no month, row 8 (P2, answered) no event at
+    # all, row 7 (P2, opened and unanswered) an unknown event too: only the answered rows are
+    # problems, in row order, and they leave the responses; rows 2 and 6 stay.
+    bad = edit(RECORDS, 5, "redcap_event_name", "followup_arm_1")
+    bad = edit(bad, 7, "redcap_event_name", "visit_arm_1")
+    bad = edit(bad, 8, "redcap_event_name", "")
+    converted = convert(_frame(bad), _frame(DICTIONARY), records_label="records.csv")
+    assert [(p.table, p.row, p.column, p.value) for p in converted.problems] == [
+        ("records.csv", 5, "redcap_event_name", "followup_arm_1"),
+        ("records.csv", 8, "redcap_event_name", None),
+    ]
+    assert "The event followup_arm_1 is not a survey wave" in converted.problems[0].message
+    assert "no event and no month" in converted.problems[1].message
+    assert all(p.is_error for p in converted.problems)
+    responses = converted.tables["responses"]
+    assert responses.index.tolist() == [2, 6]
+    assert responses["month"].tolist() == ["0", "0"]
+    # mapped explicitly, the event gives its month and only the blank event is left
+    mapped = convert(_frame(bad), _frame(DICTIONARY), event_months={"FollowUp_Arm_1": 3})
+    assert [p.row for p in mapped.problems] == [8]
+    assert mapped.tables["responses"]["month"].tolist() == ["0", "3", "0"]
+
+
+def test_participant_row_is_the_first_with_enrolment_data_else_the_first_row():
+    # P1's enrolment data moves from row 2 to its month-3 row 5; P3 only has a contact (row 9)
+    # and P4 only an event row without enrolment data (row 10): they keep their first row.
+    records = edit(RECORDS, 2, "arm", "")
+    records = edit(records, 2, "status", "")
+    records = edit(records, 2, "site", "")
+    records = edit(records, 5, "arm", "a")
+    records = edit(records, 5, "status", "completed")
+    records += "P3,baseline_arm_1,peer_contact,1" + "," * 14 + "4,1,2\n"
+    records += "P4,baseline_arm_1,,," + "," * 15 + "\n"
+    converted = convert(_frame(records), _frame(DICTIONARY))
+    participants = converted.tables["participants"]
+    assert participants.index.tolist() == [5, 6, 9, 10]
+    assert participants.to_dict("list") == {
+        "participant_id": ["P1", "P2", "P3", "P4"],
+        "arm": ["a", "b", "", ""],
+        "status": ["completed", "completed", "", ""],
+        "site": ["", "south", "", ""],
+    }
 
 
 # ---- problems name the REDCap row and field ------------------------------------------------------
