@@ -849,66 +849,132 @@ def to_redcap(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Data
     header = ["record_id", EVENT, REPEAT_INSTRUMENT, REPEAT_INSTANCE, *enrol, "enrollment_complete"]
     header += [*survey, "survey_complete", "day", "more_followup", "peer_contact_complete"]
 
-    def survey_cells(resp: Mapping[str, str] | None, opened: bool = False) -> dict:
-        if resp is None:
-            if not opened:
-                return {}
-            cells = {c: "0" for c in survey if "___" in c}
-            cells["survey_complete"] = "0"
-            return cells
-        cells = {"stage": resp.get("stage", ""), "stage6_path": resp.get("stage6_path", "")}
-        named = set(filter(None, resp.get("most_helpful", "").split(";")))
-        for code in resources:
-            used = resp[USED_PREFIX + code]
-            if used not in ("0", "1"):
-                raise ValueError(
-                    f"{resp['participant_id']} month {resp['month']}: used_{code} is "
-                    f"{used!r}; a REDCap checkbox holds only 0 or 1."
-                )
-            cells[f"{USED_CHECKBOX}___{code}"] = used
-            cells[HELPFUL_PREFIX + code] = resp.get(HELPFUL_PREFIX + code, "")
-            cells[f"most_helpful___{code}"] = "1" if code in named else "0"
-        cells["survey_complete"] = "2"
-        return cells
+    boxes = [c for c in survey if "___" in c]
+    pids = participants["participant_id"].to_numpy(dtype=object)
+    n = len(pids)
+    month = _per_value(responses["month"], int, np.int64)
+    waves = sorted(set(month.tolist()) | {0})
+    follow_ups = np.array(waves[1:], dtype=np.int64)
 
-    by_pid = {pid: g for pid, g in responses.groupby("participant_id", sort=False)}
-    contacts_of = {pid: g for pid, g in contacts.groupby("participant_id", sort=False)}
-    waves = sorted({int(m) for m in responses["month"]} | {0})
-    rows: list[dict] = []
-    for person in participants.to_dict("records"):
-        pid = person["participant_id"]
-        mine = by_pid.get(pid)
-        answered = {} if mine is None else {int(x["month"]): x for x in mine.to_dict("records")}
-        base = {"record_id": pid, EVENT: _event_name(0)}
-        base.update({c: person[c] for c in enrol})
-        base["enrollment_complete"] = "2"
-        base.update(survey_cells(answered.get(0)))
-        rows.append(base)
-        mine_contacts = contacts_of.get(pid)
-        if mine_contacts is not None:
-            for contact in mine_contacts.to_dict("records"):
-                rows.append(
-                    {
-                        "record_id": pid,
-                        EVENT: _event_name(0),
-                        REPEAT_INSTRUMENT: "peer_contact",
-                        REPEAT_INSTANCE: contact["contact_no"],
-                        "day": contact["day"],
-                        "more_followup": {"yes": "1", "no": "0"}[contact["more_followup"]],
-                        "peer_contact_complete": "2",
-                    }
-                )
-        for month in waves[1:]:
-            if month in answered:
-                rows.append(
-                    {"record_id": pid, EVENT: _event_name(month)} | survey_cells(answered[month])
-                )
-            elif person.get("status") == "completed":
-                # a completer who skipped this wave: the survey was opened and left empty
-                rows.append(
-                    {"record_id": pid, EVENT: _event_name(month)} | survey_cells(None, opened=True)
-                )
-    records = pd.DataFrame(rows, columns=header).fillna("").astype("str")
+    # A participant's answer to a wave: the last response row of that participant and month.
+    answers = pd.MultiIndex.from_arrays([responses["participant_id"].to_numpy(dtype=object), month])
+    last = ~answers.duplicated(keep="last")
+    answers, answer_row = answers[last], np.r_[np.flatnonzero(last), -1]
+
+    def answer(pos: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """Response row of each (participant position, month), -1 for none."""
+        wanted = pd.MultiIndex.from_arrays([pids[pos], months])
+        return answer_row[answers.get_indexer(wanted)]
+
+    # The rows of the export, as plans: per record (participant position), the baseline event
+    # row (kind 0), its contacts in the given order (kind 1), its follow-up waves ascending
+    # (kind 2): answered, or opened and left empty for a completer.
+    everyone = np.arange(n)
+    contact_of = pd.DataFrame({"participant_id": pids, "pos": everyone}).merge(
+        pd.DataFrame(
+            {
+                "participant_id": contacts["participant_id"].to_numpy(dtype=object),
+                "row": np.arange(len(contacts)),
+            }
+        ),
+        on="participant_id",
+    )
+    wave_pos = np.repeat(everyone, len(follow_ups))
+    wave_no = np.tile(np.arange(len(follow_ups)), n)
+    wave_resp = answer(wave_pos, follow_ups[wave_no])
+    completed = (
+        (participants["status"] == "completed").to_numpy(dtype=bool)
+        if "status" in participants
+        else np.zeros(n, dtype=bool)
+    )
+    shown = (wave_resp >= 0) | completed[wave_pos]
+    wave_pos, wave_no, wave_resp = wave_pos[shown], wave_no[shown], wave_resp[shown]
+    n_contacts, n_waves = len(contact_of), len(wave_pos)
+    pos = np.concatenate([everyone, contact_of["pos"].to_numpy(), wave_pos])
+    kind = np.repeat(np.array([0, 1, 2]), [n, n_contacts, n_waves])
+    within = np.concatenate([np.zeros(n, dtype=np.int64), contact_of["row"].to_numpy(), wave_no])
+    order = np.lexsort((within, kind, pos))
+    pos, kind = pos[order], kind[order]
+    none = np.full(n_contacts, -1)
+    resp = np.concatenate([answer(everyone, np.zeros(n, dtype=np.int64)), none, wave_resp])
+    resp = resp[order]
+    crow = np.concatenate([np.full(n, -1), contact_of["row"].to_numpy(), np.full(n_waves, -1)])
+    crow = crow[order]
+    wave = np.concatenate([np.zeros(n + n_contacts, dtype=np.int64), follow_ups[wave_no]])
+    wave = wave[order]
+    is_base, is_contact = kind == 0, kind == 1
+    answered = resp >= 0
+    opened = (kind == 2) & ~answered
+
+    def column(name: str, frame: pd.DataFrame) -> np.ndarray:
+        return frame[name].to_numpy(dtype=object)
+
+    def cells(values: np.ndarray, index: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """``values[index]`` on the export rows ``where``, blank on the others."""
+        out = np.full(len(pos), "", dtype=object)
+        out[where] = values[index[where]]
+        return out
+
+    # What a REDCap checkbox or yes/no field cannot hold: the first such export row raises
+    # (ValueError for a used_ answer; a more_followup other than yes/no is a KeyError).
+    used = {code: column(USED_PREFIX + code, responses) for code in resources}
+    wrong_used = np.zeros(len(responses) + 1, dtype=bool)  # + 1: resp -1 is never wrong
+    for code in resources:
+        wrong_used[:-1] |= ~np.isin(used[code], ["0", "1"])
+    wrong = answered & wrong_used[resp]
+    if is_contact.any():
+        said = cells(column("more_followup", contacts), crow, is_contact)
+        wrong |= is_contact & ~np.isin(said, ["yes", "no"])
+    if wrong.any():
+        at = int(np.flatnonzero(wrong)[0])
+        if is_contact[at]:
+            raise KeyError(said[at])
+        row = responses.iloc[resp[at]]
+        code = next(c for c in resources if used[c][resp[at]] not in ("0", "1"))
+        raise ValueError(
+            f"{row['participant_id']} month {row['month']}: used_{code} is "
+            f"{used[code][resp[at]]!r}; a REDCap checkbox holds only 0 or 1."
+        )
+
+    out: dict[str, np.ndarray] = {
+        "record_id": pids[pos],
+        EVENT: _per_value(pd.Series(wave), _event_name),
+        REPEAT_INSTRUMENT: np.where(is_contact, "peer_contact", "").astype(object),
+    }
+    if n_contacts:
+        out[REPEAT_INSTANCE] = cells(column("contact_no", contacts), crow, is_contact)
+        out["day"] = cells(column("day", contacts), crow, is_contact)
+        out["more_followup"] = np.where(said == "yes", "1", np.where(is_contact, "0", ""))
+        out["peer_contact_complete"] = np.where(is_contact, "2", "").astype(object)
+    for name in enrol:
+        out[name] = cells(column(name, participants), pos, is_base)
+    out["enrollment_complete"] = np.where(is_base, "2", "").astype(object)
+    blank = np.full(len(responses) + 1, "", dtype=object)
+    for name in survey:
+        if name.startswith(f"{USED_CHECKBOX}___"):
+            values = used[name[len(USED_CHECKBOX) + 3 :]]
+        elif name.startswith("most_helpful___"):
+            continue
+        else:
+            values = column(name, responses) if name in responses else blank
+        out[name] = cells(values, resp, answered)
+    # most_helpful: the codes it names, worked out once per distinct text (few).
+    texts = (
+        responses["most_helpful"]
+        if "most_helpful" in responses
+        else pd.Series("", index=responses.index, dtype=object)
+    )
+    distinct = pd.Index(pd.unique(texts))
+    named = [set(filter(None, text.split(";"))) for text in distinct]
+    flags = np.array([[code in s for code in resources] for s in named], dtype=bool)
+    flags = flags.reshape(len(distinct), len(resources))[distinct.get_indexer(texts)]
+    for i, code in enumerate(resources):
+        values = np.where(flags[:, i], "1", "0").astype(object)
+        out[f"most_helpful___{code}"] = cells(values, resp, answered)
+    for name in boxes:  # a survey opened and left empty: every box unchecked
+        out[name][opened] = "0"
+    out["survey_complete"] = np.where(answered, "2", np.where(opened, "0", "")).astype(object)
+    records = pd.DataFrame(out, columns=header).fillna("").astype("str")
     return records, dictionary
 
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.generate import generate
 from hoo_metrics.load import read_tables
 from hoo_metrics.problems import ERROR, WARNING, Problem
 from hoo_metrics.redcap import (
@@ -26,9 +27,10 @@ from hoo_metrics.redcap import (
     event_month,
     is_dictionary,
     is_records,
+    to_redcap,
     write_redcap_sample,
 )
-from hoo_metrics.sample import load_sample
+from hoo_metrics.sample import generate_sample, load_sample
 from hoo_metrics.summary import summary
 from hoo_metrics.validate import validate
 
@@ -483,6 +485,98 @@ def test_committed_sample_export_regenerates_byte_identically(tmp_path):
     assert sorted(p.name for p in paths) == sorted([RECORDS_FILE, DICTIONARY_FILE])
     for path in paths:
         assert path.read_bytes() == (REDCAP_SAMPLE_DIR / path.name).read_bytes(), path.name
+
+
+def _generated_cohort(n: int) -> dict[str, pd.DataFrame]:
+    """benchmarks.generate's cohort as text, the way a CSV upload reads it. A REDCap checkbox
+    holds no blank, so blank used_ answers become 0 (not used)."""
+    tables = {}
+    for name, frame in generate(n, seed=3).items():
+        tables[name] = pd.read_csv(
+            io.StringIO(frame.to_csv(index=False)), dtype=str, keep_default_na=False
+        )
+    used = [c for c in tables["responses"] if c.startswith("used_")]
+    tables["responses"][used] = tables["responses"][used].replace("", "0")
+    return tables
+
+
+def test_generated_cohort_round_trips_through_a_redcap_export():
+    tables = _generated_cohort(300)
+    # contacts given newest first: the export keeps the order given
+    tables["contacts"] = tables["contacts"].iloc[::-1].reset_index(drop=True)
+    participants, contacts = tables["participants"], tables["contacts"]
+    responses = tables["responses"]
+    # Every 7th completer skipped the month-6 wave: an opened, empty survey in the export.
+    completers = participants.loc[participants["status"] == "completed", "participant_id"]
+    skipped = set(completers.iloc[::7])
+    dropped = responses["participant_id"].isin(skipped) & (responses["month"] == "6")
+    assert 0 < dropped.sum() == len(skipped)  # completers answer every wave
+    responses = responses[~dropped].reset_index(drop=True)
+    tables["responses"] = responses
+
+    records, dictionary = to_redcap(tables)
+
+    # One baseline row per participant, one row per contact, one per follow-up answer, and
+    # one per skipped wave of a completer (no row for the others' missing waves).
+    follow_ups = (responses["month"] != "0").sum()
+    assert len(records) == len(participants) + len(contacts) + follow_ups + len(skipped)
+    opened = records[records["survey_complete"] == "0"]
+    assert set(opened["record_id"]) == skipped
+    assert set(opened["redcap_event_name"]) == {"month_6_arm_1"}
+    # REDCap's order, spelled out row by row: per record in participants order, the baseline
+    # row, its contacts in the given order, then the follow-up waves ascending.
+    months = sorted({int(m) for m in tables["responses"]["month"]})
+    expected = []
+    for pid, status in zip(participants["participant_id"], participants["status"], strict=True):
+        expected.append((pid, "baseline_arm_1", "", ""))
+        for no in contacts.loc[contacts["participant_id"] == pid, "contact_no"]:
+            expected.append((pid, "baseline_arm_1", "peer_contact", no))
+        mine = set(responses.loc[responses["participant_id"] == pid, "month"].astype(int))
+        for month in months[1:]:
+            if month in mine or status == "completed":
+                expected.append((pid, f"month_{month}_arm_1", "", ""))
+    got = records[
+        ["record_id", "redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"]
+    ]
+    assert list(got.itertuples(index=False, name=None)) == expected
+
+    # Converted back (a separate code path), the three tables are the cohort's.
+    converted = convert(records, dictionary)
+    assert converted.problems == []
+    back = converted.tables
+    pd.testing.assert_frame_equal(back["participants"].reset_index(drop=True), participants)
+    assert back["participants"].index.tolist() == [
+        i + 2 for i in np.flatnonzero(records["enrollment_complete"] == "2")
+    ]
+    assert sorted(back["responses"].columns) == sorted(responses.columns)
+    pd.testing.assert_frame_equal(
+        back["responses"][list(responses.columns)].reset_index(drop=True), responses
+    )
+    # contacts come back per record in participants order, each record's in the order given
+    position = contacts["participant_id"].map(
+        {pid: i for i, pid in enumerate(participants["participant_id"])}
+    )
+    by_record = contacts.iloc[np.argsort(position.to_numpy(), kind="stable")]
+    pd.testing.assert_frame_equal(
+        back["contacts"].reset_index(drop=True), by_record.reset_index(drop=True)
+    )
+
+
+def test_used_answers_a_checkbox_cannot_hold_are_refused_at_the_first_export_row():
+    tables = generate_sample()
+    responses = tables["responses"].copy()
+    first, second = tables["participants"]["participant_id"].iloc[:2]
+    at = (responses["participant_id"] == second) & (responses["month"] == "0")
+    responses.loc[at, "used_family"] = ""
+    at = (responses["participant_id"] == first) & (responses["month"] == "6")
+    assert at.sum() == 1
+    responses.loc[at, ["used_peers", "used_family"]] = ["2", ""]
+    with pytest.raises(ValueError, match=rf"^{first} month 6: used_peers is '2'; a REDCap"):
+        to_redcap(tables | {"responses": responses})
+    # the second participant's baseline answer comes next in the export
+    responses.loc[at, ["used_peers", "used_family"]] = ["0", "0"]
+    with pytest.raises(ValueError, match=rf"^{second} month 0: used_family is ''"):
+        to_redcap(tables | {"responses": responses})
 
 
 # ---- robustness ------------------------------------------------------------------------------
