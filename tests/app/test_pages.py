@@ -139,8 +139,23 @@ def test_resources_ranking_tab_draws_the_chart_of_the_open_tab():
     at.session_state["res_tab"] = "Used"
     at.run()
     assert ranking_titles() == ["Used at any follow-up wave (% of participants)"]
-    assert len(at.get("plotly_chart")) == 3  # ranking, heatmap, helpfulness
+    assert len(at.get("plotly_chart")) == 1  # the open section: the ranking only
     no_exception(at)
+
+
+def test_resources_wave_section_is_built_when_opened(sample):
+    # the second section: the heatmap and the helpfulness chart, and the wave table; none of
+    # it is built while the first section is open
+    at = open_page("resources")
+    assert "Most used at the first follow-up wave" not in texts(at)
+    at.session_state["res_section"] = "By follow-up wave"
+    at.run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 2
+    joined = texts(at)
+    assert "Most used at the first follow-up wave" in joined
+    assert "Rated most helpful on average at month 6" in joined  # the last wave by default
+    assert len(at.dataframe) == 1  # the wave's ranking table
 
 
 def test_compare_page_outcomes():

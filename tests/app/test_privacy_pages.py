@@ -97,6 +97,28 @@ def test_grouping_by_arm_reveals_no_small_count(page):
     assert shown_problems(at) == []
 
 
+@pytest.mark.parametrize("grouping", [{}, {"group": "Role"}])
+@pytest.mark.parametrize(
+    "state",
+    [
+        ({"res_tab": "Used"}, "Used at any follow-up wave"),
+        ({"res_section": "By follow-up wave"}, "first follow-up wave"),
+    ],
+    ids=["used-tab", "wave-section"],
+)
+def test_resources_sections_built_on_opening_reveal_no_small_count(grouping, state):
+    # the Resources page builds only its open section and tab; the others are checked here
+    settings, drawn = state
+    at = open_page("resources", grouping)
+    for key, value in settings.items():
+        at.session_state[key] = value
+    at.run()
+    no_exception(at)
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert drawn in texts(at) + specs  # the section or tab was built
+    assert shown_problems(at) == []
+
+
 def test_the_checker_finds_small_counts_when_lifted():
     # the same check on the lifted view must fail: the sample has 2 of 23 still in support
     at = open_page("followup")

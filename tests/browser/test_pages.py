@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 PAGES = {
     "": ("Overview", 1),
     "baseline": ("Baseline characteristics", 0),
-    "resources": ("Resources", 3),
+    "resources": ("Resources", 1),  # the open section: the ranking chart
     "recovery": ("Recovery", 2),
     "followup": ("Follow-up", 3),
     "compare": ("Compare groups", 1),
@@ -66,7 +66,7 @@ def test_page_renders(page, server_url, path):
 
 def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
     page.goto(f"{server_url}/resources?f_role=resident&set=All+enrolled")
-    wait_ready(page, "Resources", 2)
+    wait_ready(page, "Resources", 1)
     assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
     page.get_by_role("link", name="Follow-up").click()
     wait_ready(page, "Follow-up", 1)
@@ -74,6 +74,19 @@ def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
     assert "f_role=resident" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "followup-filtered")
+
+
+def test_resources_wave_section_draws_its_charts(page, server_url):
+    # the page's second section is built when opened: the heatmap and the helpfulness chart
+    page.goto(f"{server_url}/resources")
+    wait_ready(page, "Resources", 1)
+    page.get_by_role("tab", name="By follow-up wave").click()
+    page.get_by_text("Most used at the first follow-up wave").first.wait_for(timeout=30_000)
+    wait_ready(page, "Resources", 2)
+    visible = page.locator(".js-plotly-plot").filter(visible=True)
+    assert visible.count() == 2
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, "resources-by-wave")
 
 
 def test_changing_the_analysis_set_changes_the_caption(page, server_url):

@@ -1,6 +1,7 @@
 """How long a leader waits after changing a sidebar filter until every chart shows the new
 data: on the synthetic sample and on a generated 10,000-participant cohort (uploaded through
-the Data page, as an evaluator would), on the Overview and Resources pages. Issue 8: < 1 s.
+the Data page, as an evaluator would), on the Overview and Resources pages (each of Resources'
+two sections: only the open one is built and redrawn). Issue 8: < 1 s.
 
 The clock is the browser's own (``performance.now()``). It starts in a capture-phase
 pointerdown listener, on the press that picks the filter value in the dropdown, and stops at
@@ -160,11 +161,25 @@ def _go(page, title: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path, title, charts", [("", "Overview", 1), ("resources", "Resources", 3)]
+    "path, title, charts", [("", "Overview", 1), ("resources", "Resources", 1)]
 )
 def test_filter_change_on_the_sample(page, server_url, path, title, charts):
     page.goto(f"{server_url}/{path}")
     result = _measure(page, title, charts, "sample (50 participants)")
+    assert result["median_s"] < LIMIT_S, result
+
+
+def _open_wave_section(page) -> None:
+    """Resources' second section (heatmap and helpfulness chart), built when opened."""
+    page.get_by_role("tab", name="By follow-up wave").click()
+    page.get_by_text("first follow-up wave").first.wait_for(timeout=30_000)
+
+
+def test_filter_change_on_the_resources_wave_section(page, server_url):
+    page.goto(f"{server_url}/resources")
+    wait_ready(page, "Resources", 1)
+    _open_wave_section(page)
+    result = _measure(page, "Resources", 2, "sample (50 participants), wave section")
     assert result["median_s"] < LIMIT_S, result
 
 
@@ -188,8 +203,11 @@ def test_filter_change_on_10000_participants(page, server_url, tmp_path):
     )
     assert picker.input_value().startswith("Upload")
     results = []
-    # the filters stay from page to page: each page changes its own (roles: 5, events: 4)
-    for title, charts, label in (("Overview", 1, "Role"), ("Resources", 3, "Event type")):
+    # the filters stay from page to page: each page changes its own (roles: 5, events: 4,
+    # sites: 12)
+    for title, charts, label in (("Overview", 1, "Role"), ("Resources", 1, "Event type")):
         _go(page, title)
         results.append(_measure(page, title, charts, "generated (10,000 participants)", label))
+    _open_wave_section(page)
+    results.append(_measure(page, "Resources", 2, "generated (10,000), wave section", "Site"))
     assert all(r["median_s"] < LIMIT_S for r in results), results
