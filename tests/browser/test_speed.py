@@ -161,7 +161,13 @@ def _go(page, title: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path, title, charts", [("", "Overview", 1), ("resources", "Resources", 1)]
+    "path, title, charts",
+    [
+        ("", "Overview", 1),
+        ("resources", "Resources", 1),
+        ("followup", "Follow-up", 3),
+        ("compare", "Compare groups", 1),
+    ],
 )
 def test_filter_change_on_the_sample(page, server_url, path, title, charts):
     page.goto(f"{server_url}/{path}")
