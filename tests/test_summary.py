@@ -375,3 +375,21 @@ print(all(hasattr(hm, n) for n in hm.__all__), "plotly" in sys.modules)
         "[True, True, True]",
         "True True",
     ]
+
+
+def test_the_process_entry_returns_main_s_code_and_leaves_no_object_to_the_exit_collection(
+    monkeypatch,
+):
+    # _run (python -m hoo_metrics) gives main's exit code and freezes what the interpreter's
+    # shutdown would walk in vain
+    import gc
+
+    from hoo_metrics import __main__ as cli
+
+    monkeypatch.setattr(cli, "main", lambda: 2)
+    gc.unfreeze()
+    try:
+        assert cli._run() == 2
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
