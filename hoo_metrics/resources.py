@@ -64,9 +64,9 @@ def _followup_base(analysed: Cohort) -> dict:
     """The group-free arrays of the follow-up responses (``month > 0``) of an analysed cohort,
     computed once per cohort: participant position (in ``analysed.participants``), month, the
     resource codes, and per resource (columns in cohort order) the used, rating (only where the
-    resource was used, else NaN) and named-most-helpful matrices; then per participant with a
-    follow-up response (``ever_position``, ascending): used ever, named ever, and the sum and
-    number of their ratings."""
+    resource was used, else NaN; ``rating_or_0``: 0 there) and named-most-helpful matrices;
+    then per participant (``answered``: has a follow-up response) and resource: used ever and
+    named ever."""
     responses = analysed.responses
     month = responses["month"].to_numpy(dtype="int64")
     follow = month > 0
@@ -83,11 +83,17 @@ def _followup_base(analysed: Cohort) -> dict:
         named = np.zeros_like(used)
     rated = ~np.isnan(rating)
 
-    # per participant: sums over each participant's rows (bincount on the participant's
-    # position; the summed values are flags and whole ratings, so the float sums are exact)
-    per_participant = _Summer(position, len(analysed.participants), used.shape[1])
-    answered = np.bincount(position, minlength=len(analysed.participants))
-    ever = np.flatnonzero(answered > 0)  # participants with a follow-up response, ascending
+    # per participant and resource: used / named at any follow-up wave (every row marks its
+    # participant's cells; participants without a follow-up response stay unmarked)
+    n = len(analysed.participants)
+    answered = np.zeros(n, dtype=bool)
+    answered[position[position >= 0]] = True
+
+    def ever(matrix: np.ndarray) -> np.ndarray:
+        marks = np.zeros((n, matrix.shape[1]), dtype=bool)
+        rows, cols = np.nonzero(matrix & (position >= 0)[:, None])
+        marks[position[rows], cols] = True
+        return marks
 
     return {
         "position": position,
@@ -96,12 +102,11 @@ def _followup_base(analysed: Cohort) -> dict:
         "used": used,
         "rating": rating,
         "rated": rated,
+        "rating_or_0": np.where(rated, rating, 0.0),
         "named": named,
-        "ever_position": ever,
-        "used_ever": per_participant(used)[ever] > 0,
-        "named_ever": per_participant(named)[ever] > 0,
-        "rating_sum": per_participant(np.where(rated, rating, 0.0))[ever],
-        "rating_n": per_participant(rated)[ever].astype("int64"),
+        "answered": answered,
+        "used_ever": ever(used),
+        "named_ever": ever(named),
     }
 
 
@@ -124,6 +129,19 @@ class _Summer:
         weights = np.ascontiguousarray(matrix, dtype=np.float64).ravel()
         sums = np.bincount(self.bins, weights=weights, minlength=self.k * self.columns)
         return sums.reshape(self.k, self.columns)
+
+
+def _count_by(codes: np.ndarray, k: int, marks: np.ndarray) -> np.ndarray:
+    """Number of rows of the bool matrix ``marks`` set, per code 0 .. k-1 and column (int64
+    k x columns): the rows sorted by code once, each code's block added up."""
+    out = np.zeros((k, marks.shape[1]), dtype=np.int64)
+    if len(codes) == 0:
+        return out
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    out[ordered[starts]] = np.add.reduceat(marks[order], starts, axis=0, dtype=np.int64)
+    return out
 
 
 def _group_codes(analysed: Cohort, group_by: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -170,14 +188,14 @@ def resources_by_wave(
     """
     analysed = cohort.analysis_set(population)
     base = analysed.derived("resources.followup", _followup_base)
-    codes, used, rating, rated = base["codes"], base["used"], base["rating"], base["rated"]
+    codes, used, rated = base["codes"], base["used"], base["rated"]
     group_code, group_labels = _group_codes(analysed, group_by)
     months, month_code = np.unique(base["month"], return_inverse=True)
     n_groups = len(group_labels)
     key = month_code.astype("int64") * n_groups + group_code[base["position"]]
     k = len(months) * n_groups
     respondents = np.bincount(key, minlength=k)
-    r0 = np.where(rated, rating, 0.0)
+    r0 = base["rating_or_0"]
     sums = _Summer(key, k, len(codes))
     wide = {
         "used": sums(used).astype("int64"),
@@ -241,18 +259,18 @@ def resources_overall(
     base = analysed.derived("resources.followup", _followup_base)
     codes = base["codes"]
     group_code, group_labels = _group_codes(analysed, group_by)
-    key = group_code[base["ever_position"]]  # participants with a follow-up response
     k = len(group_labels)
-    participants = np.bincount(key, minlength=k)
+    answered = base["answered"]  # participants with a follow-up response
+    participants = np.bincount(group_code[answered], minlength=k)
     present = np.flatnonzero(participants > 0)  # groups with a participant
     keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
-    sums = _Summer(key, k, len(codes))
+    ratings = _Summer(group_code[base["position"]], k, len(codes))  # over all rated rows
     wide = {
         "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
-        "used_ever": sums(base["used_ever"])[present].astype("int64"),
-        "most_helpful_ever": sums(base["named_ever"])[present].astype("int64"),
-        "_sum": sums(base["rating_sum"])[present],
-        "helpful_n": sums(base["rating_n"])[present].astype("int64"),
+        "used_ever": _count_by(group_code, k, base["used_ever"])[present],
+        "most_helpful_ever": _count_by(group_code, k, base["named_ever"])[present],
+        "_sum": ratings(base["rating_or_0"])[present],
+        "helpful_n": ratings(base["rated"])[present].astype("int64"),
     }
     out = _long(keys, wide, codes)
     if out.empty:
