@@ -273,6 +273,7 @@ class _Validator:
         self.id_codes: np.ndarray | None = None
         self.distinct_ids: pa.Array | None = None
         self.id_descriptions: np.ndarray | None = None
+        self.positions: dict[str, np.ndarray] = {}  # per table: each row's id among them
 
     # -- reporting
     def add(self, table, row, column, value, message, severity=ERROR) -> None:
@@ -348,6 +349,15 @@ class _Validator:
             source=source,
             sha256=LazyText(partial(cohort_sha256, participants, responses, contacts)),
         )
+        # a valid cohort's participant ids are distinct and in table order, so each response's
+        # and contact's position among the distinct ids is its participant's row: the Cohort
+        # gets them as its (cached) positions instead of looking every id up again
+        for table, name in (("responses", "response_positions"), ("contacts", "contact_positions")):
+            found = self.positions.get(table)
+            if found is not None and len(found) == len(getattr(cohort, table)):
+                found = found.copy()
+                found.flags.writeable = False
+                cohort.__dict__[name] = found  # as functools.cached_property stores it
         return ValidationResult(cohort, self.problems)
 
     # -- participants
@@ -794,6 +804,7 @@ class _Validator:
         if self.distinct_ids is None:
             return ~blank, at.factorize(pid)[0]
         who = at.index_in(pid, self.distinct_ids)
+        self.positions[table] = who
         unknown = ~blank & (who < 0)
         self.cells(
             table,

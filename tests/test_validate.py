@@ -557,3 +557,21 @@ def test_identifier_ids_are_reported_in_every_table_they_appear_in():
     for table in ("participants", "responses", "contacts"):
         alone += screen_values(table, _prepare(raw.tables[table]), ["participant_id"])
     assert [p for p in alone] == [p for p in looks if p.column == "participant_id"]
+
+
+def test_the_cohort_gets_the_validators_positions_equal_to_a_fresh_look_up():
+    # the validator already found each response's and contact's participant; the Cohort keeps
+    # those positions. A fresh Cohort of the same tables looks them up again: they must agree.
+    # By hand on the clean cohort: responses P01, P01, P02, P03 -> 0, 0, 1, 2; contacts P01,
+    # P01, P03 -> 0, 0, 2.
+    from dataclasses import replace
+
+    cohort = check().cohort
+    assert "response_positions" in cohort.__dict__  # handed over, not looked up
+    assert cohort.response_positions.tolist() == [0, 0, 1, 2]
+    assert cohort.contact_positions.tolist() == [0, 0, 2]
+    assert not cohort.response_positions.flags.writeable
+    fresh = replace(cohort)
+    assert "response_positions" not in fresh.__dict__
+    assert fresh.response_positions.tolist() == [0, 0, 1, 2]
+    assert fresh.contact_positions.tolist() == [0, 0, 2]
