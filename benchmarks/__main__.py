@@ -1,17 +1,18 @@
 """``make bench``: benchmarks on generated cohorts of 1,000, 10,000 and 100,000 participants.
 
 Prints one table: the time of a process that only imports pandas + scipy.stats and reads the
-three CSVs (the floor), of ``python -m hoo_metrics summary`` as a whole process and its ratio to
-the floor, of validation alone (the checks and the Cohort built from tables already read) and
-of load + validate (our own read included) in-process, each against an in-process read, of
-each page's computation and of the HTML report, and the peak memory of the summary process.
-Medians of several runs.
+three CSVs (the floor), of ``python -m hoo_metrics summary`` as a whole process (the two run in
+turn, so that both meet the same moments of a shared machine) and its ratio to the floor, of
+validation alone (the checks and the Cohort built from tables already read) and of load +
+validate (our own read included) in-process, each against an in-process read, of each page's
+computation and of the HTML report, and the peak memory of the summary process. Medians of
+several runs.
 
 Each page's computation runs on a fresh Cohort (nothing cached), as after a filter change.
 ``--browser`` also runs the browser measure (filter change to every chart redrawn); its last
 result is printed under the table.
 
-Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 3] [--browser]
+Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 5] [--browser]
 """
 
 from __future__ import annotations
@@ -55,13 +56,14 @@ def _process(args: list[str]) -> tuple[float, float]:
     return elapsed, max(peak, before) / 1024
 
 
-def _median_process(args: list[str], runs: int) -> tuple[float, float]:
-    times, peaks = [], []
+def _side_by_side(first: list[str], second: list[str], runs: int) -> tuple[float, float]:
+    """Median wall times of two commands run in turn (first, second, first, ...), so that both
+    meet the same moments of a shared machine; the ratio of the two is what is compared."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        t, p = _process(args)
-        times.append(t)
-        peaks.append(p)
-    return statistics.median(times), max(peaks)
+        for args, out in zip((first, second), times, strict=True):
+            out.append(_process(args)[0])
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def _peak_rss_of(code: str, folder: Path) -> float:
@@ -143,7 +145,7 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument(
         "--browser",
@@ -158,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         folder = DATA / f"n{n}"
         if not (folder / "responses.csv").exists():
             write(n, folder)
-        floor, _ = _median_process([sys.executable, "-c", READ_ONLY, str(folder)], args.runs)
-        summ, summ_mem = _median_process(
-            [sys.executable, "-m", "hoo_metrics", "summary", str(folder)], args.runs
+        floor, summ = _side_by_side(
+            [sys.executable, "-c", READ_ONLY, str(folder)],
+            [sys.executable, "-m", "hoo_metrics", "summary", str(folder)],
+            args.runs,
         )
         summ_mem = _peak_rss_of(
             "import sys, io, contextlib\nfrom hoo_metrics.__main__ import main\n"
