@@ -269,11 +269,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run() -> int:
-    """``python -m hoo_metrics``: :func:`main` as a process. The interpreter's shutdown walks
-    every object the libraries made (pandas, scipy, pyarrow: millions) in its last garbage
-    collections, ~0.25 s after a summary of 10^5 participants, to free what the process's end
-    frees anyway: ``gc.freeze`` moves them out of its sight once the command is done (exit
-    handlers and the flushing of output still run)."""
+    """``python -m hoo_metrics``: :func:`main` as a process. At shutdown the interpreter's
+    last garbage collections free, object by object, whatever is still held in reference
+    cycles (pandas frames and the cohort's caches keep some: hundreds of MB after a summary of
+    10^5 participants, ~0.25 s), memory the end of the process returns anyway; ``gc.freeze``
+    once the command is done leaves them to it (exit handlers and output flushing still run).
+    """
     import gc
 
     code = main()
