@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -44,16 +43,14 @@ for name in ("participants", "responses", "contacts"):
 """
 
 
-def _process(args: list[str]) -> tuple[float, float]:
-    """Wall time (s) and peak RSS (MiB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _process(args: list[str]) -> float:
+    """Wall time (s) of one child process."""
     start = time.perf_counter()
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(args)}\n{done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+    return elapsed
 
 
 def _side_by_side(first: list[str], second: list[str], runs: int) -> tuple[float, float]:
@@ -62,7 +59,7 @@ def _side_by_side(first: list[str], second: list[str], runs: int) -> tuple[float
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
         for args, out in zip((first, second), times, strict=True):
-            out.append(_process(args)[0])
+            out.append(_process(args))
     return statistics.median(times[0]), statistics.median(times[1])
 
 

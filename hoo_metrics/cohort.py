@@ -147,6 +147,19 @@ class Cohort:
         """:attr:`response_positions` of the contacts."""
         return self._positions_of(self.contacts)
 
+    def keep_positions(self, responses: np.ndarray | None, contacts: np.ndarray | None) -> None:
+        """Hand over positions already known for this cohort's tables (:attr:`response_positions`,
+        :attr:`contact_positions`), so they are not looked up again; a length that does not
+        match the table is ignored. Stored read-only, where the cached properties keep them."""
+        for name, table, found in (
+            ("response_positions", self.responses, responses),
+            ("contact_positions", self.contacts, contacts),
+        ):
+            if found is not None and len(found) == len(table):
+                found = np.array(found, dtype=np.int64)  # a copy: the caller keeps its own
+                found.flags.writeable = False
+                self.__dict__[name] = found
+
     def _positions_of(self, table: pd.DataFrame) -> np.ndarray:
         found = index_in(table["participant_id"], self.participants["participant_id"])
         found.flags.writeable = False
@@ -181,9 +194,7 @@ class Cohort:
             kept = positions >= 0
             kept[kept] = keep[positions[kept]]
             out[name] = getattr(self, name)[kept].reset_index(drop=True)
-            moved = renumber[positions[kept]]
-            moved.flags.writeable = False
-            out[name + "_positions"] = moved
+            out[name + "_positions"] = renumber[positions[kept]]
         restricted = replace(
             self,
             sha256=Cohort.__dict__["sha256"].raw(self),  # the full cohort's, still lazy
@@ -191,9 +202,7 @@ class Cohort:
             responses=out["responses"],
             contacts=out["contacts"],
         )
-        # as functools.cached_property stores them
-        restricted.__dict__["response_positions"] = out["responses_positions"]
-        restricted.__dict__["contact_positions"] = out["contacts_positions"]
+        restricted.keep_positions(out["responses_positions"], out["contacts_positions"])
         return restricted
 
     def analysis_set(self, population: str = "completed") -> Cohort:

@@ -100,7 +100,6 @@ def _followup_base(analysed: Cohort) -> dict:
         "month": month[follow],
         "codes": codes,
         "used": used,
-        "rating": rating,
         "rated": rated,
         "rating_or_0": np.where(rated, rating, 0.0),
         "named": named,

@@ -352,12 +352,7 @@ class _Validator:
         # a valid cohort's participant ids are distinct and in table order, so each response's
         # and contact's position among the distinct ids is its participant's row: the Cohort
         # gets them as its (cached) positions instead of looking every id up again
-        for table, name in (("responses", "response_positions"), ("contacts", "contact_positions")):
-            found = self.positions.get(table)
-            if found is not None and len(found) == len(getattr(cohort, table)):
-                found = found.copy()
-                found.flags.writeable = False
-                cohort.__dict__[name] = found  # as functools.cached_property stores it
+        cohort.keep_positions(self.positions.get("responses"), self.positions.get("contacts"))
         return ValidationResult(cohort, self.problems)
 
     # -- participants
