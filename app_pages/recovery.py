@@ -44,15 +44,7 @@ if len(groups) > 1 and not test:
 ui.takeaway(text)
 
 months = sorted(waves["month"].unique().tolist())
-month = st.segmented_control(
-    "Follow-up wave",
-    months,
-    default=months[-1],
-    required=True,
-    format_func=lambda m: f"Month {m}",
-    key="rec_wave",
-    bind="query-params",
-)
+month = ui.wave_picker(months, key="rec_wave")
 tw = pv.transition_month_table(view, month)
 margins = tw.margins
 cols = st.columns(len(groups))

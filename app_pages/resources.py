@@ -100,15 +100,7 @@ def by_follow_up_wave() -> None:
         else "Use at the first follow-up wave is hidden in this view (small counts).",
         key="heatmap",
     )
-    month = st.segmented_control(
-        "Wave",
-        months,
-        default=months[-1],
-        required=True,
-        format_func=lambda m: f"Month {m}",
-        key="res_wave",
-        bind="query-params",
-    )
+    month = ui.wave_picker(months, key="res_wave")
     rows = (wave_all["month"] == month).to_numpy()
     wave = wave_all[rows]
     rated = wave[wave["helpful_mean"].notna()]

@@ -61,6 +61,19 @@ def chart(view: View, fig, text: str, key: str, static: bool = False) -> None:
     st.plotly_chart(fig, key=key, config=STATIC_CONFIG if static else PLOTLY_CONFIG)
 
 
+def wave_picker(months: list[int], key: str) -> int:
+    """The follow-up wave a page shows (the last by default), kept in the URL."""
+    return st.segmented_control(
+        "Follow-up wave",
+        months,
+        default=months[-1],
+        required=True,
+        format_func=lambda m: f"Month {m}",
+        key=key,
+        bind="query-params",
+    )
+
+
 def table(view: View, df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
     """A table with a CSV download button under it (file named after the page and view)."""
     hide_index = kwargs.pop("hide_index", True)

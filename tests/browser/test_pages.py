@@ -76,12 +76,17 @@ def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
     shoot(page, "followup-filtered")
 
 
+def open_wave_section(page) -> None:
+    """Resources' second section (heatmap and helpfulness chart), built when opened."""
+    page.get_by_role("tab", name="By follow-up wave").click()
+    page.get_by_text("first follow-up wave").first.wait_for(timeout=30_000)
+
+
 def test_resources_wave_section_draws_its_charts(page, server_url):
     # the page's second section is built when opened: the heatmap and the helpfulness chart
     page.goto(f"{server_url}/resources")
     wait_ready(page, "Resources", 1)
-    page.get_by_role("tab", name="By follow-up wave").click()
-    page.get_by_text("Most used at the first follow-up wave").first.wait_for(timeout=30_000)
+    open_wave_section(page)
     wait_ready(page, "Resources", 2)
     visible = page.locator(".js-plotly-plot").filter(visible=True)
     assert visible.count() == 2

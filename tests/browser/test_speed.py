@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import ROOT
-from .test_pages import wait_ready
+from .test_pages import open_wave_section, wait_ready
 
 # A timing, not a correctness check: `make bench` runs it (python -m benchmarks --browser);
 # `make test` deselects the bench marker (speed targets are checked by the benchmark).
@@ -175,16 +175,10 @@ def test_filter_change_on_the_sample(page, server_url, path, title, charts):
     assert result["median_s"] < LIMIT_S, result
 
 
-def _open_wave_section(page) -> None:
-    """Resources' second section (heatmap and helpfulness chart), built when opened."""
-    page.get_by_role("tab", name="By follow-up wave").click()
-    page.get_by_text("first follow-up wave").first.wait_for(timeout=30_000)
-
-
 def test_filter_change_on_the_resources_wave_section(page, server_url):
     page.goto(f"{server_url}/resources")
     wait_ready(page, "Resources", 1)
-    _open_wave_section(page)
+    open_wave_section(page)
     result = _measure(page, "Resources", 2, "sample (50 participants), wave section")
     assert result["median_s"] < LIMIT_S, result
 
@@ -214,6 +208,6 @@ def test_filter_change_on_10000_participants(page, server_url, tmp_path):
     for title, charts, label in (("Overview", 1, "Role"), ("Resources", 1, "Event type")):
         _go(page, title)
         results.append(_measure(page, title, charts, "generated (10,000 participants)", label))
-    _open_wave_section(page)
+    open_wave_section(page)
     results.append(_measure(page, "Resources", 2, "generated (10,000), wave section", "Site"))
     assert all(r["median_s"] < LIMIT_S for r in results), results
