@@ -117,23 +117,31 @@ class Cohort:
         return HELPFUL_PREFIX + code
 
     @cached_property
-    def most_helpful_matrix(self) -> pd.DataFrame:
-        """Boolean frame aligned with ``responses``: did the response name resource X."""
+    def most_helpful_flags(self) -> np.ndarray:
+        """Did each response name resource X most helpful: a read-only bool array (responses x
+        resources, in ``resources`` order). The validator hands over the one it built while
+        checking; filters and the analysis set carry it to their rows."""
+        flags = np.zeros((len(self.responses), len(self.resources)), dtype=bool, order="F")
         mh = self.responses.get("most_helpful")
-        if mh is None or len(self.responses) == 0:
-            return pd.DataFrame(
-                False, index=self.responses.index, columns=list(self.resources), dtype=bool
-            )
-        # each distinct most_helpful text once, then spread over the responses by its code
-        codes, distinct = factorize(mh.fillna("").astype(str))
-        padded = ";" + series(distinct) + ";"
+        if mh is not None and len(self.responses):
+            # each distinct most_helpful text once, then spread over the responses by its code
+            codes, distinct = factorize(mh.fillna("").astype(str))
+            padded = ";" + series(distinct) + ";"
+            for j, c in enumerate(self.resources):
+                named = padded.str.contains(";" + c + ";", regex=False).to_numpy(dtype=bool)
+                np.take(named, codes, out=flags[:, j])
+        flags.flags.writeable = False
+        return flags
+
+    @cached_property
+    def most_helpful_matrix(self) -> pd.DataFrame:
+        """:attr:`most_helpful_flags` as a boolean frame aligned with ``responses``, one column
+        per resource."""
         return pd.DataFrame(
-            {
-                c: padded.str.contains(";" + c + ";", regex=False).to_numpy(dtype=bool)[codes]
-                for c in self.resources
-            },
+            self.most_helpful_flags,
             index=self.responses.index,
             columns=list(self.resources),
+            copy=False,
         )
 
     @cached_property
@@ -147,16 +155,28 @@ class Cohort:
         """:attr:`response_positions` of the contacts."""
         return self._positions_of(self.contacts)
 
-    def keep_positions(self, responses: np.ndarray | None, contacts: np.ndarray | None) -> None:
-        """Hand over positions already known for this cohort's tables (:attr:`response_positions`,
-        :attr:`contact_positions`), so they are not looked up again; a length that does not
-        match the table is ignored. Stored read-only, where the cached properties keep them."""
-        for name, table, found in (
-            ("response_positions", self.responses, responses),
-            ("contact_positions", self.contacts, contacts),
+    def keep_known(
+        self,
+        response_positions: np.ndarray | None = None,
+        contact_positions: np.ndarray | None = None,
+        most_helpful_flags: np.ndarray | None = None,
+    ) -> None:
+        """Hand over row facts already known for this cohort's tables (:attr:`response_positions`,
+        :attr:`contact_positions`, :attr:`most_helpful_flags`), so they are not computed again;
+        one whose shape does not match its table is ignored. Stored read-only (a copy: the
+        caller keeps its own), where the cached properties keep them."""
+        for name, found, shape, dtype in (
+            ("response_positions", response_positions, (len(self.responses),), np.int64),
+            ("contact_positions", contact_positions, (len(self.contacts),), np.int64),
+            (
+                "most_helpful_flags",
+                most_helpful_flags,
+                (len(self.responses), len(self.resources)),
+                bool,
+            ),
         ):
-            if found is not None and len(found) == len(table):
-                found = np.array(found, dtype=np.int64)  # a copy: the caller keeps its own
+            if found is not None and np.shape(found) == shape:
+                found = np.array(found, dtype=dtype)
                 found.flags.writeable = False
                 self.__dict__[name] = found
 
@@ -195,6 +215,7 @@ class Cohort:
             kept[kept] = keep[positions[kept]]
             out[name] = getattr(self, name)[kept].reset_index(drop=True)
             out[name + "_positions"] = renumber[positions[kept]]
+            out[name + "_kept"] = kept
         restricted = replace(
             self,
             sha256=Cohort.__dict__["sha256"].raw(self),  # the full cohort's, still lazy
@@ -202,7 +223,12 @@ class Cohort:
             responses=out["responses"],
             contacts=out["contacts"],
         )
-        restricted.keep_positions(out["responses_positions"], out["contacts_positions"])
+        flags = self.__dict__.get("most_helpful_flags")  # carried only if already known
+        restricted.keep_known(
+            response_positions=out["responses_positions"],
+            contact_positions=out["contacts_positions"],
+            most_helpful_flags=None if flags is None else flags[out["responses_kept"]],
+        )
         return restricted
 
     def analysis_set(self, population: str = "completed") -> Cohort:

@@ -61,85 +61,66 @@ _INT_COLUMNS = (
 
 
 def _followup_base(analysed: Cohort) -> dict:
-    """The group-free arrays of the follow-up responses (``month > 0``) of an analysed cohort,
-    computed once per cohort: participant position (in ``analysed.participants``), month, the
-    resource codes, and per resource (columns in cohort order) the used, rating (only where the
-    resource was used, else NaN; ``rating_or_0``: 0 there) and named-most-helpful matrices;
-    then per participant (``answered``: has a follow-up response) and resource: used ever and
-    named ever."""
+    """The group-free arrays of the responses of an analysed cohort, computed once per cohort.
+
+    Every response keeps its row (no copy of the table); ``follow`` marks the follow-up rows
+    (``month > 0``, participant known) and only they are set in the flag matrices. Per row:
+    ``month`` and ``owner`` (the participant's position in ``analysed.participants``; the
+    number of participants, a bin past the last one, when the row is not a follow-up row).
+    Per row and resource (columns in cohort order; column-major, each column contiguous):
+    ``used``, ``rated`` (used and rated), ``rating_or_0`` (the rating where rated, else 0) and
+    ``named`` (named most helpful). Per participant: ``answered`` (has a follow-up response)
+    and, per resource, ``used_ever`` / ``named_ever`` (at any follow-up wave)."""
     responses = analysed.responses
-    month = responses["month"].to_numpy(dtype="int64")
-    follow = month > 0
     codes = list(analysed.resources)
-    position = analysed.response_positions[follow]
-    used_columns = responses[[analysed.used_column(c) for c in codes]]
-    used = used_columns.to_numpy(dtype="float64", na_value=np.nan)[follow] == 1.0
-    rating = responses[[analysed.helpful_column(c) for c in codes]].to_numpy(
-        dtype="float64", na_value=np.nan
-    )[follow]
-    rating = np.where(used, rating, np.nan)
-    named = analysed.most_helpful_matrix.to_numpy(dtype=bool)[follow]
-    if named.shape[1] != len(codes):  # no most_helpful column at all
-        named = np.zeros_like(used)
-    rated = ~np.isnan(rating)
-
-    # per participant and resource: used / named at any follow-up wave (every row marks its
-    # participant's cells; participants without a follow-up response stay unmarked)
-    n = len(analysed.participants)
-    answered = np.zeros(n, dtype=bool)
-    answered[position[position >= 0]] = True
-
-    def ever(matrix: np.ndarray) -> np.ndarray:
-        marks = np.zeros((n, matrix.shape[1]), dtype=bool)
-        rows, cols = np.nonzero(matrix & (position >= 0)[:, None])
-        marks[position[rows], cols] = True
-        return marks
-
-    return {
-        "position": position,
-        "month": month[follow],
+    n, rows = len(analysed.participants), len(responses)
+    month = responses["month"].to_numpy(dtype="int64")
+    position = analysed.response_positions
+    follow = (month > 0) & (position >= 0)
+    owner = np.where(follow, position, n)
+    used = np.zeros((rows, len(codes)), dtype=bool, order="F")
+    rated = np.zeros_like(used)
+    rating_or_0 = np.zeros((rows, len(codes)), order="F")
+    for j, code in enumerate(codes):  # one resource column at a time (no participant loop)
+        u = responses[analysed.used_column(code)].to_numpy(dtype="float64", na_value=np.nan)
+        h = responses[analysed.helpful_column(code)].to_numpy(dtype="float64", na_value=np.nan)
+        np.logical_and(u == 1.0, follow, out=used[:, j])
+        np.logical_and(used[:, j], ~np.isnan(h), out=rated[:, j])
+        np.copyto(rating_or_0[:, j], h, where=rated[:, j])
+    named = np.logical_and(analysed.most_helpful_flags, follow[:, None], order="F")
+    base = {
+        "follow": follow,
+        "month": month,
+        "owner": owner,
         "codes": codes,
         "used": used,
         "rated": rated,
-        "rating_or_0": np.where(rated, rating, 0.0),
+        "rating_or_0": rating_or_0,
         "named": named,
-        "answered": answered,
-        "used_ever": ever(used),
-        "named_ever": ever(named),
+        "answered": np.bincount(owner, minlength=n + 1)[:n] > 0,
+        "used_ever": _column_sums(owner, n, used) > 0,
+        "named_ever": _column_sums(owner, n, named) > 0,
     }
+    for value in base.values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return base
 
 
-class _Summer:
-    """Column sums of the rows of a (rows x columns) matrix per code 0 .. k-1 (a k x columns
-    float64 array), for several matrices with the same row codes: one weighted bincount per
-    matrix over the flattened cells. The summed values are whole numbers (flags, 1-5 ratings
-    and their squares), so the float sums are exact whatever the order of addition."""
-
-    def __init__(self, codes: np.ndarray, k: int, columns: int):
-        self.k, self.columns = k, columns
-        # the bin of each cell of a C-ordered matrix: its row's code and its column
-        self.bins = (
-            np.asarray(codes, dtype=np.int64)[:, None] * columns + np.arange(columns)
-        ).ravel()
-
-    def __call__(self, matrix: np.ndarray) -> np.ndarray:
-        if self.columns == 0:
-            return np.zeros((self.k, 0))
-        weights = np.ascontiguousarray(matrix, dtype=np.float64).ravel()
-        sums = np.bincount(self.bins, weights=weights, minlength=self.k * self.columns)
-        return sums.reshape(self.k, self.columns)
+def followup_arrays(analysed: Cohort) -> dict:
+    """The arrays of :func:`_followup_base` for an analysed cohort, computed once per cohort
+    and shared (the resource tables here, ``stages.recovered_resource_tests``). Read-only."""
+    return analysed.derived("resources.followup", _followup_base)
 
 
-def _count_by(codes: np.ndarray, k: int, marks: np.ndarray) -> np.ndarray:
-    """Number of rows of the bool matrix ``marks`` set, per code 0 .. k-1 and column (int64
-    k x columns): the rows sorted by code once, each code's block added up."""
-    out = np.zeros((k, marks.shape[1]), dtype=np.int64)
-    if len(codes) == 0:
-        return out
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    out[ordered[starts]] = np.add.reduceat(marks[order], starts, axis=0, dtype=np.int64)
+def _column_sums(key: np.ndarray, k: int, matrix: np.ndarray) -> np.ndarray:
+    """Sums of the rows of ``matrix`` (rows x columns) per key 0 .. k-1 (a k x columns float64
+    array; rows keyed k or more are left out): one weighted bincount per column. The summed
+    values are whole numbers (flags, 1-5 ratings and their squares), so the float sums are exact
+    whatever the order of addition."""
+    out = np.zeros((k, matrix.shape[1]))
+    for j in range(matrix.shape[1]):  # one resource column at a time
+        out[:, j] = np.bincount(key, weights=matrix[:, j], minlength=k)[:k]
     return out
 
 
@@ -186,22 +167,26 @@ def resources_by_wave(
     (ascending as ``cohort.groups``), rank.
     """
     analysed = cohort.analysis_set(population)
-    base = analysed.derived("resources.followup", _followup_base)
-    codes, used, rated = base["codes"], base["used"], base["rated"]
+    base = followup_arrays(analysed)
+    codes, follow = base["codes"], base["follow"]
     group_code, group_labels = _group_codes(analysed, group_by)
-    months, month_code = np.unique(base["month"], return_inverse=True)
+    months = np.unique(base["month"][follow])
     n_groups = len(group_labels)
-    key = month_code.astype("int64") * n_groups + group_code[base["position"]]
     k = len(months) * n_groups
-    respondents = np.bincount(key, minlength=k)
+    # each follow-up row's wave-and-group bin; every other row gets bin k (left out)
+    key = np.full(len(follow), k, dtype=np.int64)
+    key[follow] = (
+        np.searchsorted(months, base["month"][follow]) * n_groups
+        + group_code[base["owner"][follow]]
+    )
+    respondents = np.bincount(key, minlength=k + 1)[:k]
     r0 = base["rating_or_0"]
-    sums = _Summer(key, k, len(codes))
     wide = {
-        "used": sums(used).astype("int64"),
-        "most_helpful": sums(base["named"]).astype("int64"),
-        "helpful_n": sums(rated).astype("int64"),
-        "_sum": sums(r0),
-        "_sumsq": sums(r0 * r0),
+        "used": _column_sums(key, k, base["used"]).astype("int64"),
+        "most_helpful": _column_sums(key, k, base["named"]).astype("int64"),
+        "helpful_n": _column_sums(key, k, base["rated"]).astype("int64"),
+        "_sum": _column_sums(key, k, r0),
+        "_sumsq": _column_sums(key, k, r0 * r0),
     }
     present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
     wide = {name: m[present] for name, m in wide.items()}
@@ -255,7 +240,7 @@ def resources_overall(
     ``cohort.groups``), rank.
     """
     analysed = cohort.analysis_set(population)
-    base = analysed.derived("resources.followup", _followup_base)
+    base = followup_arrays(analysed)
     codes = base["codes"]
     group_code, group_labels = _group_codes(analysed, group_by)
     k = len(group_labels)
@@ -263,13 +248,16 @@ def resources_overall(
     participants = np.bincount(group_code[answered], minlength=k)
     present = np.flatnonzero(participants > 0)  # groups with a participant
     keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
-    ratings = _Summer(group_code[base["position"]], k, len(codes))  # over all rated rows
+    # each follow-up row's group; every other row gets bin k (left out)
+    row_group = np.append(group_code, k)[base["owner"]]
     wide = {
         "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
-        "used_ever": _count_by(group_code, k, base["used_ever"])[present],
-        "most_helpful_ever": _count_by(group_code, k, base["named_ever"])[present],
-        "_sum": ratings(base["rating_or_0"])[present],
-        "helpful_n": ratings(base["rated"])[present].astype("int64"),
+        "used_ever": _column_sums(group_code, k, base["used_ever"])[present].astype("int64"),
+        "most_helpful_ever": _column_sums(group_code, k, base["named_ever"])[present].astype(
+            "int64"
+        ),
+        "_sum": _column_sums(row_group, k, base["rating_or_0"])[present],
+        "helpful_n": _column_sums(row_group, k, base["rated"])[present].astype("int64"),
     }
     out = _long(keys, wide, codes)
     if out.empty:

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .arrowtext import index_in
-from .cohort import Cohort, flag
+from .cohort import Cohort
 from .contract import STAGE6_PATHS, STAGE_CATEGORIES
 from .inference import compare_proportions
+from .resources import followup_arrays
 
 #: Integer code of each stage category: its position in contract.STAGE_CATEGORIES.
 CODE = {category: i for i, category in enumerate(STAGE_CATEGORIES)}
@@ -316,14 +317,8 @@ def recovered_resource_tests(
     n_et = int(is_et.sum())
     n_others = len(pid) - n_et
 
-    r = w.analysed.responses
     codes = list(cohort.resources)
-    used_ever = np.zeros((w.n_participants, len(codes)), dtype=bool)
-    if codes and len(r):
-        follow = (r["month"].to_numpy() > 0) & (w.response_pid >= 0)
-        used = np.column_stack([flag(r[cohort.used_column(code)]) for code in codes])
-        rows, cols = np.nonzero(used & follow[:, None])
-        used_ever[w.response_pid[rows], cols] = True  # any follow-up wave
+    used_ever = followup_arrays(w.analysed)["used_ever"]  # used at any follow-up wave
     transitioned = used_ever[pid[is_et]].sum(axis=0)
     others = used_ever[pid[~is_et]].sum(axis=0)
     rows = []

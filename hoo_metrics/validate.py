@@ -274,6 +274,8 @@ class _Validator:
         self.distinct_ids: pa.Array | None = None
         self.id_descriptions: np.ndarray | None = None
         self.positions: dict[str, np.ndarray] = {}  # per table: each row's id among them
+        # per response and resource: named in most_helpful (handed to the Cohort)
+        self.most_helpful_flags: np.ndarray | None = None
 
     # -- reporting
     def add(self, table, row, column, value, message, severity=ERROR) -> None:
@@ -352,7 +354,11 @@ class _Validator:
         # a valid cohort's participant ids are distinct and in table order, so each response's
         # and contact's position among the distinct ids is its participant's row: the Cohort
         # gets them as its (cached) positions instead of looking every id up again
-        cohort.keep_positions(self.positions.get("responses"), self.positions.get("contacts"))
+        cohort.keep_known(
+            response_positions=self.positions.get("responses"),
+            contact_positions=self.positions.get("contacts"),
+            most_helpful_flags=self.most_helpful_flags,
+        )
         return ValidationResult(cohort, self.problems)
 
     # -- participants
@@ -615,6 +621,7 @@ class _Validator:
         """Check most_helpful; returns it normalised (lower-case codes joined by ';', NaN).
         ``not_used``: per code, where used_ is valid and not 1 (blank or 0)."""
         table = "responses"
+        self.most_helpful_flags = np.zeros((len(r), len(codes)), dtype=bool, order="F")
         if "most_helpful" not in r:
             return pd.Series(np.nan, index=range(len(r)), dtype="str")
         cells = r["most_helpful"]
@@ -653,13 +660,14 @@ class _Validator:
                 for i in listed
             ],
         )
-        # named as most helpful but not marked used
+        # per response and resource: named (each distinct text split once); the Cohort keeps
+        # these flags, and a name without used_ = 1 gets a warning
+        names = [set(u.split(";")) if isinstance(u, str) else set() for u in normalised]
+        for j, code in enumerate(codes):
+            distinct = np.array([code in parts for parts in names], dtype=bool)
+            np.take(distinct, index_of, out=self.most_helpful_flags[:, j])
         named = {
-            code: np.array([isinstance(u, str) and code in u.split(";") for u in normalised], bool)[
-                index_of
-            ]
-            & not_used[code]
-            for code in codes
+            code: self.most_helpful_flags[:, j] & not_used[code] for j, code in enumerate(codes)
         }
         if named:
             unmarked = np.logical_or.reduce(list(named.values()))

@@ -79,6 +79,31 @@ def test_most_helpful_matrix_matches_whole_codes(cohort):
     assert m["eap"].tolist() == [True, True, False, False]
 
 
+def test_most_helpful_flags_follow_filters_like_a_fresh_reading(cohort):
+    # flags (peers, eap) by hand: a F T; b T T; c F F; d T F. Role nurse keeps a and c; a
+    # filter of a cohort whose flags are known carries them, and a new Cohort of the filtered
+    # tables, reading the texts again, must give the same.
+    from dataclasses import replace
+
+    assert cohort.most_helpful_flags.tolist() == [
+        [False, True],
+        [True, True],
+        [False, False],
+        [True, False],
+    ]
+    nurses = cohort.filter({"role": ["nurse"]})
+    assert "most_helpful_flags" in nurses.__dict__  # carried, not read again
+    assert nurses.most_helpful_flags.tolist() == [[False, True], [False, False]]
+    assert replace(nurses).most_helpful_flags.tolist() == [[False, True], [False, False]]
+    # not known yet: not computed for the filter (the filtered cohort reads its own rows)
+    fresh = replace(cohort)
+    assert "most_helpful_flags" not in fresh.filter({"role": ["nurse"]}).__dict__
+    # a flag array of the wrong shape is not kept
+    other = replace(cohort)
+    other.keep_known(most_helpful_flags=[[True]])
+    assert "most_helpful_flags" not in other.__dict__
+
+
 def test_participant_columns_exclude_id_and_status(cohort):
     assert cohort.participant_columns == ["arm", "role", "site"]
     assert cohort.counts() == {"participants": 4, "responses": 4, "contacts": 2}

@@ -575,3 +575,29 @@ def test_the_cohort_gets_the_validators_positions_equal_to_a_fresh_look_up():
     assert "response_positions" not in fresh.__dict__
     assert fresh.response_positions.tolist() == [0, 0, 1, 2]
     assert fresh.contact_positions.tolist() == [0, 0, 2]
+
+
+def test_the_cohort_gets_the_validators_most_helpful_flags_equal_to_a_fresh_reading():
+    # the validator splits each distinct most_helpful text while checking it; the Cohort keeps
+    # those flags. By hand on the clean cohort (resources peers, family): rows "peers",
+    # "peers;family", blank, "family" -> peers T T F F, family F T F T. A fresh Cohort of the
+    # same tables reads the texts again: the two must agree.
+    from dataclasses import replace
+
+    cohort = check().cohort
+    assert "most_helpful_flags" in cohort.__dict__  # handed over, not read again
+    assert cohort.most_helpful_flags.tolist() == [
+        [True, False],
+        [True, True],
+        [False, False],
+        [False, True],
+    ]
+    assert not cohort.most_helpful_flags.flags.writeable
+    fresh = replace(cohort)
+    assert "most_helpful_flags" not in fresh.__dict__
+    assert fresh.most_helpful_flags.tolist() == cohort.most_helpful_flags.tolist()
+    # the analysis set (P01 completed: rows 1 and 2) carries them to its rows
+    done = cohort.analysis_set("completed")
+    assert "most_helpful_flags" in done.__dict__
+    assert done.most_helpful_flags.tolist() == [[True, False], [True, True]]
+    assert done.most_helpful_matrix["family"].tolist() == [False, True]
