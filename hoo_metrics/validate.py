@@ -212,18 +212,20 @@ def _parse_one_char(
     cells: pa.Array, out: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_parse_ints` for columns whose cells are all blank or one byte long (0/1 flags,
-    ratings, stages): read straight from the arrow buffers."""
+    ratings, stages): read straight from the arrow buffers, in place where it can."""
     n = len(cells)
     offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset : cells.offset + n + 1]
     data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
     starts = offsets[:-1]
     blank = offsets[1:] == starts
-    digit = data.take(starts, mode="clip") - np.uint8(ord("0"))  # wraps below "0": > 9
-    not_digit = digit > 9
+    digit = data.take(starts, mode="clip")  # a blank cell's start: the next cell's byte
+    digit -= np.uint8(ord("0"))  # wraps below "0": > 9
+    no_value = digit > 9
+    no_value |= blank
     number = np.empty(n) if out is None else out
     np.copyto(number, digit)
-    number[not_digit | blank] = np.nan
-    return number, blank, not_digit & ~blank
+    np.copyto(number, np.nan, where=no_value)
+    return number, blank, no_value ^ blank  # bad: no value, not blank
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:

@@ -500,10 +500,11 @@ def test_whole_numbers_parsed_like_python_int():
 
 def test_one_character_cells_parse_like_the_general_path():
     # A column whose cells are all blank or one byte long takes the arrow-buffer path. Every
-    # ASCII character, by hand: "0".."9" are their digit, "" is blank, anything else is bad.
+    # ASCII character (NUL included), by hand: "0".."9" are their digit, "" is blank, anything
+    # else is bad.
     from hoo_metrics.validate import _parse_ints
 
-    cells = [chr(b) for b in range(1, 128)] + ["", "7", ""]
+    cells = [chr(b) for b in range(128)] + ["", "7", ""]
     number, blank, bad = _parse_ints(pd.Series(cells, dtype="str"))
     for i, cell in enumerate(cells):
         if cell in "0123456789" and cell:
