@@ -18,7 +18,7 @@ contacts
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -185,7 +185,7 @@ class Cohort:
         found.flags.writeable = False
         return found
 
-    def derived(self, key: str, compute: Callable[[Cohort], object]):
+    def derived(self, key: Hashable, compute: Callable[[Cohort], object]):
         """``compute(self)``, computed once per cohort and kept under ``key``: for the tables
         several metrics derive from the same analysed cohort (the metric modules own their keys
         and never change what they get back). A Cohort is not changed after it is built (frozen;
@@ -264,7 +264,13 @@ class Cohort:
         """The group label of each participant (aligned with ``participants``), as str.
 
         ``None`` puts everyone in one group, ``ALL_GROUP``; blank cells become ``BLANK_GROUP``.
+        Computed once per cohort and grouping (every metric asks); each call gets its own
+        Series over the same values (copy-on-write: changing it never changes the kept one).
         """
+        labels = self.derived(("group_labels", group_by), lambda c: c._group_labels(group_by))
+        return labels.copy(deep=False)
+
+    def _group_labels(self, group_by: str | None) -> pd.Series:
         if group_by is None:
             return pd.Series(ALL_GROUP, index=self.participants.index, dtype="str")
         if group_by not in self.participants:
@@ -274,8 +280,12 @@ class Cohort:
         return labels.astype("str")
 
     def groups(self, group_by: str | None) -> list[str]:
-        """Distinct group labels among the participants of this cohort, ascending."""
-        return sort_groups(self.group_labels(group_by).unique())
+        """Distinct group labels among the participants of this cohort, ascending (computed
+        once per cohort and grouping; each call gets its own list)."""
+        kept = self.derived(
+            ("groups", group_by), lambda c: sort_groups(c.group_labels(group_by).unique())
+        )
+        return list(kept)
 
     def group_of(self, group_by: str | None) -> pd.Series:
         """Group label by ``participant_id`` (a Series indexed by participant_id)."""

@@ -19,7 +19,6 @@ from scipy import stats
 
 from .cohort import Cohort
 from .inference import wilson_interval
-from .stages import positions
 
 SUMMARY_COLUMNS = (
     "group",
@@ -41,7 +40,7 @@ def _contact_table(analysed: Cohort) -> dict[str, np.ndarray]:
     analysed participant with >= 1 contact, their position in ``analysed.participants``,
     contacts, last_contact, end_contact (NaN if censored), ended and duration."""
     c = analysed.contacts
-    pos = positions(c["participant_id"], analysed.participants["participant_id"])
+    pos = analysed.contact_positions
     number = c["contact_no"].to_numpy(dtype="int64")
     day = c["day"].to_numpy(dtype="int64")
     more = c["more_followup"].to_numpy(dtype=bool)
@@ -75,7 +74,7 @@ def _per_participant(cohort: Cohort, group_by: str | None, population: str) -> p
     end_contact (NaN if censored), ended, duration (day of end contact or of last contact)."""
     analysed = cohort.analysis_set(population)
     table = analysed.derived("followup.contacts", _contact_table)
-    labels = analysed.group_labels(group_by).to_numpy(dtype=object)
+    group = analysed.group_labels(group_by).take(table["position"]).reset_index(drop=True)
     return pd.DataFrame(
         {
             "contacts": table["contacts"],
@@ -83,7 +82,7 @@ def _per_participant(cohort: Cohort, group_by: str | None, population: str) -> p
             "end_contact": table["end_contact"],
             "ended": table["ended"],
             "duration": table["duration"],
-            "group": pd.Series(labels[table["position"]], dtype="str"),
+            "group": group,
         }
     )
 

@@ -68,9 +68,10 @@ def _followup_base(analysed: Cohort) -> dict:
     ``month`` and ``owner`` (the participant's position in ``analysed.participants``; the
     number of participants, a bin past the last one, when the row is not a follow-up row).
     Per row and resource (columns in cohort order; column-major, each column contiguous):
-    ``used``, ``rated`` (used and rated), ``rating_or_0`` (the rating where rated, else 0) and
-    ``named`` (named most helpful). Per participant: ``answered`` (has a follow-up response)
-    and, per resource, ``used_ever`` / ``named_ever`` (at any follow-up wave)."""
+    ``used``, ``rated`` (used and rated) and ``named`` (named most helpful); ``rating``: per
+    resource the response table's helpful column itself (NaN blank), read where ``rated``.
+    Per participant: ``answered`` (has a follow-up response) and, per resource,
+    ``used_ever`` / ``named_ever`` (at any follow-up wave)."""
     responses = analysed.responses
     codes = list(analysed.resources)
     n, rows = len(analysed.participants), len(responses)
@@ -80,13 +81,13 @@ def _followup_base(analysed: Cohort) -> dict:
     owner = np.where(follow, position, n)
     used = np.zeros((rows, len(codes)), dtype=bool, order="F")
     rated = np.zeros_like(used)
-    rating_or_0 = np.zeros((rows, len(codes)), order="F")
+    rating = []
     for j, code in enumerate(codes):  # one resource column at a time (no participant loop)
         u = responses[analysed.used_column(code)].to_numpy(dtype="float64", na_value=np.nan)
         h = responses[analysed.helpful_column(code)].to_numpy(dtype="float64", na_value=np.nan)
         np.logical_and(u == 1.0, follow, out=used[:, j])
         np.logical_and(used[:, j], ~np.isnan(h), out=rated[:, j])
-        np.copyto(rating_or_0[:, j], h, where=rated[:, j])
+        rating.append(h)
     named = np.logical_and(analysed.most_helpful_flags, follow[:, None], order="F")
     base = {
         "follow": follow,
@@ -95,7 +96,7 @@ def _followup_base(analysed: Cohort) -> dict:
         "codes": codes,
         "used": used,
         "rated": rated,
-        "rating_or_0": rating_or_0,
+        "rating": tuple(rating),
         "named": named,
         "answered": np.bincount(owner, minlength=n + 1)[:n] > 0,
         "used_ever": _column_sums(owner, n, used) > 0,
@@ -105,6 +106,22 @@ def _followup_base(analysed: Cohort) -> dict:
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
     return base
+
+
+def _rating_sums(
+    key: np.ndarray, k: int, base: dict, squares: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Sums of the ratings (where ``rated``) and, with ``squares``, of their squares per key
+    0 .. k-1 (k x resources float64 arrays; rows keyed k or more are left out), one resource
+    column at a time: whole numbers, so the sums are exact."""
+    total = np.zeros((k, len(base["rating"])))
+    total_sq = np.zeros_like(total) if squares else None
+    for j, rating in enumerate(base["rating"]):
+        values = np.where(base["rated"][:, j], rating, 0.0)
+        total[:, j] = np.bincount(key, weights=values, minlength=k)[:k]
+        if squares:
+            total_sq[:, j] = np.bincount(key, weights=values * values, minlength=k)[:k]
+    return total, total_sq
 
 
 def followup_arrays(analysed: Cohort) -> dict:
@@ -180,13 +197,13 @@ def resources_by_wave(
         + group_code[base["owner"][follow]]
     )
     respondents = np.bincount(key, minlength=k + 1)[:k]
-    r0 = base["rating_or_0"]
+    rating_sum, rating_sumsq = _rating_sums(key, k, base)
     wide = {
         "used": _column_sums(key, k, base["used"]).astype("int64"),
         "most_helpful": _column_sums(key, k, base["named"]).astype("int64"),
         "helpful_n": _column_sums(key, k, base["rated"]).astype("int64"),
-        "_sum": _column_sums(key, k, r0),
-        "_sumsq": _column_sums(key, k, r0 * r0),
+        "_sum": rating_sum,
+        "_sumsq": rating_sumsq,
     }
     present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
     wide = {name: m[present] for name, m in wide.items()}
@@ -256,7 +273,7 @@ def resources_overall(
         "most_helpful_ever": _column_sums(group_code, k, base["named_ever"])[present].astype(
             "int64"
         ),
-        "_sum": _column_sums(row_group, k, base["rating_or_0"])[present],
+        "_sum": _rating_sums(row_group, k, base, squares=False)[0][present],
         "helpful_n": _column_sums(row_group, k, base["rated"])[present].astype("int64"),
     }
     out = _long(keys, wide, codes)

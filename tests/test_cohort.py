@@ -104,6 +104,19 @@ def test_most_helpful_flags_follow_filters_like_a_fresh_reading(cohort):
     assert "most_helpful_flags" not in other.__dict__
 
 
+def test_group_labels_and_groups_are_kept_but_never_shared_for_writing(cohort):
+    # computed once per cohort and grouping; what a caller changes in its copy must not reach
+    # the next caller. By hand: roles nurse, (blank), nurse, resident.
+    first = cohort.group_labels("role")
+    first.iloc[0] = "surgeon"
+    groups = cohort.groups("role")
+    groups.append("surgeon")
+    assert cohort.group_labels("role").tolist() == ["nurse", BLANK_GROUP, "nurse", "resident"]
+    assert cohort.groups("role") == [BLANK_GROUP, "nurse", "resident"]
+    with pytest.raises(KeyError):
+        cohort.group_labels("shoe_size")
+
+
 def test_participant_columns_exclude_id_and_status(cohort):
     assert cohort.participant_columns == ["arm", "role", "site"]
     assert cohort.counts() == {"participants": 4, "responses": 4, "contacts": 2}
