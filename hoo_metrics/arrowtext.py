@@ -33,6 +33,20 @@ def arrow(values: pd.Series | pd.Index | np.ndarray | Iterable) -> pa.Array:
     return values
 
 
+def chunks(values: pd.Series | pd.Index | np.ndarray | Iterable) -> list[pa.Array]:
+    """The text cells as the large_string arrow arrays they are stored in (a column read from
+    a CSV comes in blocks): no copy for a pandas ``str`` column, unlike :func:`arrow`."""
+    if isinstance(values, pd.Series | pd.Index):
+        values = values.array
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        try:
+            values = pa.array(values)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return [arrow(values)]
+    parts = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    return [p if p.type == pa.large_string() else pc.cast(p, pa.large_string()) for p in parts]
+
+
 def series(values: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:
     """A pandas ``str`` Series over an arrow string array (no copy)."""
     if values.type != pa.large_string():

@@ -180,9 +180,9 @@ def _parse_ints(
 
     "3", "03", "+3" and "3.0" (spreadsheet exports) are 3; parsed once per distinct value,
     with vectorised arrow string kernels."""
-    cells = at.arrow(values)
-    if cells.null_count == 0 and len(cells) and pc.max(pc.binary_length(cells)).as_py() <= 1:
-        return _parse_one_char(cells, out)
+    parsed = _parse_one_char(at.chunks(values), len(values), out) if len(values) else None
+    if parsed is not None:
+        return parsed
     codes, uniques = at.factorize(values)
     if len(uniques) == 0:
         empty = np.zeros(0, dtype=bool)
@@ -209,23 +209,37 @@ def _parse_ints(
 
 
 def _parse_one_char(
-    cells: pa.Array, out: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    chunks: list[pa.Array], n: int, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """:func:`_parse_ints` for columns whose cells are all blank or one byte long (0/1 flags,
-    ratings, stages): read straight from the arrow buffers, in place where it can."""
-    n = len(cells)
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset : cells.offset + n + 1]
-    data = np.frombuffer(cells.buffers()[2] or b"\0", dtype=np.uint8)
-    starts = offsets[:-1]
-    blank = offsets[1:] == starts
-    digit = data.take(starts, mode="clip")  # a blank cell's start: the next cell's byte
-    digit -= np.uint8(ord("0"))  # wraps below "0": > 9
-    no_value = digit > 9
-    no_value |= blank
+    ratings, stages), read straight from the arrow buffers of each stored chunk (``n`` cells
+    in all); None when a cell is null or longer (the general path then reads the column)."""
     number = np.empty(n) if out is None else out
-    np.copyto(number, digit)
-    np.copyto(number, np.nan, where=no_value)
-    return number, blank, no_value ^ blank  # bad: no value, not blank
+    blank = np.empty(n, dtype=bool)
+    bad = np.empty(n, dtype=bool)
+    start = 0
+    for chunk in chunks:
+        m = len(chunk)
+        if m == 0:
+            continue
+        if chunk.null_count:
+            return None
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset :][: m + 1]
+        lengths = np.diff(offsets)
+        if lengths.max() > 1:
+            return None
+        data = np.frombuffer(chunk.buffers()[2] or b"\0", dtype=np.uint8)
+        part = slice(start, start + m)
+        np.equal(lengths, 0, out=blank[part])
+        digit = data.take(offsets[:-1], mode="clip")  # a blank cell's: the next cell's byte
+        digit -= np.uint8(ord("0"))  # wraps below "0": > 9
+        no_value = digit > 9
+        no_value |= blank[part]
+        np.copyto(number[part], digit)
+        np.copyto(number[part], np.nan, where=no_value)
+        np.not_equal(no_value, blank[part], out=bad[part])  # no value, not blank
+        start += m
+    return number, blank, bad
 
 
 def _isin(values: pd.Series, allowed) -> np.ndarray:

@@ -519,6 +519,38 @@ def test_one_character_cells_parse_like_the_general_path():
     assert bad.tolist() == [False, False, True, False]
 
 
+def test_one_character_cells_read_block_by_block():
+    # A column read from a CSV is stored in blocks (arrow chunks), read one by one without
+    # joining them: an empty block, a block that is a slice of a longer array, and a block
+    # with a longer cell (then the whole column takes the general path). By hand.
+    import pyarrow as pa
+
+    from hoo_metrics.arrowtext import series
+    from hoo_metrics.validate import _parse_ints
+
+    def column(*blocks):
+        return series(pa.chunked_array(blocks, type=pa.large_string()))
+
+    sliced = pa.array(["9", "1", "", "x"], type=pa.large_string()).slice(1)  # "1", "", "x"
+    empty = pa.array([], type=pa.large_string())
+    number, blank, bad = _parse_ints(column(pa.array(["3", ""], pa.large_string()), empty, sliced))
+    assert number[[0, 2]].tolist() == [3, 1] and np.isnan(number[[1, 3, 4]]).all()
+    assert blank.tolist() == [False, True, False, True, False]
+    assert bad.tolist() == [False, False, False, False, True]
+    # the last block has "12": every cell parsed by the general path, the same way
+    out = np.full(5, -1.0)
+    number, blank, bad = _parse_ints(
+        column(
+            pa.array(["3", ""], pa.large_string()), pa.array(["x", "12", "4"], pa.large_string())
+        ),
+        out=out,
+    )
+    assert number is out
+    assert number[[0, 3, 4]].tolist() == [3, 12, 4] and np.isnan(number[[1, 2]]).all()
+    assert blank.tolist() == [False, True, False, False, False]
+    assert bad.tolist() == [False, False, True, False, False]
+
+
 def test_identifier_ids_are_reported_in_every_table_they_appear_in():
     # The participant_id screen runs once over the participants' distinct ids and is looked up
     # for the other tables; an id not in participants is screened where it appears. By hand:
