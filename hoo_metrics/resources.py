@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .cohort import Cohort
+from .contract import HELPFUL_MAX, HELPFUL_MIN
 from .inference import mean_interval_from_stats, wilson_interval
 
 WAVE_COLUMNS = (
@@ -60,18 +61,31 @@ _INT_COLUMNS = (
 )
 
 
+#: A follow-up cell (row x resource) as one small code: bit 0 used, bit 1 named most helpful,
+#: bits 2.. the rating (0: not rated). Counting codes per key gives every resource statistic.
+_CELL_CODES = (HELPFUL_MAX + 1) * 4
+#: Per code: used, most_helpful (named), helpful_n (rated), rating and rating squared; counts
+#: of codes (k x codes) times this give the sums (whole numbers, exact in int64).
+_CELL_STATS = np.array(
+    [[c & 1, (c >> 1) & 1, int(c >> 2 > 0), c >> 2, (c >> 2) ** 2] for c in range(_CELL_CODES)],
+    dtype=np.int64,
+)
+
+
 def _followup_base(analysed: Cohort) -> dict:
     """The group-free arrays of the responses of an analysed cohort, computed once per cohort.
 
     Every response keeps its row (no copy of the table); ``follow`` marks the follow-up rows
-    (``month > 0``, participant known) and only they are set in the flag matrices. Per row:
-    ``month`` and ``owner`` (the participant's position in ``analysed.participants``; the
-    number of participants, a bin past the last one, when the row is not a follow-up row).
-    Per row and resource (columns in cohort order; column-major, each column contiguous):
-    ``used``, ``rated`` (used and rated) and ``named`` (named most helpful); ``rating``: per
-    resource the response table's helpful column itself (NaN blank), read where ``rated``.
-    Per participant: ``answered`` (has a follow-up response) and, per resource,
-    ``used_ever`` / ``named_ever`` (at any follow-up wave)."""
+    (``month > 0``, participant known) and only they are set in ``cells``. Per row: ``month``
+    and ``owner`` (the participant's position in ``analysed.participants``; the number of
+    participants, a bin past the last one, when the row is not a follow-up row). Per row and
+    resource (columns in cohort order; column-major, each column contiguous): ``cells``, the
+    cell code (bit 0 used, bit 1 named most helpful, bits 2.. the rating of a used resource,
+    0 if none). Per participant: ``answered`` (has a follow-up response) and, per resource,
+    ``used_ever`` / ``named_ever`` (at any follow-up wave).
+
+    Ratings are whole numbers from HELPFUL_MIN to HELPFUL_MAX (the validator guarantees it);
+    a hand-built cohort with another rating raises ValueError rather than miscount it."""
     responses = analysed.responses
     codes = list(analysed.resources)
     n, rows = len(analysed.participants), len(responses)
@@ -79,28 +93,41 @@ def _followup_base(analysed: Cohort) -> dict:
     position = analysed.response_positions
     follow = (month > 0) & (position >= 0)
     owner = np.where(follow, position, n)
-    used = np.zeros((rows, len(codes)), dtype=bool, order="F")
-    rated = np.zeros_like(used)
-    rating = []
+    named = analysed.most_helpful_flags
+    cells = np.zeros((rows, len(codes)), dtype=np.uint8, order="F")
+    used_ever = np.zeros((n, len(codes)), dtype=bool, order="F")
+    named_ever = np.zeros_like(used_ever)
+    owner_bins = owner * 4
     for j, code in enumerate(codes):  # one resource column at a time (no participant loop)
         u = responses[analysed.used_column(code)].to_numpy(dtype="float64", na_value=np.nan)
         h = responses[analysed.helpful_column(code)].to_numpy(dtype="float64", na_value=np.nan)
-        np.logical_and(u == 1.0, follow, out=used[:, j])
-        np.logical_and(used[:, j], ~np.isnan(h), out=rated[:, j])
-        rating.append(h)
-    named = np.logical_and(analysed.most_helpful_flags, follow[:, None], order="F")
+        used = (u == 1.0) & follow
+        rated = used & ~np.isnan(h)
+        rating = np.where(rated, h, 0.0)
+        cell = rating.astype(np.uint8)
+        wrong = (cell < HELPFUL_MIN) | (cell > HELPFUL_MAX)
+        if not np.array_equal(cell, rating) or np.any(rated & wrong):
+            raise ValueError(
+                f"{analysed.helpful_column(code)} holds a rating that is not a whole number "
+                f"from {HELPFUL_MIN} to {HELPFUL_MAX}; load the cohort through the validator."
+            )
+        cell <<= 2
+        cell |= used
+        cell |= (named[:, j] & follow).view(np.uint8) << 1
+        cells[:, j] = cell
+        # per participant: used / named at any follow-up wave (codes 1 and 3 / 2 and 3)
+        seen = np.bincount(owner_bins + (cell & 3), minlength=(n + 1) * 4)[: n * 4].reshape(n, 4)
+        used_ever[:, j] = (seen[:, 1] + seen[:, 3]) > 0
+        named_ever[:, j] = (seen[:, 2] + seen[:, 3]) > 0
     base = {
         "follow": follow,
         "month": month,
         "owner": owner,
         "codes": codes,
-        "used": used,
-        "rated": rated,
-        "rating": tuple(rating),
-        "named": named,
+        "cells": cells,
         "answered": np.bincount(owner, minlength=n + 1)[:n] > 0,
-        "used_ever": _column_sums(owner, n, used) > 0,
-        "named_ever": _column_sums(owner, n, named) > 0,
+        "used_ever": used_ever,
+        "named_ever": named_ever,
     }
     for value in base.values():
         if isinstance(value, np.ndarray):
@@ -108,20 +135,16 @@ def _followup_base(analysed: Cohort) -> dict:
     return base
 
 
-def _rating_sums(
-    key: np.ndarray, k: int, base: dict, squares: bool = True
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Sums of the ratings (where ``rated``) and, with ``squares``, of their squares per key
-    0 .. k-1 (k x resources float64 arrays; rows keyed k or more are left out), one resource
-    column at a time: whole numbers, so the sums are exact."""
-    total = np.zeros((k, len(base["rating"])))
-    total_sq = np.zeros_like(total) if squares else None
-    for j, rating in enumerate(base["rating"]):
-        values = np.where(base["rated"][:, j], rating, 0.0)
-        total[:, j] = np.bincount(key, weights=values, minlength=k)[:k]
-        if squares:
-            total_sq[:, j] = np.bincount(key, weights=values * values, minlength=k)[:k]
-    return total, total_sq
+def _cell_stats(key: np.ndarray, k: int, cells: np.ndarray) -> np.ndarray:
+    """Per key 0 .. k-1 and resource (rows keyed k are left out): used, most_helpful,
+    helpful_n, the sum of the ratings and of their squares (int64, k x resources x 5), from
+    one count of cell codes per resource column."""
+    out = np.zeros((k, cells.shape[1], _CELL_STATS.shape[1]), dtype=np.int64)
+    bins = key * _CELL_CODES
+    for j in range(cells.shape[1]):  # one resource column at a time
+        counts = np.bincount(bins + cells[:, j], minlength=(k + 1) * _CELL_CODES)
+        out[:, j, :] = counts[: k * _CELL_CODES].reshape(k, _CELL_CODES) @ _CELL_STATS
+    return out
 
 
 def followup_arrays(analysed: Cohort) -> dict:
@@ -197,13 +220,13 @@ def resources_by_wave(
         + group_code[base["owner"][follow]]
     )
     respondents = np.bincount(key, minlength=k + 1)[:k]
-    rating_sum, rating_sumsq = _rating_sums(key, k, base)
+    stats = _cell_stats(key, k, base["cells"])
     wide = {
-        "used": _column_sums(key, k, base["used"]).astype("int64"),
-        "most_helpful": _column_sums(key, k, base["named"]).astype("int64"),
-        "helpful_n": _column_sums(key, k, base["rated"]).astype("int64"),
-        "_sum": rating_sum,
-        "_sumsq": rating_sumsq,
+        "used": stats[..., 0],
+        "most_helpful": stats[..., 1],
+        "helpful_n": stats[..., 2],
+        "_sum": stats[..., 3].astype("float64"),
+        "_sumsq": stats[..., 4].astype("float64"),
     }
     present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
     wide = {name: m[present] for name, m in wide.items()}
@@ -267,14 +290,15 @@ def resources_overall(
     keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
     # each follow-up row's group; every other row gets bin k (left out)
     row_group = np.append(group_code, k)[base["owner"]]
+    ratings = _cell_stats(row_group, k, base["cells"])
     wide = {
         "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
         "used_ever": _column_sums(group_code, k, base["used_ever"])[present].astype("int64"),
         "most_helpful_ever": _column_sums(group_code, k, base["named_ever"])[present].astype(
             "int64"
         ),
-        "_sum": _rating_sums(row_group, k, base, squares=False)[0][present],
-        "helpful_n": _column_sums(row_group, k, base["rated"])[present].astype("int64"),
+        "_sum": ratings[..., 3][present].astype("float64"),
+        "helpful_n": ratings[..., 2][present],
     }
     out = _long(keys, wide, codes)
     if out.empty:

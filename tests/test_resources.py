@@ -283,3 +283,26 @@ def test_repeated_calls_keep_to_their_cohort(cohort):
     # and the first call's cohort again, unchanged: A's peers ratings 5, 3, 4
     a = resources_overall(cohort).set_index(["group", "resource"]).loc[("A", "peers")]
     assert (a["helpful_mean"], a["helpful_n"]) == (4.0, 3)
+
+
+@pytest.mark.parametrize("rating", [2.5, 0.0, 6.0, -1.0, 300.0])
+def test_a_hand_built_cohort_with_a_rating_outside_1_to_5_is_refused(cohort, rating):
+    # The resource tables count each follow-up cell by a small code holding the 1-5 rating;
+    # the validator guarantees whole ratings 1..5, and a cohort built around it with another
+    # rating (P1's month-3 peers rating, 5 in the fixture) must raise, not be miscounted.
+    from dataclasses import replace
+
+    responses = cohort.responses.copy()
+    row = responses.index[(responses["participant_id"] == "P1") & (responses["month"] == 3)]
+    responses.loc[row, "helpful_peers"] = rating
+    bad = replace(cohort, responses=responses)
+    with pytest.raises(ValueError, match="helpful_peers"):
+        resources_by_wave(bad, "arm")
+    with pytest.raises(ValueError, match="helpful_peers"):
+        resources_overall(bad, "arm")
+    # a rating on a resource that was not used is not counted, whatever it is
+    responses.loc[row, ["used_peers", "helpful_peers"]] = [0.0, rating]
+    fine = resources_by_wave(replace(cohort, responses=responses), "arm")
+    peers3 = fine[(fine["month"] == 3) & (fine["group"] == "A") & (fine["resource"] == "peers")]
+    # month 3, arm A completers: P1 (peers now 0) and P2 (peers 1, rated 4) -> 1 used, mean 4
+    assert peers3[["used", "helpful_n", "helpful_mean"]].values.tolist() == [[1, 1, 4.0]]
