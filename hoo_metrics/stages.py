@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .arrowtext import index_in
 from .cohort import Cohort
@@ -47,15 +48,18 @@ RECOVERED_COLUMNS = (
 
 def category_codes(stage, path) -> np.ndarray:
     """Category code (index into STAGE_CATEGORIES) of each response; -1 where none."""
-    s = pd.to_numeric(pd.Series(stage), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    s = pd.Series(stage)
+    if s.dtype.kind != "f":
+        s = pd.to_numeric(s, errors="coerce")
+    s = s.to_numpy(dtype="float64", na_value=np.nan)
     codes = np.full(len(s), -1, dtype="int8")
     codes[(s >= 1) & (s <= 3)] = CODE["early"]
     codes[(s >= 4) & (s <= 5)] = CODE["middle"]
-    six = s == 6
-    if six.any():
-        p = pd.Series(path)
-        for name in STAGE6_PATHS:
-            codes[six & (p == name).to_numpy(dtype=bool, na_value=False)] = CODE[name]
+    six = np.flatnonzero(s == 6)
+    if six.size:  # the path, read only where the stage is 6: which of STAGE6_PATHS it is
+        which = index_in(pd.Series(path).iloc[six], pa.array(STAGE6_PATHS, pa.large_string()))
+        named = which >= 0
+        codes[six[named]] = np.array([CODE[name] for name in STAGE6_PATHS])[which[named]]
     return codes
 
 
