@@ -71,8 +71,17 @@ def _contact_table(analysed: Cohort) -> dict[str, np.ndarray]:
 
 def _per_participant(cohort: Cohort, group_by: str | None, population: str) -> pd.DataFrame:
     """One row per analysed participant with >= 1 contact: group, contacts, last_contact,
-    end_contact (NaN if censored), ended, duration (day of end contact or of last contact)."""
+    end_contact (NaN if censored), ended, duration (day of end contact or of last contact).
+    Built once per analysed cohort and grouping (the follow-up tables and tests share it);
+    each caller gets its own frame over the same columns (copy-on-write)."""
     analysed = cohort.analysis_set(population)
+    per = analysed.derived(
+        ("followup.per_participant", group_by), lambda a: _build_per_participant(a, group_by)
+    )
+    return per.copy(deep=False)
+
+
+def _build_per_participant(analysed: Cohort, group_by: str | None) -> pd.DataFrame:
     table = analysed.derived("followup.contacts", _contact_table)
     group = analysed.group_labels(group_by).take(table["position"]).reset_index(drop=True)
     return pd.DataFrame(

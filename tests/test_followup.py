@@ -262,3 +262,21 @@ def test_repeated_calls_keep_to_their_cohort(cohort):
     assert ended_by_contact(routine).empty
     # and the first cohort again, unchanged: 1 of 3 ended by contact 1, 2 of 3 by 2 and 3
     assert list(ended_by_contact(cohort)["ended"]) == [1, 2, 2]
+
+
+def test_the_per_participant_table_is_built_once_and_each_caller_gets_its_own(cohort):
+    # followup_summary, ended_by_contact and the tests share one per-participant table per
+    # analysed cohort and grouping; a caller that adds a column or changes a cell must not
+    # change what the next caller gets. By hand: enhanced completers with a contact p1, p2, p3
+    # with contacts 1, 2, 3.
+    from hoo_metrics.followup import _per_participant
+
+    first = _per_participant(cohort, "arm", "completed")
+    first["extra"] = 1
+    first.loc[0, "contacts"] = 99
+    again = _per_participant(cohort, "arm", "completed")
+    assert "extra" not in again.columns
+    assert again["contacts"].tolist() == [1, 2, 3]
+    assert again["group"].tolist() == ["enhanced"] * 3
+    kept = cohort.analysis_set("completed").__dict__["_derived"]
+    assert ("followup.per_participant", "arm") in kept  # built once, kept
