@@ -96,14 +96,21 @@ def _change_filter(page, label: str) -> dict:
         has_text=label
     )
     option = page.get_by_role("option").filter(has_not_text="Select all").first
-    for _ in range(5):  # the list does not open while the sidebar is still settling
-        box.locator("input").click()
+    for attempt in range(8):  # the list does not open while the sidebar is still settling
+        field = box.locator("input")
+        if attempt % 2 == 0:
+            field.click()
+        else:  # or open it from the keyboard, as a user can
+            field.focus()
+            page.keyboard.press("ArrowDown")
         try:
-            option.wait_for(state="visible", timeout=2_000)
+            option.wait_for(state="visible", timeout=3_000)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            page.wait_for_timeout(500)
+            page.wait_for_timeout(700)
+    else:
+        raise AssertionError(f"the {label!r} filter's list did not open in 8 tries")
     value = option.inner_text()
     page.evaluate(ARM)
     option.click()
