@@ -15,6 +15,7 @@ pyarrow-backed strings use): no look-arounds, no back-references.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -130,7 +131,15 @@ _MASKERS = {
     "zip": _mask_keep_last(0),
     "name": _mask_name,
 }
-_COMPILED = {k.key: re.compile(k.pattern) for k in (*KINDS, ZIP_KIND, NAME_KIND)}
+_PATTERNS = {k.key: k.pattern for k in (*KINDS, ZIP_KIND, NAME_KIND)}
+
+
+@functools.cache
+def _compiled(key: str) -> re.Pattern:
+    """The Python regex of one kind, compiled on first use: only masking a value needs it
+    (the screens run arrow's regex kernels), and most cohorts have nothing to mask."""
+    return re.compile(_PATTERNS[key])
+
 
 # ---- column names ------------------------------------------------------------------------------
 
@@ -329,7 +338,7 @@ def mask(value: object, *, id_column: bool = False, zip_column: bool = False) ->
         return None
     text = str(value)
     for kind in _kinds_for(id_column, zip_column):
-        text = _COMPILED[kind.key].sub(_MASKERS[kind.key], text)
+        text = _compiled(kind.key).sub(_MASKERS[kind.key], text)
     if len(text) > MAX_VALUE_CHARS:
         text = text[: MAX_VALUE_CHARS - 3] + "..."
     return text
