@@ -13,7 +13,7 @@ hoo_metrics is compiled to bytecode first, as an installed package is (pandas an
 ``--browser`` also runs the browser measure (filter change to every chart redrawn); its last
 result is printed under the table.
 
-Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 5] [--browser]
+Usage: python -m benchmarks [--sizes 1000 10000 100000] [--runs 5] [--process-runs 9] [--browser]
 """
 
 from __future__ import annotations
@@ -144,7 +144,15 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs of each in-process figure")
+    parser.add_argument(
+        "--process-runs",
+        type=int,
+        default=9,
+        help="runs of the floor and summary processes, in turn (each pair takes seconds at "
+        "100,000 participants; this machine's speed swings from one second to the next, so "
+        "the ratio needs more runs than the in-process figures)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument(
         "--browser",
@@ -167,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         floor, summ = _side_by_side(
             [sys.executable, "-c", READ_ONLY, str(folder)],
             [sys.executable, "-m", "hoo_metrics", "summary", str(folder)],
-            args.runs,
+            args.process_runs,
         )
         summ_mem = _peak_rss_of(
             "import sys, io, contextlib\nfrom hoo_metrics.__main__ import main\n"
@@ -197,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"python {platform.python_version()}, runs per figure: {args.runs} (median); "
+        f"python {platform.python_version()}, runs per figure: {args.runs} (median; the floor "
+        f"and summary processes: {args.process_runs}); "
         f"load average at the end (1, 5, 15 min): {load}"
     )
     keys = list(rows[0])
