@@ -17,34 +17,37 @@ import pyarrow.compute as pc
 STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype
 
 
-def arrow(values: pd.Series | pd.Index | np.ndarray | Iterable) -> pa.Array:
-    """One contiguous large_string arrow array of the text cells (nulls kept as nulls)."""
+def _stored(values: pd.Series | pd.Index | np.ndarray | Iterable) -> pa.Array | pa.ChunkedArray:
+    """The text cells as arrow holds them (a pandas ``str`` column as it is, no copy; other
+    values converted, as text when arrow cannot take them as they are)."""
     if isinstance(values, pd.Series | pd.Index):
         values = values.array
-    if not isinstance(values, pa.Array | pa.ChunkedArray):
-        try:
-            values = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            values = pa.array(pd.Series(values, dtype="object").astype("str").array)
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(pd.Series(values, dtype="object").astype("str").array)
+
+
+def _large(values: pa.Array) -> pa.Array:
+    return values if values.type == pa.large_string() else pc.cast(values, pa.large_string())
+
+
+def arrow(values: pd.Series | pd.Index | np.ndarray | Iterable) -> pa.Array:
+    """One contiguous large_string arrow array of the text cells (nulls kept as nulls)."""
+    values = _stored(values)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if values.type != pa.large_string():
-        values = pc.cast(values, pa.large_string())
-    return values
+    return _large(values)
 
 
 def chunks(values: pd.Series | pd.Index | np.ndarray | Iterable) -> list[pa.Array]:
     """The text cells as the large_string arrow arrays they are stored in (a column read from
     a CSV comes in blocks): no copy for a pandas ``str`` column, unlike :func:`arrow`."""
-    if isinstance(values, pd.Series | pd.Index):
-        values = values.array
-    if not isinstance(values, pa.Array | pa.ChunkedArray):
-        try:
-            values = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            return [arrow(values)]
+    values = _stored(values)
     parts = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    return [p if p.type == pa.large_string() else pc.cast(p, pa.large_string()) for p in parts]
+    return [_large(p) for p in parts]
 
 
 def series(values: pa.Array | pa.ChunkedArray, index=None) -> pd.Series:

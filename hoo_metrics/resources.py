@@ -156,8 +156,7 @@ def followup_arrays(analysed: Cohort) -> dict:
 def _column_sums(key: np.ndarray, k: int, matrix: np.ndarray) -> np.ndarray:
     """Sums of the rows of ``matrix`` (rows x columns) per key 0 .. k-1 (a k x columns float64
     array; rows keyed k or more are left out): one weighted bincount per column. The summed
-    values are whole numbers (flags, 1-5 ratings and their squares), so the float sums are exact
-    whatever the order of addition."""
+    values are flags, so the float sums are exact whatever the order of addition."""
     out = np.zeros((k, matrix.shape[1]))
     for j in range(matrix.shape[1]):  # one resource column at a time
         out[:, j] = np.bincount(key, weights=matrix[:, j], minlength=k)[:k]
