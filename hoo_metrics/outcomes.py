@@ -63,6 +63,7 @@ from .inference import (
     wilson_interval,
 )
 from .privacy import SuppressedTable, Suppression, min_cell_default, reason_text
+from .resources import followup_arrays
 from .stages import positions, stage_categories
 
 __all__ = [
@@ -235,27 +236,23 @@ def _proportion_result(groups, count, n) -> dict:
 
 
 def _resource_share(cohort, group_by, population, outcome, resource, month):
+    """Share using (``used``) or naming (``most_helpful``) ``resource``, per group: at one
+    follow-up wave per respondent, or (``month`` None) ever over the follow-up per participant
+    with a follow-up response. Read from the resource tables' follow-up arrays (the cell codes
+    and the per-participant "ever" marks), so the two agree by construction."""
     analysed = cohort.analysis_set(population)
     groups = cohort.groups(group_by)
-    r = analysed.responses
-    months = r["month"].to_numpy(dtype="int64")
-    rows = months == month if month is not None else months > 0
-    if outcome == "used":
-        hit = flag(r[analysed.used_column(resource)])[rows]
-    else:
-        hit = analysed.most_helpful_matrix[resource].to_numpy(dtype=bool)[rows]
-    ids = r["participant_id"][rows]
-    pid = positions(ids, analysed.participants["participant_id"])
-    g = _group_index(analysed, groups, group_by, ids)
-    ok = pid >= 0
-    pid, g, hit = pid[ok], g[ok], hit[ok]
+    base = followup_arrays(analysed)
+    j = base["codes"].index(resource)
+    group = positions(analysed.group_labels(group_by), groups)  # per participant
     if month is None:  # one row per participant with a follow-up response: ever
-        ever = np.zeros(len(analysed.participants), dtype=bool)
-        seen = np.zeros(len(analysed.participants), dtype=bool)
-        np.logical_or.at(ever, pid, hit)
-        seen[pid] = True
-        gp = positions(analysed.group_labels(group_by), groups)
-        g, hit = gp[seen], ever[seen]
+        answered = base["answered"]
+        g = group[answered]
+        hit = base["used_ever" if outcome == "used" else "named_ever"][answered, j]
+    else:  # one row per response at that wave (cell code: bit 0 used, bit 1 named)
+        rows = base["follow"] & (base["month"] == month)
+        g = group[base["owner"][rows]]
+        hit = (base["cells"][rows, j] & (1 if outcome == "used" else 2)) > 0
     n = np.bincount(g, minlength=len(groups))
     count = np.bincount(g[hit], minlength=len(groups))
     return _share_rows(groups, count, n), _proportion_result(groups, count, n)
