@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .arrowtext import factorize, index_in, series
+from .arrowtext import factorize, index_in
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
 from .problems import Problem
 
@@ -79,6 +79,18 @@ class _LazyTextField:
         return obj.__dict__[self._slot]
 
 
+def named_flags(text_of_row: np.ndarray, texts: Sequence, resources: Sequence[str]) -> np.ndarray:
+    """Per row and resource: does the row's most_helpful text (``texts[text_of_row[i]]``,
+    resource codes joined by ';'; None for none) name the resource, as a whole code. Each
+    distinct text is split once, then spread over the rows by its code (bool, column-major)."""
+    parts = [set(t.split(";")) if isinstance(t, str) else set() for t in texts]
+    flags = np.zeros((len(text_of_row), len(resources)), dtype=bool, order="F")
+    for j, code in enumerate(resources):  # one resource at a time, over the distinct texts
+        named = np.array([code in p for p in parts], dtype=bool)
+        np.take(named, text_of_row, out=flags[:, j])
+    return flags
+
+
 def sort_groups(values) -> list[str]:
     """Group labels in ascending order: numerically when every label is a number."""
     labels = sorted({str(v) for v in values})
@@ -121,15 +133,12 @@ class Cohort:
         """Did each response name resource X most helpful: a read-only bool array (responses x
         resources, in ``resources`` order). The validator hands over the one it built while
         checking; filters and the analysis set carry it to their rows."""
-        flags = np.zeros((len(self.responses), len(self.resources)), dtype=bool, order="F")
         mh = self.responses.get("most_helpful")
-        if mh is not None and len(self.responses):
-            # each distinct most_helpful text once, then spread over the responses by its code
+        if mh is None or len(self.responses) == 0:
+            flags = np.zeros((len(self.responses), len(self.resources)), dtype=bool)
+        else:
             codes, distinct = factorize(mh.fillna("").astype(str))
-            padded = ";" + series(distinct) + ";"
-            for j, c in enumerate(self.resources):
-                named = padded.str.contains(";" + c + ";", regex=False).to_numpy(dtype=bool)
-                np.take(named, codes, out=flags[:, j])
+            flags = named_flags(codes, distinct.to_pylist(), self.resources)
         flags.flags.writeable = False
         return flags
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import arrowtext as at
-from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts
+from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
 from .contract import (
     CONTACT_REQUIRED,
     HELPFUL_MAX,
@@ -676,12 +676,9 @@ class _Validator:
                 for i in listed
             ],
         )
-        # per response and resource: named (each distinct text split once); the Cohort keeps
-        # these flags, and a name without used_ = 1 gets a warning
-        names = [set(u.split(";")) if isinstance(u, str) else set() for u in normalised]
-        for j, code in enumerate(codes):
-            distinct = np.array([code in parts for parts in names], dtype=bool)
-            np.take(distinct, index_of, out=self.most_helpful_flags[:, j])
+        # per response and resource: named; the Cohort keeps these flags, and a name without
+        # used_ = 1 gets a warning
+        self.most_helpful_flags = named_flags(index_of, normalised, codes)
         named = {
             code: self.most_helpful_flags[:, j] & not_used[code] for j, code in enumerate(codes)
         }
