@@ -8,6 +8,11 @@ numbers (7+ digits), ZIP codes in ZIP/postal columns, and person names in the pa
 column; and column names that announce identifiers (name, email, phone, mrn, ssn, dob,
 address, zip, ...). Flagged values are never echoed whole: :func:`mask` hides them.
 
+A second screen judges whole descriptive participant columns, which become groupings and
+filters every viewer sees (:func:`screen_participant_column`): person names (an error), free
+text and columns where most participants have a value of their own (a warning: the column is
+not loaded).
+
 The patterns are vectorised (``Series.str.contains`` on the distinct values of a column) and
 written in the regular-expression subset shared by Python's ``re`` and RE2 (which pandas'
 pyarrow-backed strings use): no look-arounds, no back-references.
@@ -23,9 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import arrowtext as at
-from .problems import ERROR, Problem
+from .problems import ERROR, WARNING, Problem
 
 #: Cells listed one by one per column and check before a single summary problem.
 MAX_LISTED = 50
@@ -208,6 +214,12 @@ _PERSON_WORDS = {
     "person",
     "user",
     "respondent",
+    "supporter",
+    "colleague",
+    "mentor",
+    "peer",
+    "contact",
+    "interviewer",
     "of",
 }
 
@@ -460,3 +472,252 @@ def screen_values(
         values = frame[column].iloc[listed].astype("str").fillna("").tolist()
         problems += listed_problems(table, column, rows[positions], values, messages, ERROR, cap)
     return problems
+
+
+# ---- descriptive participant columns -------------------------------------------------------------
+#
+# A descriptive column of participants (role, event_type, age_band, site, ...) becomes a grouping
+# and a filter whose values every viewer sees. A column of colleagues' names, of free-text notes
+# or of values most participants have to themselves must not: the screen below says which.
+
+#: Participant columns the column screen never judges (the contract's own required columns).
+SCREEN_EXEMPT = ("participant_id", "arm", "status")
+#: Free text: half or more of the filled-in cells have this many words or more ...
+FREE_TEXT_WORDS = 5
+#: ... or are this many characters or longer ...
+FREE_TEXT_CHARS = 40
+#: ... or any one cell has this many words (a sentence) ...
+FREE_TEXT_ANY_WORDS = 8
+#: ... or this many characters.
+FREE_TEXT_ANY_CHARS = 80
+#: Mostly unique: only judged in a table of more participants than this.
+HANDFUL = 10
+#: Person names: the whole value is a name in at least this share of the distinct values.
+NAME_SHARE = 0.5
+#: A whole value longer than this is never taken for a name (names are short).
+NAME_MAX_CHARS = 60
+#: Only the first characters of a cell are searched for a titled name and counted in words
+#: (every check is linear in the column's size; the regexes run on arrow's RE2 kernels).
+SCREEN_CHARS = 200
+
+RULE_NAMES, RULE_FREE_TEXT, RULE_UNIQUE = "names", "free text", "mostly unique"
+
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+#: One capitalised word of a name: Jane, O'Brien, McDonald, Smith-Jones, Núñez.
+_CAP = rf"[{_UP}](?:'[{_UP}])?[{_LO}]+(?:[{_UP}][{_LO}]+)?(?:-[{_UP}][{_LO}]+)?"
+_INITIAL = rf"[{_UP}]\.?"
+#: The whole value is a name: two to four capitalised words, initials allowed inside
+#: ("Jane Smith", "Jane Q. Smith"), or "Lastname, Firstname" ("Smith, Jane").
+_WHOLE_NAME = (
+    rf"^{_CAP}(?: +(?:{_CAP}|{_INITIAL})){{0,2}} +{_CAP}$"
+    rf"|^{_CAP}, *{_CAP}(?: +(?:{_CAP}|{_INITIAL}))?$"
+)
+#: A title followed by a capitalised word, anywhere in the value ("talked to Dr. Jane Smith",
+#: "Mrs Jones"). Titles as written before a name: capitalised, with or without the dot.
+_TITLED_NAME = rf"(?:^|[^A-Za-z])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Professor|Doctor)(?:\. *| +){_CAP}"
+#: Words that make a capitalised value a category or a place, not a person ("Labor And
+#: Delivery", "Maternal Death", "Mercy Hospital", "Site North").
+_NOT_NAME_WORDS = (
+    "and|of|the|for|in|at|on|with|to|or|by|not|no|yes|none|other|others|unknown|missing|"
+    "declined|applicable|na|site|unit|ward|floor|wing|department|dept|division|service|services|"
+    "team|group|program|programme|hospital|clinic|center|centre|institute|health|healthcare|"
+    "medical|medicine|surgery|surgical|care|nursing|nurse|midwife|midwifery|physician|doctor|"
+    "attending|resident|fellow|intern|student|staff|practitioner|assistant|technician|"
+    "obstetrics|obstetric|gynecology|gynaecology|anesthesia|anaesthesia|anesthesiology|"
+    "pediatrics|paediatrics|emergency|intensive|critical|labor|labour|delivery|maternal|"
+    "maternity|fetal|foetal|neonatal|newborn|death|injury|morbidity|event|outcome|general|"
+    "university|college|school|campus|main|central|north|south|east|west|city|county|"
+    "community|regional|memorial|children|womens|women|saint|st|mount|mt|male|female|man|"
+    "woman|nonbinary|year|years|month|months|band|level|arm|enhanced|routine|control|"
+    "intervention|full|part|time|day|night|shift|early|late|senior|junior|high|low|medium|"
+    "non|binary|prefer|self|described|tech|new|san|santa|los|las|des|fort|port|lake|salt|"
+    "grand|little|upper|lower|great|bay|beach|valley|springs|falls|park|hill|hills|heights|"
+    "island|rapids|river|state|village|town|township|district"
+)
+_NOT_NAME = rf"(?i)\b(?:{_NOT_NAME_WORDS})\b"
+
+
+@dataclass(frozen=True)
+class ColumnScreen:
+    """Why a descriptive participant column may not be a grouping or filter.
+
+    ``rule``: RULE_NAMES, RULE_FREE_TEXT or RULE_UNIQUE; ``reason``: the rule in plain words,
+    with the figures that tripped it ("its values look like people's names (3 of its 4
+    different values)"); ``severity``: ERROR for names (direct identifiers), WARNING
+    otherwise; ``example``: a flagged value masked word by word ("J*** S***"), or None."""
+
+    rule: str
+    reason: str
+    severity: str
+    example: str | None = None
+    row: int | None = None
+
+
+def _of(part: int, whole: int, things: str) -> str:
+    """'3 of its 4 different values'; 'its only value' for 1 of 1."""
+    if whole == 1:
+        return "its only " + things[:-1].replace("different ", "")
+    return f"{part:,} of its {whole:,} {things}"
+
+
+def _mask_words(text: str) -> str:
+    """Every word cut to its first letter ("talked to Dr. Jane" -> "t*** t*** D***. J***")."""
+    masked = re.sub(r"(\w)\w*", r"\1***", text[:SCREEN_CHARS])
+    return masked if len(masked) <= MAX_VALUE_CHARS else masked[: MAX_VALUE_CHARS - 3] + "..."
+
+
+def _bool(array: pa.Array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _cells(values) -> pa.Array:
+    """The cells as one large_string arrow array, surrounding whitespace trimmed, blank ''."""
+    if not (isinstance(values, pd.Series) and values.dtype == "str"):
+        values = pd.Series(list(values) if not isinstance(values, pd.Series) else values)
+        values = values.astype("object").where(values.notna(), None).astype("str")
+    return pc.utf8_trim_whitespace(pc.fill_null(at.arrow(values), ""))
+
+
+def screen_participant_column(
+    name: str, values, rows: Sequence[int] | None = None
+) -> ColumnScreen | None:
+    """Whether the descriptive participant column ``name`` (its cells ``values``, blank = ''
+    or missing) must not be offered as a grouping or filter, and why; None when it may.
+
+    The rules, in this order (the first that applies is given):
+
+    1. **names** (an error: names are direct identifiers): a value holds a title followed
+       by a capitalised word ("Dr. Jane Smith", "talked to Mrs Jones"), or at least
+       NAME_SHARE of the distinct values are, as a whole, a person's name: two to four
+       capitalised words ("Jane Smith", "Jane Q. Smith") or "Lastname, Firstname", with none
+       of the common words of categories and places ("Labor And Delivery", "Mercy Hospital").
+    2. **free text** (a warning): half or more of the filled-in cells have FREE_TEXT_WORDS
+       words or more, or FREE_TEXT_CHARS characters or more; or one cell has
+       FREE_TEXT_ANY_WORDS words or FREE_TEXT_ANY_CHARS characters.
+    3. **mostly unique** (a warning; a quasi-identifier): the table has more than HANDFUL
+       participants and more than half of the filled-in cells hold a value no other
+       participant has.
+
+    Columns in SCREEN_EXEMPT are never judged (None). Linear in the column's size: the
+    distinct values are found once, every check runs on them (arrow kernels; the regexes on
+    RE2, whose time is linear, over at most SCREEN_CHARS characters of each value), and
+    counts per distinct value weight them. ``rows``: each cell's row as in the file, for the
+    row of the example.
+    """
+    if name in SCREEN_EXEMPT:
+        return None
+    cells = _cells(values)
+    n = len(cells)
+    codes, distinct = at.factorize(cells)
+    counts = np.bincount(codes, minlength=len(distinct))
+    filled_value = pc.greater(pc.utf8_length(distinct), 0).to_numpy(zero_copy_only=False)
+    filled = int(counts[filled_value].sum())
+    if filled == 0:
+        return None
+    head = pc.utf8_slice_codeunits(distinct, 0, SCREEN_CHARS)
+    length = pc.utf8_length(distinct).to_numpy(zero_copy_only=False)
+    words = pc.count_substring_regex(head, r"\S+").to_numpy(zero_copy_only=False)
+
+    def example(which: np.ndarray) -> tuple[str | None, int | None]:
+        first = int(np.flatnonzero(which)[0])
+        cell = int(np.flatnonzero(codes == first)[0])
+        row = int(rows[cell]) if rows is not None else None
+        return _mask_words(distinct[first].as_py()), row
+
+    # 1. names
+    titled = _bool(pc.match_substring_regex(head, _TITLED_NAME)) & filled_value
+    if titled.any():
+        cells_titled = int(counts[titled].sum())
+        shown, row = example(titled)
+        return ColumnScreen(
+            RULE_NAMES,
+            "some of its values name a person with a title such as Dr. or Mrs. "
+            f"({_of(cells_titled, filled, 'filled-in cells')})",
+            ERROR,
+            shown,
+            row,
+        )
+    short = filled_value & (length <= NAME_MAX_CHARS)
+    whole = _bool(pc.match_substring_regex(head, _WHOLE_NAME)) & short
+    if whole.any():
+        whole &= ~_bool(pc.match_substring_regex(head, _NOT_NAME))
+    n_distinct = int(filled_value.sum())
+    if whole.any() and whole.sum() >= NAME_SHARE * n_distinct:
+        shown, row = example(whole)
+        return ColumnScreen(
+            RULE_NAMES,
+            "its values look like people's names "
+            f"({_of(int(whole.sum()), n_distinct, 'different values')})",
+            ERROR,
+            shown,
+            row,
+        )
+    # 2. free text
+    wordy = int(counts[filled_value & (words >= FREE_TEXT_WORDS)].sum())
+    long = int(counts[filled_value & (length >= FREE_TEXT_CHARS)].sum())
+    if 2 * wordy >= filled:
+        cells = _of(wordy, filled, "filled-in cells")
+        detail = f"{cells} {'has' if filled == 1 else 'have'} {FREE_TEXT_WORDS} words or more"
+    elif 2 * long >= filled:
+        detail = (
+            f"{_of(long, filled, 'filled-in cells')} {'is' if filled == 1 else 'are'} "
+            f"{FREE_TEXT_CHARS} characters or longer"
+        )
+    elif (words >= FREE_TEXT_ANY_WORDS).any():
+        detail = f"a cell has {FREE_TEXT_ANY_WORDS} words or more"
+    elif (length >= FREE_TEXT_ANY_CHARS).any():
+        detail = f"a cell is {FREE_TEXT_ANY_CHARS} characters or longer"
+    else:
+        detail = None
+    if detail:
+        return ColumnScreen(RULE_FREE_TEXT, f"its values look like free text ({detail})", WARNING)
+    # 3. mostly unique
+    once = int((counts[filled_value] == 1).sum())
+    if n > HANDFUL and 2 * once > filled:
+        return ColumnScreen(
+            RULE_UNIQUE,
+            f"most participants have a value of their own ({_of(once, filled, 'filled-in cells')}"
+            f" {'holds' if filled == 1 else 'hold'} a value no other participant has)",
+            WARNING,
+        )
+    return None
+
+
+def screen_participant_columns(
+    frame: pd.DataFrame, columns: Iterable[str] | None = None
+) -> dict[str, ColumnScreen]:
+    """:func:`screen_participant_column` of each descriptive column of a participants table
+    (``frame``'s index is the row as in the file), in column order: {column: why} for the
+    columns that must not be groupings or filters. A column whose name already announces an
+    identifier (:func:`identifier_column_reason`: its own error) is not judged again."""
+    out = {}
+    rows = frame.index.to_numpy()
+    for column in frame.columns if columns is None else columns:
+        if column not in frame or column in SCREEN_EXEMPT or identifier_column_reason(column):
+            continue
+        found = screen_participant_column(column, frame[column], rows)
+        if found is not None:
+            out[column] = found
+    return out
+
+
+def participant_column_problem(
+    column: str, screen: ColumnScreen, table: str = "participants"
+) -> Problem:
+    """The problem the validator reports for a screened participant column: an error for
+    names, a warning (the column is not loaded) otherwise. The value is masked."""
+    where = f"The column {column} of {table}.csv"
+    if screen.severity == ERROR:
+        message = (
+            f"{where} cannot be loaded: {screen.reason}. Names identify people directly and "
+            "must not be in the cohort files. Remove the column, or recode it into a few "
+            "categories that name no one (such as supporter_a, supporter_b)."
+        )
+    else:
+        message = (
+            f"{where} was not loaded: {screen.reason}, so its values could tell who a "
+            "participant is. It is not offered as a grouping or filter and its values are "
+            "shown nowhere. To use it, recode it into a few categories shared by several "
+            "participants (bands or codes); otherwise remove it from the file."
+        )
+    return Problem(table, screen.row, column, screen.example, message, screen.severity)

@@ -7,12 +7,20 @@ import pandas as pd
 import pytest
 
 from hoo_metrics.identifiers import (
+    HANDFUL,
     MAX_LISTED,
+    RULE_FREE_TEXT,
+    RULE_NAMES,
+    RULE_UNIQUE,
+    SCREEN_CHARS,
     identifier_column_reason,
     identifier_kinds,
     listed_problems,
     mask,
+    participant_column_problem,
     screen_column_names,
+    screen_participant_column,
+    screen_participant_columns,
     screen_values,
 )
 from hoo_metrics.problems import ERROR, WARNING
@@ -223,3 +231,187 @@ def test_descriptions_per_pattern_equal_each_rows_own():
     for row, got in zip(hits, words, strict=True):
         assert got == (_description(KINDS, row) if row.any() else None)
     assert _descriptions(KINDS, np.zeros((0, len(KINDS)), dtype=bool)).tolist() == []
+
+
+# ---- descriptive participant columns: names, free text, mostly unique ---------------------------
+
+SUPPORTERS = ["Jane Smith", "Bob Jones", "Jane Smith", "", "Ana Núñez"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        SUPPORTERS,
+        ["Smith, Jane", "Jones, Bob", "Smith, Jane"],  # Lastname, Firstname
+        ["Jane Q. Smith", "Mary-Ann O'Brien", "Ian McDonald", "peer"],  # 3 of 4 distinct
+        ["Dr. Smith", "peer", "peer", "peer"],  # a title: one is enough
+        ["Dr Smith"],
+        ["talked to Dr. Jane Smith", "", "missed the 3 month survey"],
+        ["Mrs Jones", "Mr Brown", "Ms Lee", "Prof Chen", "Miss Patel"],
+        [f"Jane Smith{chr(97 + i)}" for i in range(26)],  # also mostly unique: names first
+    ],
+)
+def test_person_name_columns_are_errors(values):
+    found = screen_participant_column("supporter", values)
+    assert (found.rule, found.severity) == (RULE_NAMES, ERROR)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        # half or more of the filled-in cells have 5 words or more
+        ["felt supported by the team", "wants more follow-up from peers", "", "", "ok"],
+        # half or more are 40 characters or longer (few words)
+        ["obstetrics-gynecology/maternal-fetal-medicine", "anesthesiology-critical-care-medicine"],
+        # one sentence among short categories
+        ["A", "B", "A", "moved from site A to site B after the event", "B"],
+        # one very long value
+        ["A", "B", "x" * 80],
+    ],
+)
+def test_free_text_columns_are_warnings(values):
+    found = screen_participant_column("notes", values)
+    assert (found.rule, found.severity) == (RULE_FREE_TEXT, WARNING)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [f"c{i:03d}" for i in range(20)],  # a code of their own
+        [str(25 + i) for i in range(11)],  # exact ages of 11 participants
+        [f"{1.5 + i / 10:.2f}" for i in range(30)],  # a continuous measure
+        ["on leave", "prefers email", "divorce"] + [""] * 20,  # sparse short notes
+        [f"s{i // 2}" for i in range(9)] + [f"u{i}" for i in range(10)],  # 10 of 19 alone
+    ],
+)
+def test_mostly_unique_columns_are_warnings(values):
+    found = screen_participant_column("code", values)
+    assert (found.rule, found.severity) == (RULE_UNIQUE, WARNING)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["30-39", "40-49", "50-59", "30-39"] * 5,  # age_band
+        ["A", "B"] * 10,  # site
+        ["site_01", "site_02", "site_03"] * 7,
+        ["attending", "resident", "midwife", "nurse", "other", ""] * 4,  # role vocabulary
+        ["maternal_death", "fetal_or_neonatal_death", "severe_maternal_morbidity"] * 4
+        + ["neonatal_injury", "other"] * 4,  # event_type vocabulary
+        ["less than 5 years", "5 to 10 years", "more than 10 years", "10-19", "20+"] * 4,
+        ["female", "male", "nonbinary", ""] * 5,
+        ["1", "2", "3", "0", ""] * 6,  # a small numeric scale
+        [1, 2, 3, None] * 5,  # numbers, not text
+        ["Labor And Delivery", "Maternal Death", "Mercy Hospital", "Site North"] * 3,
+        ["New York", "San Diego", "Salt Lake", "Nurse Midwife", "Attending Physician"] * 3,
+        ["Rochester", "Phoenix", "Jacksonville"] * 4,
+        ["Jane Smith", "A", "B", "C"] * 5,  # one name-like value of four: not a names column
+        ["attending", "resident", "nurse", "midwife", "other", "fellow"],  # 6 alone: a handful
+        [f"c{i}" for i in range(HANDFUL)],  # unique, but only a handful of participants
+        ["", "", ""],
+        [],
+    ],
+)
+def test_ordinary_participant_columns_pass(values):
+    assert screen_participant_column("attribute", values) is None
+
+
+@pytest.mark.parametrize("column", ["participant_id", "arm", "status"])
+def test_built_in_columns_are_not_screened(column):
+    assert screen_participant_column(column, SUPPORTERS) is None
+
+
+def test_role_and_event_type_are_screened_like_any_other_column():
+    assert screen_participant_column("role", SUPPORTERS).rule == RULE_NAMES
+    assert screen_participant_column("event_type", [f"e{i}" for i in range(20)]).rule == (
+        RULE_UNIQUE
+    )
+
+
+def test_column_screen_reasons_in_plain_words_and_masked_example():
+    names = screen_participant_column("supporter", SUPPORTERS, rows=[2, 3, 4, 5, 6])
+    assert names.reason == "its values look like people's names (3 of its 3 different values)"
+    assert (names.example, names.row) == ("J*** S***", 2)
+    titled = screen_participant_column("notes", ["", "talked to Dr. Jane Smith"], rows=[2, 3])
+    assert titled.reason == (
+        "some of its values name a person with a title such as Dr. or Mrs. "
+        "(its only filled-in cell)"
+    )
+    assert (titled.example, titled.row) == ("t*** t*** D***. J*** S***", 3)
+    text = screen_participant_column("notes", ["felt supported by the team", "", "fine"])
+    assert text.reason == (
+        "its values look like free text (1 of its 2 filled-in cells have 5 words or more)"
+    )
+    assert text.example is None  # free text is never echoed, not even masked
+    unique = screen_participant_column("code", [f"c{i}" for i in range(12)])
+    assert unique.reason == (
+        "most participants have a value of their own (12 of its 12 filled-in cells hold a "
+        "value no other participant has)"
+    )
+
+
+def test_participant_column_problem_messages():
+    names = screen_participant_column("supporter", SUPPORTERS, rows=[2, 3, 4, 5, 6])
+    problem = participant_column_problem("supporter", names)
+    assert (problem.table, problem.row, problem.column, problem.value, problem.severity) == (
+        "participants",
+        2,
+        "supporter",
+        "J*** S***",
+        ERROR,
+    )
+    assert problem.message == (
+        "The column supporter of participants.csv cannot be loaded: its values look like "
+        "people's names (3 of its 3 different values). Names identify people directly and must "
+        "not be in the cohort files. Remove the column, or recode it into a few categories that "
+        "name no one (such as supporter_a, supporter_b)."
+    )
+    text = screen_participant_column("notes", ["felt supported by the team after it"] * 2)
+    problem = participant_column_problem("notes", text)
+    assert (problem.row, problem.value, problem.severity) == (None, None, WARNING)
+    assert problem.message == (
+        "The column notes of participants.csv was not loaded: its values look like free text "
+        "(2 of its 2 filled-in cells have 5 words or more), so its values could tell who a "
+        "participant is. It is not offered as a grouping or filter and its values are shown "
+        "nowhere. To use it, recode it into a few categories shared by several participants "
+        "(bands or codes); otherwise remove it from the file."
+    )
+
+
+@pytest.mark.parametrize("column", ["supporter_name", "peer name", "colleague_names", "mentor"])
+def test_columns_named_for_a_colleagues_name(column):
+    assert (identifier_column_reason(column) == "names") is (column != "mentor")
+
+
+def test_screen_participant_columns_skips_built_in_and_identifier_named_columns():
+    frame = pd.DataFrame(
+        {
+            "participant_id": [f"P{i:02d}" for i in range(12)],
+            "arm": ["a", "b"] * 6,
+            "status": ["completed"] * 12,
+            "role": ["nurse", "resident"] * 6,
+            "notes": ["felt supported by the whole team"] + [""] * 11,
+            "supporter_name": ["Jane Smith"] * 12,  # its name is already an error
+            "code": [f"c{i}" for i in range(12)],
+        },
+        index=pd.RangeIndex(2, 14),
+    )
+    found = screen_participant_columns(frame)
+    assert {c: s.rule for c, s in found.items()} == {"notes": RULE_FREE_TEXT, "code": RULE_UNIQUE}
+
+
+def test_column_screen_time_is_bounded_by_the_size_of_the_column():
+    import time
+
+    # a titled name beyond the first SCREEN_CHARS characters is not searched for; a value that
+    # long is free text anyway, and a hundred-thousand-character cell is screened at once
+    huge = ["x " * 50_000 + "Dr Smith", "A", "B"]
+    start = time.perf_counter()
+    found = screen_participant_column("notes", huge)
+    assert time.perf_counter() - start < 1.0
+    assert found.rule == RULE_FREE_TEXT
+    many = pd.Series([f"note {i} about the team and the event" for i in range(100_000)])
+    start = time.perf_counter()
+    assert screen_participant_column("notes", many.astype("str")).rule == RULE_FREE_TEXT
+    assert time.perf_counter() - start < 5.0
+    assert len("x " * 50_000) > SCREEN_CHARS
