@@ -27,6 +27,7 @@ import pandas as pd
 
 from .arrowtext import factorize, index_in
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
+from .identifiers import screen_participant_columns
 from .problems import Problem
 
 CONTACT_COLUMNS = ("participant_id", "contact_no", "day", "more_followup")
@@ -115,12 +116,32 @@ class Cohort:
     # SHA-256 of the canonical content (validate.cohort_sha256). The loader gives a LazyText:
     # the hash takes ~0.2 s at 10^5 participants and a command-line summary never reads it.
     sha256: str = _LazyTextField()  # type: ignore[assignment]
+    # descriptive participant columns the identifier screen rules out as groupings and
+    # filters, {column: why in plain words}: the validator's verdict (it does not load them);
+    # None for a cohort built otherwise (by hand, from the library): see ``screened``
+    screened_columns: Mapping[str, str] | None = None
 
     # ---- columns -------------------------------------------------------------------------
     @property
     def participant_columns(self) -> list[str]:
-        """Participant columns usable as grouping or filter (all but id and status)."""
-        return [c for c in self.participants.columns if c not in ("participant_id", "status")]
+        """Participant columns usable as grouping or filter: all but participant_id and
+        status, and none that the identifier screen rules out (:attr:`screened`)."""
+        screened = self.screened
+        return [
+            c
+            for c in self.participants.columns
+            if c not in ("participant_id", "status") and c not in screened
+        ]
+
+    @property
+    def screened(self) -> dict[str, str]:
+        """Participant columns that are never a grouping or filter, with why ("its values
+        look like free text (...)"; ``identifiers.screen_participant_column``): the
+        validator's ``screened_columns`` (columns it did not load), or, for a cohort built
+        without it, the screen of its own columns (once per cohort)."""
+        if self.screened_columns is not None:
+            return dict(self.screened_columns)
+        return dict(self.derived("screened_columns", _screen_own_columns))
 
     def used_column(self, code: str) -> str:
         return USED_PREFIX + code
@@ -309,6 +330,11 @@ class Cohort:
             "responses": len(self.responses),
             "contacts": len(self.contacts),
         }
+
+
+def _screen_own_columns(cohort: Cohort) -> dict[str, str]:
+    found = screen_participant_columns(cohort.participants)
+    return {column: why.reason for column, why in found.items()}
 
 
 def flag(values: pd.Series) -> np.ndarray:

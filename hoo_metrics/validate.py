@@ -51,7 +51,9 @@ from .identifiers import (
     describe_ids,
     listed_problems,
     mask,
+    participant_column_problem,
     screen_column_names,
+    screen_participant_columns,
     screen_values,
 )
 from .load import RawTables, read_tables
@@ -292,6 +294,8 @@ class _Validator:
         self.positions: dict[str, np.ndarray] = {}  # per table: each row's id among them
         # per response and resource: named in most_helpful (handed to the Cohort)
         self.most_helpful_flags: np.ndarray | None = None
+        # descriptive participant columns that may not be groupings or filters: {column: why}
+        self.screened: dict[str, str] = {}
 
     # -- reporting
     def add(self, table, row, column, value, message, severity=ERROR) -> None:
@@ -366,6 +370,7 @@ class _Validator:
             name=name,
             source=source,
             sha256=LazyText(partial(cohort_sha256, participants, responses, contacts)),
+            screened_columns=dict(self.screened),
         )
         # a valid cohort's participant ids are distinct and in table order, so each response's
         # and contact's position among the distinct ids is its participant's row: the Cohort
@@ -448,9 +453,15 @@ class _Validator:
         self.problems += screen_values(
             table, p, [c for c in p.columns if c != "status"], ids=self.id_words()
         )
+        # names, free text, mostly unique values: never a grouping or filter (names are an
+        # error; the others a warning, and the column is not loaded, so no view lists them)
+        screened = screen_participant_columns(p)
+        self.problems += [participant_column_problem(c, why) for c, why in screened.items()]
+        self.screened = {c: why.reason for c, why in screened.items()}
         if all(c in p for c in PARTICIPANT_REQUIRED):
             front = list(PARTICIPANT_REQUIRED)
-            out = {c: _text(p[c]) for c in front + [c for c in p.columns if c not in front]}
+            rest = [c for c in p.columns if c not in front and c not in screened]
+            out = {c: _text(p[c]) for c in front + rest}
             out["status"] = _text(status)
             self.built[table] = pd.DataFrame(out)
 

@@ -122,6 +122,44 @@ def test_participant_columns_exclude_id_and_status(cohort):
     assert cohort.counts() == {"participants": 4, "responses": 4, "contacts": 2}
 
 
+def _twelve(**columns) -> list[dict]:
+    """Twelve participants (more than a handful) with extra columns given as 12 values."""
+    return [
+        {"participant_id": f"p{i:02d}", "arm": "xy"[i % 2], **{c: v[i] for c, v in columns.items()}}
+        for i in range(12)
+    ]
+
+
+def test_participant_columns_leave_out_what_the_screen_rules_out():
+    # a cohort built without the validator (by hand, from the library) screens its own columns
+    cohort = make_cohort(
+        _twelve(
+            role=["nurse", "resident", "attending"] * 4,
+            notes=["talked it through with the team after the event", *[None] * 11],
+            supporter=["Jane Smith", "Bob Jones", None] * 4,
+            badge=[f"b{i}" for i in range(12)],
+        )
+    )
+    assert cohort.participant_columns == ["arm", "role"]
+    assert cohort.screened == {
+        "notes": "its values look like free text (its only filled-in cell has 5 words or more)",
+        "supporter": "its values look like people's names (2 of its 2 different values)",
+        "badge": "most participants have a value of their own (12 of its 12 filled-in cells "
+        "hold a value no other participant has)",
+    }
+
+
+def test_participant_columns_follow_the_validators_verdict_when_given(cohort):
+    from dataclasses import replace
+
+    verdict = replace(cohort, screened_columns={"site": "its values look like free text (...)"})
+    assert verdict.participant_columns == ["arm", "role"]
+    assert verdict.screened == {"site": "its values look like free text (...)"}
+    assert verdict.filter({"role": ["nurse"]}).screened == verdict.screened
+    # an empty verdict: nothing screened, nothing recomputed
+    assert replace(cohort, screened_columns={}).participant_columns == ["arm", "role", "site"]
+
+
 def test_response_positions_index_participants(cohort):
     # responses a, b, c, d over participants a, b, c, d: 0..3; among the completers a, c, d
     # (b withdrew, its response gone): a -> 0, c -> 1, d -> 2

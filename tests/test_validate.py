@@ -458,7 +458,9 @@ def test_many_bad_cells_are_listed_up_to_50_then_summarised():
     assert "This status is not one the dashboard knows" in status[50].message
     # the 120 have no responses either: a warning per row, capped the same way
     warned = [p for p in result.problems if p.severity == WARNING]
-    assert len(warned) == 51
+    assert len([p for p in warned if p.column == "participant_id"]) == 51
+    # and role, filled in for 2 of 123 participants with 2 different values, is screened out
+    assert [p.column for p in warned if p.column != "participant_id"] == ["role"]
 
 
 def test_all_problems_reported_at_once_across_tables():
@@ -634,3 +636,93 @@ def test_the_cohort_gets_the_validators_most_helpful_flags_equal_to_a_fresh_read
     assert "most_helpful_flags" in done.__dict__
     assert done.most_helpful_flags.tolist() == [[True, False], [True, True]]
     assert done.most_helpful_matrix["family"].tolist() == [False, True]
+
+
+# ---- descriptive participant columns: names, free text, mostly unique ---------------------------
+
+
+def with_column(name: str, cells: list[str]) -> str:
+    """PARTICIPANTS with one more column (rows 2, 3, 4) and, past the third cell, one more
+    participant per cell (P04, P05, ...; routine, completed, nurse)."""
+    lines = PARTICIPANTS.splitlines()
+    out = [f"{lines[0]},{name}"]
+    out += [f"{line},{cell}" for line, cell in zip(lines[1:], cells, strict=False)]
+    out += [f"P{i:02d},routine,completed,nurse,{cell}" for i, cell in enumerate(cells[3:], 4)]
+    return "\n".join(out) + "\n"
+
+
+def test_person_names_in_a_participant_column_are_an_error():
+    text = with_column("supporter", ["Jane Smith", "Bob Jones", ""])
+    result = check(participants=text)
+    assert result.cohort is None
+    (problem,) = [p for p in result.problems if p.column == "supporter"]
+    assert (problem.table, problem.row, problem.value, problem.severity) == (
+        "participants",
+        2,
+        "J*** S***",
+        ERROR,
+    )
+    assert problem.message == (
+        "The column supporter of participants.csv cannot be loaded: its values look like "
+        "people's names (2 of its 2 different values). Names identify people directly and must "
+        "not be in the cohort files. Remove the column, or recode it into a few categories that "
+        "name no one (such as supporter_a, supporter_b)."
+    )
+    assert "Jane" not in str(result.problems)
+
+
+def test_a_titled_name_in_notes_is_an_error_and_never_echoed():
+    result = check(participants=with_column("notes", ["", "talked to Dr. Jane Smith", ""]))
+    assert result.cohort is None
+    (problem,) = [p for p in result.problems if p.column == "notes"]
+    assert (problem.row, problem.value) == (3, "t*** t*** D***. J*** S***")
+    assert "a title such as Dr. or Mrs." in problem.message
+    assert "Smith" not in str(result.problems)
+
+
+def test_free_text_participant_column_is_not_loaded_with_a_warning():
+    text = with_column("notes", ["felt supported by the whole team", "", "wanted more follow-up"])
+    result = check(participants=text)
+    assert result.cohort is not None
+    assert [(p.table, p.row, p.column, p.value, p.severity) for p in result.problems] == [
+        ("participants", None, "notes", None, WARNING)
+    ]
+    assert result.problems[0].message == (
+        "The column notes of participants.csv was not loaded: its values look like free text "
+        "(1 of its 2 filled-in cells have 5 words or more), so its values could tell who a "
+        "participant is. It is not offered as a grouping or filter and its values are shown "
+        "nowhere. To use it, recode it into a few categories shared by several participants "
+        "(bands or codes); otherwise remove it from the file."
+    )
+    cohort = result.cohort
+    assert "notes" not in cohort.participants
+    assert "notes" not in cohort.participant_columns
+    assert cohort.screened == {
+        "notes": "its values look like free text (1 of its 2 filled-in cells have 5 words or more)"
+    }
+    # the filtered and analysed cohorts keep the verdict (nothing recomputed on a subset)
+    assert cohort.analysis_set().screened == cohort.screened
+    assert cohort.filter({"arm": ["routine"]}).screened == cohort.screened
+
+
+def test_mostly_unique_participant_column_is_not_loaded_with_a_warning():
+    # 13 participants (more than a handful), each with a code of their own
+    text = with_column("badge", [f"B{i:02d}" for i in range(13)])
+    result = check(participants=text)
+    (problem,) = [p for p in result.problems if p.column == "badge"]
+    assert problem.severity == WARNING
+    assert problem.message.startswith(
+        "The column badge of participants.csv was not loaded: most participants have a value of "
+        "their own (13 of its 13 filled-in cells hold a value no other participant has), so "
+    )
+    assert "badge" not in result.cohort.participants
+    assert result.cohort.participant_columns == ["arm", "role"]
+
+
+def test_ordinary_descriptive_columns_load_and_are_offered():
+    cells = ["30-39", "40-49", "30-39"] + ["40-49", "30-39"] * 6
+    result = check(participants=with_column("age_band", cells))
+    assert not [p for p in result.problems if p.column in ("age_band", "role")]
+    assert result.cohort.participant_columns == ["arm", "role", "age_band"]
+    assert result.cohort.screened == {}
+
