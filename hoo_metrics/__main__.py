@@ -75,15 +75,28 @@ def _min_cell(text: str) -> int:
     return value
 
 
+def _check_group_by(cohort, group_by: str) -> None:
+    """--group-by must name a participant column offered for grouping: not a missing one, nor
+    one the identifier screen rules out (names, free text, mostly unique values)."""
+    columns = cohort.participant_columns
+    if group_by in columns:
+        return
+    choose = f"Choose one of: {', '.join(columns)}."
+    why = cohort.screened.get(group_by)
+    if why is not None:
+        raise _UsageError(
+            f"--group-by {group_by!r}: the column {group_by} of participants.csv cannot be "
+            f"used for grouping or filters: {why}. Recode it into a few categories shared by "
+            f"several participants, or group by another column. {choose}"
+        )
+    raise _UsageError(f"--group-by {group_by!r}: participants.csv has no such column. {choose}")
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     from .summary import summary
 
     cohort = _load(args.path)
-    if args.group_by not in cohort.participant_columns:
-        raise _UsageError(
-            f"--group-by {args.group_by!r}: participants.csv has no such column. "
-            f"Choose one of: {', '.join(cohort.participant_columns)}."
-        )
+    _check_group_by(cohort, args.group_by)
     if cohort.warnings:
         _print_problems(list(cohort.warnings))
     result = summary(cohort, population=args.population, group_by=args.group_by)
@@ -102,11 +115,7 @@ def _view_args(args: argparse.Namespace):
     from .privacy import Suppression, min_cell_default
 
     cohort = _load(args.path)
-    if args.group_by not in cohort.participant_columns:
-        raise _UsageError(
-            f"--group-by {args.group_by!r}: participants.csv has no such column. "
-            f"Choose one of: {', '.join(cohort.participant_columns)}."
-        )
+    _check_group_by(cohort, args.group_by)
     if cohort.warnings:
         _print_problems(list(cohort.warnings))
     try:

@@ -726,3 +726,27 @@ def test_ordinary_descriptive_columns_load_and_are_offered():
     assert result.cohort.participant_columns == ["arm", "role", "age_band"]
     assert result.cohort.screened == {}
 
+
+def test_cli_refuses_to_group_by_a_screened_column(tmp_path, capsys):
+    from hoo_metrics.__main__ import main
+
+    text = with_column("notes", ["felt supported by the whole team", "", "wanted more follow-up"])
+    for name, data in files(participants=text).items():
+        (tmp_path / name).write_bytes(data)
+    for command in (
+        ["summary"],
+        ["report", "--out", str(tmp_path / "r.html")],
+        ["export", "--out", str(tmp_path / "out")],
+    ):
+        capsys.readouterr()
+        assert main([*command, str(tmp_path), "--group-by", "notes"]) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            "error: --group-by 'notes': the column notes of participants.csv cannot be used for "
+            "grouping or filters: its values look like free text (1 of its 2 filled-in cells "
+            "have 5 words or more). Recode it into a few categories shared by several "
+            "participants, or group by another column. Choose one of: arm, role.\n"
+        )
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "out").exists()
+    assert main(["summary", str(tmp_path), "--group-by", "shoe_size"]) == 2
+    assert "participants.csv has no such column" in capsys.readouterr().err
