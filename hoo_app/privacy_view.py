@@ -2,12 +2,12 @@
 
 - :func:`suppression_setting` draws the evaluator's sidebar toggle and gives the session's
   :class:`hoo_metrics.Suppression` (k from ``HOO_MIN_CELL``, default 5).
-- :func:`refusal` refuses a filtered subgroup (fewer than k analysed participants, or leaving
-  out 1..k-1 of them) before any number is drawn (``ui.header(..., guard=True)`` shows it).
-- The ``*_table`` functions give each page the metric tables already suppressed, with the
-  linked tables passed together (groups with their overall row, early-to-thriving with its
-  transitions, comparisons with the resources they test), memoised for the session: every page
-  shows the same suppressed numbers, and a rerun that changes nothing recomputes nothing.
+- :func:`results` is the view's :class:`hoo_metrics.Results`: every table any page shows,
+  computed once and suppressed jointly by the library (``hoo_metrics.compute_results``),
+  memoised for the session. The ``*_table`` functions only pick a table from it, so every
+  page shows the same suppressed numbers and no page can give back what another hides.
+- :func:`refusal` is the view's refusal (too few participants, or a filter or analysis set a
+  subtraction away from a group under k), shown by ``ui.header(..., guard=True)``.
 """
 
 from __future__ import annotations
@@ -19,18 +19,13 @@ import streamlit as st
 
 import hoo_metrics as hm
 
+from . import auth
+from .memo import remember
+
 if TYPE_CHECKING:
     from .state import View
 
 LIFT_KEY = "hoo_lift_suppression"
-
-
-def _is_evaluator() -> bool:
-    try:
-        from . import auth
-    except ImportError:  # no sign-in module: local mode, the single user is an evaluator
-        return True
-    return auth.is_evaluator()
 
 
 def suppression_setting() -> hm.Suppression:
@@ -43,7 +38,7 @@ def suppression_setting() -> hm.Suppression:
         st.sidebar.error(f"{exc}. Using the default threshold {hm.DEFAULT_MIN_CELL}.")
         k = hm.DEFAULT_MIN_CELL
     lifted = False
-    if _is_evaluator():
+    if auth.is_evaluator():
         lifted = st.sidebar.toggle(
             "Show small cells (evaluator)",
             value=False,
@@ -64,15 +59,21 @@ def notice(view: View) -> None:
         st.error(text, icon=":material/visibility:")
 
 
-def refusal(view: View) -> hm.Refusal | None:
-    """The refusal of a subgroup that could single out a colleague (ui.header shows it and
-    stops the page before any number), or None."""
-    return hm.check_subgroup(
-        view.cohort,
-        view.suppression,
-        population=view.population,
-        of=view.full if view.filters else None,
+def results(view: View) -> hm.Results:
+    """Every table of the view, suppressed together (memoised for the session)."""
+    key = ("results", view.key, view.group_by, view.population, view.suppression)
+    return remember(
+        key,
+        lambda: hm.compute_results(
+            view.full, view.population, view.group_by, view.filters, view.suppression
+        ),
     )
+
+
+def refusal(view: View) -> hm.Refusal | None:
+    """The refusal of a view that could single out a colleague (ui.header shows it and stops
+    the page before any number), or None."""
+    return results(view).refusal
 
 
 def small_note(view: View) -> None:
@@ -86,160 +87,81 @@ def small_note(view: View) -> None:
         )
 
 
-def _memo(view: View, name: str, build):
-    from .state import remember  # state imports this module for the sidebar toggle
-
-    key = ("suppressed", name, view.key, view.group_by, view.population, view.suppression)
-    return remember(key, build)
-
-
-def _overall(view: View, fn):
-    """The metric with no grouping, when the view has one (else the groups are the overall)."""
-    if view.group_by is None:
-        return None
-    return view.compute(fn, group_by=None, population=view.population)
+def _table(view: View, name: str) -> hm.SuppressedTable:
+    return results(view).tables[name]
 
 
 def enrollment_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "enrollment",
-        lambda: hm.suppress_enrollment(
-            view.metric(hm.enrollment), view.suppression, overall=_overall(view, hm.enrollment)
-        ),
-    )
+    return _table(view, "enrollment")
 
 
 def ended_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "ended",
-        lambda: hm.suppress_ended_by_contact(
-            view.metric(hm.ended_by_contact),
-            view.suppression,
-            overall=_overall(view, hm.ended_by_contact),
-        ),
-    )
+    return _table(view, "ended_by_contact")
 
 
 def followup_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "followup",
-        lambda: hm.suppress_followup_summary(view.metric(hm.followup_summary), view.suppression),
-    )
+    return _table(view, "followup_summary")
 
 
 def contacts_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "contacts",
-        lambda: hm.suppress_contacts_per_participant(
-            view.metric(hm.contacts_per_participant), view.suppression
-        ),
-    )
+    return _table(view, "contacts_per_participant")
 
 
 def curve_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "curve",
-        lambda: hm.suppress_support_curve(view.metric(hm.support_duration_curve), view.suppression),
-    )
+    return _table(view, "support_duration_curve")
 
 
 def resources_overall_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "resources_overall",
-        lambda: hm.suppress_resources_overall(view.metric(hm.resources_overall), view.suppression),
-    )
+    return _table(view, "resources_overall")
 
 
 def comparisons_table(view: View) -> hm.SuppressedTable:
-    """The group comparisons of the Resources page. No page shows their odds ratios, so they
-    are not computed (their exact intervals are most of the test time), and the tests reuse
-    the session's ``resources_overall`` table instead of building it again."""
-
-    def build():
-        tests = _memo(
-            view,
-            "compare_resources",
-            lambda: hm.compare_resources(
-                view.cohort,
-                view.group_by,
-                view.population,
-                overall=view.metric(hm.resources_overall),
-                odds_ratios=False,
-            ),
-        )
-        return hm.suppress_comparisons(tests, resources_overall_table(view), view.suppression)
-
-    return _memo(view, "comparisons", build)
+    """The group comparisons of the Resources page (two groups or more)."""
+    return _table(view, "resource_comparison")
 
 
 def resources_by_wave_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "by_wave",
-        lambda: hm.suppress_resources_by_wave(view.metric(hm.resources_by_wave), view.suppression),
-    )
+    return _table(view, "resources_by_wave")
 
 
 def transitions_table(view: View) -> hm.SuppressedTable:
     """Baseline to the last follow-up wave (the matrix; totals in ``.margins``)."""
-    return _memo(
-        view,
-        "transitions",
-        lambda: hm.suppress_transitions(view.metric(hm.transitions), view.suppression),
-    )
+    return _table(view, "transitions")
+
+
+def transition_waves_table(view: View) -> hm.SuppressedTable:
+    return _table(view, "transition_waves")
 
 
 def transition_month_table(view: View, month: int) -> hm.SuppressedTable:
-    def build():
-        waves = view.metric(hm.transition_waves)
-        return hm.suppress_transitions(
-            waves[waves["month"] == month].drop(columns="month"), view.suppression
-        )
-
-    return _memo(view, f"transitions_{month}", build)
+    """One month of ``transition_waves`` (its matrix totals in ``.margins``)."""
+    waves = transition_waves_table(view)
+    keep = (waves.table["month"] == month).to_numpy()
+    part = rows(waves, keep)
+    margins = waves.margins
+    if margins is not None:
+        margins = margins[margins["month"] == month].drop(columns="month")
+    return dataclasses.replace(
+        part,
+        table=part.table.drop(columns="month"),
+        mask=part.mask.drop(columns="month"),
+        reasons=part.reasons.drop(columns="month"),
+        margins=margins,
+    )
 
 
 def early_to_thriving_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "early_to_thriving",
-        lambda: hm.suppress_early_to_thriving(
-            view.metric(hm.early_to_thriving),
-            view.suppression,
-            transitions=transitions_table(view),
-            overall=_overall(view, hm.early_to_thriving),
-        ),
-    )
+    return _table(view, "early_to_thriving")
 
 
 def recovered_table(view: View) -> hm.SuppressedTable:
-    return _memo(
-        view,
-        "recovered",
-        lambda: hm.suppress_recovered_tests(
-            view.compute(hm.recovered_resource_tests, population=view.population),
-            view.suppression,
-        ),
-    )
+    return _table(view, "recovered_resource_tests")
 
 
 def baseline_tables(view: View) -> tuple[hm.SuppressedTable, hm.SuppressedTable | None]:
     """Table 1 and its tests (None with a single group)."""
-
-    def build():
-        table = hm.suppress_baseline_table(view.metric(hm.baseline_table), view.suppression)
-        if len(view.groups) < 2:
-            return table, None
-        tests = hm.suppress_baseline_tests(view.metric(hm.baseline_tests), table, view.suppression)
-        return table, tests
-
-    return _memo(view, "baseline", build)
+    tables = results(view).tables
+    return tables["baseline_table"], tables.get("baseline_tests")
 
 
 def rows(st_table: hm.SuppressedTable, keep) -> hm.SuppressedTable:

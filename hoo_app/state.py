@@ -21,6 +21,8 @@ import streamlit as st
 import hoo_metrics as hm
 
 from . import auth
+from .memo import MEMO, remember
+from .privacy_view import suppression_setting
 
 REGISTRY = "hoo_cohorts"  # session_state key: {cohort name: Cohort}
 UPLOADED = "hoo_uploaded"  # session_state key: name of the session's upload in the registry
@@ -28,20 +30,7 @@ LIBRARY = "library:"  # picker option prefix of a published cohort
 LOADED = "hoo_library_loaded"  # session_state key: {(path, name, version): Cohort}
 LOADED_SIZE = 4
 RECORD = "hoo_record"  # session_state key: CohortRecord of the library cohort shown (or None)
-MEMO = "hoo_memo"  # session_state key: {call key: result}
-MEMO_SIZE = 128
 POPULATIONS = ("completed", "all")
-
-
-def remember(key, build):
-    """``build()``, kept in this session's memo under ``key`` (the oldest of MEMO_SIZE entries
-    goes first). Session state only: nothing reaches a cache shared between sessions."""
-    memo = st.session_state.setdefault(MEMO, {})
-    if key not in memo:
-        if len(memo) >= MEMO_SIZE:
-            memo.pop(next(iter(memo)))
-        memo[key] = build()
-    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -267,8 +256,6 @@ def sidebar() -> View | None:
             if chosen:
                 filters[column] = list(chosen)
     cohort = full.filter(filters) if filters else full
-    from .privacy_view import suppression_setting  # the evaluator's toggle, in the sidebar
-
     return View(
         name, full, cohort, population or "completed", group_by, filters, suppression_setting()
     )

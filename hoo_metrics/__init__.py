@@ -71,7 +71,16 @@ from .validate import ValidationResult, load_cohort, validate
 __version__ = "0.1.0"
 
 # imported on first use: every name of __all__ of these modules ...
-_WHOLE_MODULES = ("canonical", "export", "figures", "format", "privacy", "report", "store")
+_WHOLE_MODULES = (
+    "canonical",
+    "export",
+    "figures",
+    "format",
+    "privacy",
+    "report",
+    "results",
+    "store",
+)
 # ... and these names of these modules
 _LAZY_NAMES = {
     "baseline": ("baseline_table", "baseline_tests"),

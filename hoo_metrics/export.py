@@ -17,8 +17,6 @@ request leaves the machine.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import html
 import io
 import os
@@ -26,53 +24,22 @@ import re
 import shutil
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .baseline import baseline_table, baseline_tests
 from .cohort import Cohort
-from .compare import compare_resources
-from .enrollment import enrollment
-from .followup import (
-    contacts_per_participant,
-    ended_by_contact,
-    followup_summary,
-    support_duration_curve,
-)
-from .format import population_label, variable_label
-from .privacy import (
-    Refusal,
-    SuppressedTable,
-    Suppression,
-    check_subgroup,
-    min_cell_default,
-    suppress_baseline_table,
-    suppress_baseline_tests,
-    suppress_comparisons,
-    suppress_contacts_per_participant,
-    suppress_early_to_thriving,
-    suppress_ended_by_contact,
-    suppress_enrollment,
-    suppress_followup_summary,
-    suppress_recovered_tests,
-    suppress_resources_by_wave,
-    suppress_resources_overall,
-    suppress_support_curve,
-    suppress_transitions,
-)
-from .resources import resources_by_wave, resources_overall
-from .stages import early_to_thriving, recovered_resource_tests, transition_waves, transitions
+from .privacy import SuppressedTable, Suppression
+from .results import Results, compute_results, filters_text, mark_if_sample
 
 __all__ = [
     "Results",
     "compute_results",
     "csv_bytes",
     "export_tables",
+    "filters_text",
     "figure_png",
     "figure_svg",
     "mark_if_sample",
@@ -96,187 +63,6 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def _suppression(suppression: int | Suppression | None) -> Suppression:
-    if isinstance(suppression, Suppression):
-        return suppression
-    return Suppression(min_cell_default() if suppression is None else suppression)
-
-
-@dataclass(frozen=True)
-class Results:
-    """Every result table of one view, suppressed: what the report and the exports show."""
-
-    cohort: Cohort  # after the filters
-    full: Cohort  # as loaded
-    population: str
-    group_by: str | None
-    filters: dict[str, list[str]]
-    suppression: Suppression
-    created: datetime
-    refusal: Refusal | None = None
-    tables: dict[str, SuppressedTable] = field(default_factory=dict)
-
-    @property
-    def groups(self) -> list[str]:
-        return self.cohort.groups(self.group_by)
-
-    @property
-    def analysed(self) -> int:
-        return len(self.cohort.analysis_set(self.population).participants)
-
-    def about(self) -> pd.DataFrame:
-        """Provenance and settings as (item, value) rows: the first sheet of every export."""
-        from . import __version__
-
-        s = self.suppression
-        rows = [
-            ("Cohort", self.full.name),
-            ("Synthetic sample data", "yes" if self.full.synthetic else "no"),
-            ("Version", str(getattr(self.full, "version", "") or "not versioned")),
-            ("SHA-256 of the cohort's content", self.full.sha256 or "unknown"),
-            ("Analysis set", population_label(self.population)),
-            ("Groups by", variable_label(self.group_by) if self.group_by else "no grouping"),
-            ("Filters", filters_text(self.filters)),
-            ("Analysed participants", self.analysed),
-            (
-                "Small-cell suppression",
-                f"counts from 1 to {s.k - 1} hidden (k = {s.k})"
-                if s.active
-                else f"OFF (k = {s.k} lifted)"
-                if s.lifted
-                else "off (k = 1)",
-            ),
-            ("HOO dashboard version", __version__),
-            ("Created (UTC)", self.created.strftime("%Y-%m-%d %H:%M")),
-        ]
-        if self.refusal is not None:
-            rows.append(("Not shown", self.refusal.message))
-        return pd.DataFrame(rows, columns=["item", "value"])
-
-
-def filters_text(filters: Mapping[str, Sequence[str]] | None) -> str:
-    """ "role = resident or nurse; site = A", or "none"."""
-    parts = [
-        f"{variable_label(c)} = {' or '.join(str(v) for v in vs)}"
-        for c, vs in (filters or {}).items()
-        if vs
-    ]
-    return "; ".join(parts) or "none"
-
-
-@functools.lru_cache(maxsize=1)
-def _sample_sha256() -> str:
-    from .sample import load_sample
-
-    try:
-        return load_sample().sha256
-    except Exception:  # no sample on disk: nothing to recognise
-        return ""
-
-
-def mark_if_sample(cohort: Cohort) -> Cohort:
-    """The cohort flagged synthetic when its content is the sample's (same SHA-256), however
-    it was loaded (e.g. ``python -m hoo_metrics report sample_data/healing_our_own``)."""
-    if cohort.synthetic or not cohort.sha256 or cohort.sha256 != _sample_sha256():
-        return cohort
-    return dataclasses.replace(cohort, synthetic=True)
-
-
-def _with_overall(fn, cohort, group_by, population):
-    frame = fn(cohort, group_by=group_by, population=population)
-    over = None if group_by is None else fn(cohort, group_by=None, population=population)
-    return frame, over
-
-
-def compute_results(
-    cohort: Cohort,
-    population: str = "completed",
-    group_by: str | None = "arm",
-    filters: Mapping[str, Sequence[str]] | None = None,
-    suppression: int | Suppression | None = None,
-) -> Results:
-    """Compute and suppress every result table of a view (cohort, analysis set, grouping,
-    filters). ``suppression`` None means the default threshold (``HOO_MIN_CELL``, else 5).
-
-    A filtered subgroup that :func:`hoo_metrics.privacy.check_subgroup` refuses gets no table
-    at all (``refusal`` says why)."""
-    setting = _suppression(suppression)
-    filters = {c: list(v) for c, v in (filters or {}).items() if v}
-    full = mark_if_sample(cohort)
-    view = full.filter(filters) if filters else full
-    res = Results(
-        view, full, population, group_by, filters, setting, datetime.now(UTC).replace(microsecond=0)
-    )
-    refusal = check_subgroup(view, setting, population=population, of=full if filters else None)
-    if refusal is not None:
-        return Results(**{**res.__dict__, "refusal": refusal})
-    t: dict[str, SuppressedTable] = {}
-    kw = {"group_by": group_by, "population": population}
-    for name, fn, sup in (
-        ("enrollment", enrollment, suppress_enrollment),
-        ("followup_summary", followup_summary, suppress_followup_summary),
-        ("ended_by_contact", ended_by_contact, suppress_ended_by_contact),
-        ("contacts_per_participant", contacts_per_participant, suppress_contacts_per_participant),
-    ):
-        frame, over = _with_overall(fn, view, group_by, population)
-        t[name] = sup(frame, setting, overall=over)
-    t["support_duration_curve"] = suppress_support_curve(
-        support_duration_curve(view, **kw), setting
-    )
-    t["resources_overall"] = suppress_resources_overall(resources_overall(view, **kw), setting)
-    t["resources_by_wave"] = suppress_resources_by_wave(resources_by_wave(view, **kw), setting)
-    if len(view.groups(group_by)) > 1:
-        t["resource_comparison"] = suppress_comparisons(
-            compare_resources(view, **kw), t["resources_overall"], setting
-        )
-    t["transitions"] = suppress_transitions(transitions(view, **kw), setting)
-    waves = transition_waves(view, **kw)
-    parts = [
-        suppress_transitions(w.drop(columns="month"), setting) for _, w in waves.groupby("month")
-    ]
-    t["transition_waves"] = _concat_waves(waves, parts)
-    t["early_to_thriving"] = suppress_early_to_thriving(
-        early_to_thriving(view, **kw), setting, transitions=t["transitions"]
-    )
-    t["recovered_resource_tests"] = suppress_recovered_tests(
-        recovered_resource_tests(view, population=population), setting
-    )
-    t["baseline_table"] = suppress_baseline_table(baseline_table(view, **kw), setting)
-    if len(view.groups(group_by)) > 1:
-        t["baseline_tests"] = suppress_baseline_tests(
-            baseline_tests(view, **kw), t["baseline_table"], setting
-        )
-    return Results(**{**res.__dict__, "tables": t})
-
-
-def _concat_waves(waves: pd.DataFrame, parts: list[SuppressedTable]) -> SuppressedTable:
-    """One SuppressedTable for transition_waves from its months, each suppressed alone."""
-    months = [m for m, _ in waves.groupby("month")]
-    if not parts:
-        empty = waves.iloc[0:0]
-        mask = pd.DataFrame(False, index=empty.index, columns=empty.columns)
-        return SuppressedTable(
-            empty, mask, mask.astype(str), pd.Series([], dtype=bool), Suppression(1)
-        )
-
-    def cat(attr, month_value):
-        frames = []
-        for m, p in zip(months, parts, strict=True):
-            f = getattr(p, attr).copy()
-            f.insert(0, "month", m if month_value else ("" if attr == "reasons" else False))
-            frames.append(f)
-        return pd.concat(frames, ignore_index=True)
-
-    return SuppressedTable(
-        cat("table", True),
-        cat("mask", False),
-        cat("reasons", False),
-        pd.concat([p.too_few for p in parts], ignore_index=True),
-        parts[0].suppression,
-        parts[0].count_columns,
-    )
 
 
 def labelled(st: SuppressedTable) -> pd.DataFrame:

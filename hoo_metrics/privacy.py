@@ -33,6 +33,7 @@ follows the CMS cell-size suppression policy (counts 1-10 not displayed).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from .contract import ALL_GROUP, STAGE_CATEGORIES
 
@@ -55,6 +58,7 @@ __all__ = [
     "SuppressedTable",
     "Suppression",
     "check_subgroup",
+    "check_view",
     "min_cell_default",
     "suppress_baseline_table",
     "suppress_baseline_tests",
@@ -70,6 +74,7 @@ __all__ = [
     "suppress_summary",
     "suppress_support_curve",
     "suppress_transitions",
+    "suppress_view",
 ]
 
 ENV_VAR = "HOO_MIN_CELL"
@@ -278,6 +283,104 @@ def check_subgroup(
     return None
 
 
+def _small_parts(mask: np.ndarray, groups: np.ndarray | None, k: int) -> list[str]:
+    """The groups (and "everyone") in which ``mask`` counts from 1 to k-1 participants."""
+    out = []
+    n = int(mask.sum())
+    if 0 < n < k:
+        out.append("")
+    if groups is not None:
+        counts = pd.Series(mask).groupby(groups).sum()
+        out.extend(str(g) for g, c in counts.items() if 0 < c < k)
+    return out
+
+
+def check_view(
+    full,
+    k: int | Suppression | None = None,
+    *,
+    population: str = "completed",
+    group_by: str | None = None,
+    filters: dict | None = None,
+) -> Refusal | None:
+    """Refuse a view that could single out a colleague, before anything of it is computed.
+
+    Besides :func:`check_subgroup` (fewer than k analysed participants, or 1..k-1 left out of
+    the whole), a view is refused when a neighbouring view a user can reach differs from it by
+    1..k-1 analysed participants, overall or within one of the groups shown, so that a
+    subtraction between the two would give a group under k:
+
+    - a filter's complement within the other filters (``role = nurse`` with ``site = A``
+      leaves out the nurses elsewhere: the view without the site filter minus this one);
+    - each chosen value of a filter with several (``role = nurse or midwife`` minus
+      ``role = nurse`` is the midwives);
+    - the analysis set: all enrolled minus the completers are the non-completers, so "all
+      enrolled" is refused when they number 1..k-1 in a group shown.
+
+    ``full`` is the cohort as loaded; returns None when the view may be shown."""
+    setting = _setting(k)
+    kk = setting.effective_k
+    filters = {c: [str(v) for v in vs] for c, vs in (filters or {}).items() if vs}
+    view = full.filter(filters) if filters else full
+    refusal = check_subgroup(view, setting, population=population, of=full if filters else None)
+    if refusal is not None or kk <= 1:
+        return refusal
+    analysed = full.analysis_set(population)
+    groups = None if group_by is None else analysed.group_labels(group_by).to_numpy()
+    labels = {c: analysed.group_labels(c).to_numpy() for c in filters}
+    chosen = {c: np.isin(labels[c], vs) for c, vs in filters.items()}
+    n_view = len(view.analysis_set(population).participants)
+
+    def refuse(kind: str, what: str, groups_hit: list[str]) -> Refusal:
+        inside = [g for g in groups_hit if g]
+        place = f" (in {', '.join(inside)})" if inside else ""
+        return Refusal(
+            n_view,
+            setting.k,
+            kind,
+            f"{what}{place} number fewer than {setting.k}. Comparing this view with the one "
+            f"{'without it' if kind != 'analysis_set' else 'of completers'} would single them "
+            "out, so nothing is shown. "
+            + (
+                "Use the completers' analysis set, or remove the grouping."
+                if kind == "analysis_set"
+                else "Remove a filter or choose other values."
+            ),
+        )
+
+    for c, vs in filters.items():
+        others = np.ones(len(analysed.participants), bool)
+        for o, m in chosen.items():
+            if o != c:
+                others &= m
+        hit = _small_parts(others & ~chosen[c], groups, kk)
+        if hit:
+            return refuse(
+                "complement",
+                f"The participants that the filter on {c} leaves out",
+                hit,
+            )
+        if len(vs) > 1:
+            for v in vs:
+                hit = _small_parts(others & (labels[c] == v), groups, kk)
+                if hit:
+                    return refuse("value", f"The participants with {c} = {v}", hit)
+    if population == "all":
+        everyone = np.all(list(chosen.values()), axis=0) if chosen else None
+        status = analysed.participants["status"].astype(str).to_numpy()
+        not_done = status != "completed"
+        if everyone is not None:
+            not_done &= everyone
+        hit = _small_parts(not_done, groups, kk)
+        if hit:
+            return refuse(
+                "analysis_set",
+                "The enrolled participants who did not complete the study",
+                hit,
+            )
+    return None
+
+
 # ---- the result ---------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class SuppressedTable:
@@ -363,48 +466,79 @@ class SuppressedTable:
 
 
 # ---- the engine ---------------------------------------------------------------------------------
-class _Cells:
-    """The count cells of one frame (cell = column slot * rows + row), plus virtual cells
-    (totals a view shows that are not in the frame), with the lines that add up."""
+class _Space:
+    """The count cells of every table of a view in one space, with the lines that add up.
 
-    def __init__(self, frame: pd.DataFrame, counts: Sequence[str], k: int):
-        self.n = len(frame)
+    A quantity that several tables show (participants with a contact, the respondents of a
+    wave, the analysed per group, ...) is registered under one key and so is ONE cell: it is
+    hidden everywhere or nowhere. A line says that some cells (parts) add up to another (the
+    total; a line without one has a total shown elsewhere).
+
+    Each cell is shown, hidden, or *free*: a quantity no output shows and that need not be
+    protected (a complement of 7 non-users). A free cell absorbs its lines, so the line pass
+    skips a line that holds one; the audit keeps it as an unknown.
+    """
+
+    def __init__(self, k: int):
         self.k = k
-        self.counts = [c for c in counts if c in frame.columns]
-        self.slot = {c: i for i, c in enumerate(self.counts)}
-        if self.counts:
-            values = np.concatenate(
-                [frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in self.counts]
-            )
-        else:
-            values = np.zeros(0)
-        self.values = values
-        self.hidden = np.zeros(len(values), bool)
-        self.reason = np.zeros(len(values), np.int8)
-        self.pinned = np.zeros(len(values), bool)  # shown elsewhere: cannot be hidden here
+        self.values = np.zeros(0)
+        self.hidden = np.zeros(0, bool)
+        self.free = np.zeros(0, bool)
+        self.reason = np.zeros(0, np.int8)
+        self.pinned = np.zeros(0, bool)  # shown whatever happens (the analysed total)
+        self.cost = np.zeros(0, np.int8)  # 0 is hidden first when a line needs one more
+        # free cells the audit keeps unknown when small (steps of a cumulative chain); the
+        # greedy passes handle them in their own way
+        self.protect = np.zeros(0, bool)
+        self._keys: dict = {}
         self._line: list[np.ndarray] = []
         self._member: list[np.ndarray] = []
         self._total: list[np.ndarray] = []
         self._nlines = 0
         self.passes: list = []
 
-    def cells(self, column: str, rows=None) -> np.ndarray:
-        base = self.slot[column] * self.n
-        if rows is None:
-            return np.arange(base, base + self.n)
-        return base + np.asarray(rows, dtype=np.int64)
-
-    def has(self, column: str) -> bool:
-        return column in self.slot
-
-    def add_virtual(self, values, pinned: bool = False) -> np.ndarray:
+    def alloc(
+        self, values, keys=None, pinned=False, free=False, cost=0, protect=False
+    ) -> np.ndarray:
+        """Cells for ``values``; a key already registered gives back that quantity's cell (its
+        value must be the same: two tables cannot disagree on one number)."""
         values = np.asarray(values, dtype="float64")
+        ids = np.empty(len(values), np.int64)
         start = len(self.values)
-        self.values = np.concatenate([self.values, values])
-        self.hidden = np.concatenate([self.hidden, np.zeros(len(values), bool)])
-        self.reason = np.concatenate([self.reason, np.zeros(len(values), np.int8)])
-        self.pinned = np.concatenate([self.pinned, np.full(len(values), pinned)])
-        return np.arange(start, start + len(values))
+        fresh: list[int] = []
+        bases: list[int] = []
+        for i in range(len(values)):
+            key = None if keys is None else keys[i]
+            j = None if key is None else self._keys.get(key)
+            if j is None:
+                j = start + len(fresh)
+                fresh.append(i)
+                if key is not None and key[0] in _BASES:
+                    bases.append(len(fresh) - 1)
+                if key is not None:
+                    self._keys[key] = j
+            elif j < start and not _same(self.values[j], values[i]):
+                raise ValueError(f"{key} has two values: {self.values[j]} and {values[i]}")
+            ids[i] = j
+        fresh_idx = np.asarray(fresh, np.int64)
+        m = len(fresh_idx)
+        self.values = np.concatenate([self.values, values[fresh_idx]])
+        self.hidden = np.concatenate([self.hidden, np.zeros(m, bool)])
+        self.free = np.concatenate([self.free, np.full(m, free)])
+        self.reason = np.concatenate([self.reason, np.zeros(m, np.int8)])
+        self.pinned = np.concatenate([self.pinned, np.zeros(m, bool)])
+        new_cost = np.full(m, cost, np.int8)
+        new_cost[bases] = 1
+        self.cost = np.concatenate([self.cost, new_cost])
+        self.protect = np.concatenate([self.protect, np.full(m, protect)])
+        if not free:  # a quantity some output shows is never free
+            self.free[ids] = False
+        if pinned:
+            self.pinned[ids] = True
+        return ids
+
+    def key_cell(self, key) -> int | None:
+        return self._keys.get(key)
 
     def hide(self, idx, code: int) -> None:
         idx = np.asarray(idx)
@@ -415,6 +549,7 @@ class _Cells:
         new = idx[~self.hidden[idx]]
         self.reason[new] = code
         self.hidden[idx] = True
+        self.free[idx] = False
 
     def add_lines(self, part_line, part_cell, total_line=None, total_cell=None) -> None:
         """Lines of parts adding up to a total; ``*_line`` are local line labels (any ints).
@@ -433,33 +568,48 @@ class _Cells:
         self._total.append(np.concatenate([np.zeros(len(part_line), bool), np.ones(len(tl), bool)]))
 
     def complement(self, count_cells, denominator_cells) -> None:
-        """Hide a count whose denominator minus it is from 1 to k-1."""
-        c = np.asarray(count_cells)
-        d = np.asarray(denominator_cells)
+        """The complement of a count within its denominator (the non-users: respondents minus
+        users) is a quantity of its own that no table shows: count + complement = denominator.
+        When it is from 1 to k-1 the count is hidden (the denominator is the finding's base)
+        and the complement must stay unknown (the audit checks it)."""
+        c = np.asarray(count_cells, dtype=np.int64)
+        d = np.asarray(denominator_cells, dtype=np.int64)
         comp = self.values[d] - self.values[c]
-        self.hide(c[(comp >= 1) & (comp < self.k)], _COMPLEMENT)
+        ok = np.isfinite(comp)
+        c, d, comp = c[ok], d[ok], comp[ok]
+        if not c.size:
+            return
+        small = (comp >= 1) & (comp < self.k)
+        self.hide(c[small], _COMPLEMENT)
+        virtual = self.alloc(comp, free=True)
+        self.hide(virtual[small], _SMALL)
+        rows = np.arange(c.size)
+        self.add_lines(np.concatenate([rows, rows]), np.concatenate([c, virtual]), rows, d)
 
     def primary(self) -> None:
         v = self.values
-        self.hide((v >= 1) & (v < self.k), _SMALL)
+        self.hide((v >= 1) & (v < self.k) & ~self.free, _SMALL)
+
+    def _lines(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.concatenate(self._line), np.concatenate(self._member), np.concatenate(self._total)
 
     def _line_pass(self) -> None:
         if not self._nlines:
             return
-        line = np.concatenate(self._line)
-        member = np.concatenate(self._member)
-        is_total = np.concatenate(self._total)
+        line, member, is_total = self._lines()
         nl = self._nlines
         part = ~is_total
         pl, pm = line[part], member[part]
         hid = self.hidden[pm]
+        # a line holding a free cell gives nothing away on its own (the audit still reads it)
+        has_free = np.bincount(line, weights=self.free[member], minlength=nl) > 0
         h = np.bincount(pl, weights=hid, minlength=nl)
         t_exists = np.zeros(nl, bool)
         t_hidden = np.zeros(nl, bool)
         t_exists[line[is_total]] = True
         t_hidden[line[is_total]] = self.hidden[member[is_total]]
         vals = self.values[pm]
-        shown_nonzero = ~hid & (np.nan_to_num(vals) > 0)
+        shown_nonzero = ~hid & ~self.free[pm] & (np.nan_to_num(vals) > 0)
         nz = np.bincount(pl, weights=shown_nonzero, minlength=nl)
         # the hidden parts under a shown total add up to total - shown parts: that sum must not
         # be a small count either (22 in all, 19 thriving shown: the 3 others are given away)
@@ -467,21 +617,24 @@ class _Cells:
         t_value[line[is_total]] = np.nan_to_num(self.values[member[is_total]])
         shown_sum = np.bincount(pl, weights=np.where(hid, 0.0, np.nan_to_num(vals)), minlength=nl)
         hidden_sum = t_value - shown_sum
-        small_sum = t_exists & ~t_hidden & (h >= 2) & (hidden_sum >= 1) & (hidden_sum < self.k)
+        small_sum = (
+            t_exists & ~t_hidden & ~has_free & (h >= 2) & (hidden_sum >= 1) & (hidden_sum < self.k)
+        )
         if small_sum.any():
             # hide the total rather than a shown part: the parts are the findings (7 went from
             # early to thriving), the total only their sum; pinned totals fall back to a part
-            tot = is_total & small_sum[line] & ~self.pinned[member]
+            tot = is_total & small_sum[line] & ~self.pinned[member] & (self.cost[member] == 0)
             self.hide(member[tot], _SECONDARY)
             small_sum[line[tot]] = False
         # exactly one hidden part under a shown total; or a hidden total with every part shown
         bad = (~t_hidden & (h == 1)) | (t_exists & t_hidden & (h == 0) & (nz > 0)) | small_sum
+        bad &= ~has_free
         if not bad.any():
             return
         cand = bad[pl] & shown_nonzero & ~self.pinned[pm]
         cl, cm = pl[cand], pm[cand]
         if cl.size:
-            order = np.lexsort((cm, self.values[cm], cl))
+            order = np.lexsort((cm, self.values[cm], self.cost[cm], cl))
             first = np.unique(cl[order], return_index=True)[1]
             self.hide(cm[order][first], _SECONDARY)
         solved = np.zeros(nl, bool)
@@ -496,15 +649,193 @@ class _Cells:
             rest = left & ~has_hideable_total
             self.hide(pm[rest[pl] & ~hid], _SECONDARY)
 
+    def determined(self) -> np.ndarray:
+        """The hidden counts from 1 to k-1 that the shown cells and the lines determine, by any
+        combination of lines (exact: the null space of the lines over the unknown cells).
+
+        A hidden cell j is determined when every assignment of the unknowns that satisfies the
+        lines has the same value at j: the lines' null space (over the unknown cells) is zero
+        at j. Lines with a single unknown fix it and are peeled first; the rest is solved
+        component by component (numpy's SVD; the coefficients are 0 and +-1)."""
+        if not self._nlines:
+            return np.zeros(0, np.int64)
+        unknown = self.hidden | self.free
+        small = (self.values >= 1) & (self.values < self.k)
+        sensitive = (self.hidden | self.protect) & small
+        if not sensitive.any():
+            return np.zeros(0, np.int64)
+        line, member, is_total = self._lines()
+        coef = np.where(is_total, -1.0, 1.0)
+        keep = unknown[member]
+        line, member, coef = line[keep], member[keep], coef[keep]
+        # a cell that is both a part and the total of one line (two tables' names for one
+        # quantity) cancels out
+        frame = pd.DataFrame({"line": line, "cell": member, "coef": coef})
+        frame = frame.groupby(["line", "cell"], sort=False)["coef"].sum().reset_index()
+        frame = frame[frame["coef"] != 0]
+        known = np.zeros(len(self.values), bool)
+        # peel: a line with one unknown left fixes it
+        while len(frame):
+            left = frame[~known[frame["cell"].to_numpy()]]
+            per_line = left.groupby("line")["cell"].transform("size").to_numpy()
+            fixed = left["cell"].to_numpy()[per_line == 1]
+            if not fixed.size:
+                frame = left
+                break
+            known[fixed] = True
+            frame = left
+        out = [np.flatnonzero(known & sensitive)]
+        if len(frame):
+            lines_u, li = np.unique(frame["line"].to_numpy(), return_inverse=True)
+            cells_u, ci = np.unique(frame["cell"].to_numpy(), return_inverse=True)
+            graph = sparse.coo_matrix(
+                (np.ones(len(li)), (li, ci + len(lines_u))),
+                shape=(len(lines_u) + len(cells_u),) * 2,
+            )
+            _, comp = csgraph.connected_components(graph, directed=False)
+            cell_comp = comp[len(lines_u) :]
+            coefs = frame["coef"].to_numpy()
+            for c in np.unique(cell_comp[sensitive[cells_u]]):
+                cols = np.flatnonzero(cell_comp == c)
+                rows_sel = np.isin(ci, cols)
+                r_idx, r_inv = np.unique(li[rows_sel], return_inverse=True)
+                col_pos = np.searchsorted(cols, ci[rows_sel])
+                a = np.zeros((len(r_idx), len(cols)))
+                a[r_inv, col_pos] = coefs[rows_sel]
+                _, s, vt = np.linalg.svd(a, full_matrices=True)
+                tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0) * 10
+                rank = int((s > max(tol, 1e-9)).sum())
+                null = vt[rank:]
+                fixed = (
+                    np.linalg.norm(null, axis=0) < 1e-7 if len(null) else np.ones(len(cols), bool)
+                )
+                hit = cells_u[cols[fixed]]
+                out.append(hit[sensitive[hit]])
+        return np.unique(np.concatenate(out))
+
+    def _audit(self) -> bool:
+        """Hide one more shown cell on the lines of every determined small count; True when
+        anything changed."""
+        hit = self.determined()
+        if not hit.size:
+            return False
+        line, member, _ = self._lines()
+        changed = False
+        hidden_before = self.hidden.copy()
+        for j in hit:
+            lines_j = np.unique(line[member == j])
+            # widen from the cell's own lines to the lines of the unknowns they hold
+            for _ in range(8):
+                on = np.isin(line, lines_j)
+                cand = member[on]
+                cand = cand[~hidden_before[cand] & ~self.free[cand] & ~self.pinned[cand]]
+                if cand.size:
+                    nonzero = cand[np.nan_to_num(self.values[cand]) > 0]
+                    pool = nonzero if nonzero.size else cand
+                    order = np.lexsort((pool, self.values[pool], self.cost[pool]))
+                    self.hide(pool[order[:1]], _SECONDARY)
+                    changed = True
+                    break
+                unknown = member[on]
+                unknown = unknown[self.hidden[unknown] | self.free[unknown]]
+                wider = np.unique(line[np.isin(member, unknown)])
+                if wider.size == lines_j.size:
+                    break
+                lines_j = wider
+        if not changed:  # pragma: no cover - every determined cell has a shown cell in reach
+            raise RuntimeError("suppression could not protect a determined count")
+        return True
+
     def run(self) -> None:
-        for _ in range(200):
+        self.primary()
+        for _ in range(1000):
             before = int(self.hidden.sum())
             self._line_pass()
-            for p in self.passes:
-                p(self)
-            if int(self.hidden.sum()) == before:
+            for fn, cells in self.passes:
+                fn(cells)
+            if int(self.hidden.sum()) == before and not self._audit():
                 return
         raise RuntimeError("suppression did not settle")  # pragma: no cover
+
+
+#: Quantities that are the denominators of other findings (the followed-up participants, the
+#: respondents of a wave, ...): when a line needs one more hidden cell, a part goes before them.
+_BASES = frozenset(
+    {"completed", "with_contact", "respondents", "followed_up", "trans_total", "baseline_n"}
+)
+
+
+def _same(a: float, b: float) -> bool:
+    return (np.isnan(a) and np.isnan(b)) or a == b
+
+
+class _Cells:
+    """One table's count cells in a view's :class:`_Space` (cell = column slot * rows + row),
+    with the space's operations; ``keys`` names the quantities it shares with other tables."""
+
+    def __init__(
+        self,
+        space: _Space,
+        frame: pd.DataFrame,
+        counts: Sequence[str],
+        keys: dict[str, list] | None = None,
+        cost: int = 0,
+    ):
+        self.space = space
+        self.n = len(frame)
+        self.k = space.k
+        self.counts = [c for c in counts if c in frame.columns]
+        self.slot = {c: i for i, c in enumerate(self.counts)}
+        if self.counts:
+            values = np.concatenate(
+                [frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in self.counts]
+            )
+        else:
+            values = np.zeros(0)
+        key_list = None
+        if keys:
+            key_list = []
+            for c in self.counts:
+                key_list.extend(keys.get(c) or [None] * self.n)
+        self.ids = space.alloc(values, key_list, cost=cost)
+        self.scope: Any = None  # the view's names for shared quantities (None: a lone table)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.space.values
+
+    @property
+    def hidden(self) -> np.ndarray:
+        return self.space.hidden
+
+    @property
+    def reason(self) -> np.ndarray:
+        return self.space.reason
+
+    def cells(self, column: str, rows=None) -> np.ndarray:
+        base = self.slot[column] * self.n
+        if rows is None:
+            return self.ids[base : base + self.n]
+        return self.ids[base + np.asarray(rows, dtype=np.int64)]
+
+    def has(self, column: str) -> bool:
+        return column in self.slot
+
+    def add_virtual(self, values, pinned: bool = False, keys=None) -> np.ndarray:
+        return self.space.alloc(values, keys, pinned=pinned)
+
+    def hide(self, idx, code: int) -> None:
+        self.space.hide(idx, code)
+
+    def add_lines(self, part_line, part_cell, total_line=None, total_cell=None) -> None:
+        self.space.add_lines(part_line, part_cell, total_line, total_cell)
+
+    def complement(self, count_cells, denominator_cells) -> None:
+        self.space.complement(count_cells, denominator_cells)
+
+    def add_pass(self, fn) -> None:
+        """``fn(self)`` runs after every line pass until nothing changes."""
+        self.space.passes.append((fn, self))
 
 
 @dataclass(frozen=True)
@@ -526,7 +857,7 @@ class _Spec:
     sums: tuple[tuple[str, tuple[str, ...]], ...] = ()  # within a row: total = sum of parts
     also_hide: tuple[str, ...] = ()  # more columns hidden for a too-few group
     group: str = "group"
-    extra: Any = None  # callable(cells, frame, is_overall) adding lines, passes, virtual cells
+    extra: Any = None  # callable(cells, frame, is_overall, context): lines, passes, virtual cells
     finish: Any = None  # callable(frame, codes, col_pos, cells, k, context) after the engine
 
 
@@ -541,42 +872,55 @@ def _line_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
     return frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy(np.int64)
 
 
-def _apply(
+@dataclass
+class _Declared:
+    """One table declared in a space, waiting for the space to run."""
+
+    spec: _Spec
+    frame: pd.DataFrame
+    overall: pd.DataFrame | None
+    work: pd.DataFrame
+    is_overall: np.ndarray
+    cells: _Cells
+    count_cols: list[str]
+    too_few: np.ndarray
+    setting: Suppression
+    context: Any = None
+
+
+def _declare(
+    space: _Space,
     spec: _Spec,
     frame: pd.DataFrame,
-    k: int | Suppression | None,
+    setting: Suppression,
     overall: pd.DataFrame | None = None,
     context: Any = None,
-) -> SuppressedTable:
-    setting = _setting(k)
-    kk = setting.effective_k
+    keys=None,
+    cost: int = 0,
+    scope: Any = None,
+) -> _Declared:
+    """Register one table's cells and lines in ``space``. ``keys(work, is_overall)`` gives,
+    per count column, the name of each row's quantity (None: a quantity of its own)."""
+    kk = space.k
     parts = [frame.reset_index(drop=True)]
     if overall is not None:
         parts.append(overall.reset_index(drop=True))
     work = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
-    n_main = len(frame)
-    is_overall = np.arange(len(work)) >= n_main
+    is_overall = np.arange(len(work)) >= len(frame)
     count_cols = [c.column for c in spec.counts if c.column in work.columns]
     for c in spec.sums:
         for col in (c[0], *c[1]):
             if col in work.columns and col not in count_cols:
                 count_cols.append(col)
-    cells = _Cells(work, count_cols, kk)
-    columns = list(work.columns)
-    col_pos = {c: i for i, c in enumerate(columns)}
-    codes = np.zeros((len(work), len(columns)), np.int8)
-
-    def mark(col, rows_mask, code):
-        if col in col_pos:
-            j = col_pos[col]
-            codes[rows_mask & (codes[:, j] == _NONE), j] = code
-
+    names = keys(work, is_overall) if keys is not None and len(work) else None
+    cells = _Cells(space, work, count_cols, names, cost=cost)
+    cells.scope = scope
     too_few = np.zeros(len(work), bool)
     if len(work):  # with k = 1 the rules hide nothing (margins are still computed)
         if spec.size and spec.size in work.columns:
             size = work[spec.size].to_numpy(dtype="float64", na_value=np.nan)
             too_few = (size >= 1) & (size < kk)
-        cells.primary()
+        space.primary()
         if too_few.any():
             for col in count_cols:
                 cells.hide(cells.cells(col, np.flatnonzero(too_few)), _TOO_FEW)
@@ -604,12 +948,29 @@ def _apply(
                 cells.add_lines(key[~is_overall], cc[~is_overall], key[is_overall], cc[is_overall])
         if spec.extra is not None:
             spec.extra(cells, work, is_overall, context)
-        cells.run()
-        hidden = cells.hidden[: len(count_cols) * len(work)].reshape(len(count_cols), len(work))
-        reason = cells.reason[: len(count_cols) * len(work)].reshape(len(count_cols), len(work))
-        for i, col in enumerate(count_cols):
+    return _Declared(
+        spec, frame, overall, work, is_overall, cells, count_cols, too_few, setting, context
+    )
+
+
+def _collect(d: _Declared) -> SuppressedTable:
+    """The SuppressedTable of a declared table once its space has run."""
+    spec, work, cells, count_cols, too_few = d.spec, d.work, d.cells, d.count_cols, d.too_few
+    kk = cells.k
+    columns = list(work.columns)
+    col_pos = {c: i for i, c in enumerate(columns)}
+    codes = np.zeros((len(work), len(columns)), np.int8)
+
+    def mark(col, rows_mask, code):
+        if col in col_pos:
             j = col_pos[col]
-            codes[hidden[i], j] = reason[i][hidden[i]]
+            codes[rows_mask & (codes[:, j] == _NONE), j] = code
+
+    if len(work):
+        for col in count_cols:
+            ids = cells.cells(col)
+            hid = cells.space.hidden[ids]
+            codes[hid, col_pos[col]] = cells.space.reason[ids][hid]
         # derived values
         for c in spec.counts:
             if c.column not in col_pos:
@@ -617,24 +978,24 @@ def _apply(
             base = codes[:, col_pos[c.column]] != _NONE
             if c.denominator in col_pos:
                 base = base | (codes[:, col_pos[c.denominator]] != _NONE)
-            for d in c.derived:
-                mark(d, base, _DERIVED)
+            for x in c.derived:
+                mark(x, base, _DERIVED)
             if c.answers:
                 v = work[c.column].to_numpy(dtype="float64", na_value=np.nan)
                 few = (v >= 1) & (v < kk)
                 if c.raters in col_pos:
                     r = work[c.raters].to_numpy(dtype="float64", na_value=np.nan)
                     few |= (r >= 1) & (r < kk)
-                for d in c.answers:
-                    mark(d, few, _FEW_ANSWERS)
-                    mark(d, base, _DERIVED)
+                for x in c.answers:
+                    mark(x, few, _FEW_ANSWERS)
+                    mark(x, base, _DERIVED)
         if too_few.any():
-            for col in [*count_cols, *[d for c in spec.counts for d in (*c.derived, *c.answers)]]:
+            for col in [*count_cols, *[x for c in spec.counts for x in (*c.derived, *c.answers)]]:
                 mark(col, too_few, _TOO_FEW)
             for col in spec.also_hide:
                 mark(col, too_few, _TOO_FEW)
         if spec.finish is not None:
-            spec.finish(work, codes, col_pos, cells, kk, context)
+            spec.finish(work, codes, col_pos, cells, kk, d.context)
     margins = getattr(cells, "margins", None)
 
     out = work.copy()
@@ -653,6 +1014,7 @@ def _apply(
     mask = pd.DataFrame(mask_arr, columns=columns)
     reasons = _codes_frame(codes.astype(np.int64), mask.index, columns)
     too = pd.Series(too_few, name="too_few")
+    setting = d.setting
 
     def piece(sel: np.ndarray, index) -> SuppressedTable:
         t = out[sel].copy()
@@ -665,20 +1027,35 @@ def _apply(
         tf.index = index
         return SuppressedTable(t, m, r, tf, setting, tuple(count_cols), margins=margins)
 
-    main = piece(~is_overall, frame.index)
-    if overall is None:
+    main = piece(~d.is_overall, d.frame.index)
+    if d.overall is None:
         return main
-    over = piece(is_overall, overall.index)
-    return SuppressedTable(
-        main.table,
-        main.mask,
-        main.reasons,
-        main.too_few,
-        setting,
-        tuple(count_cols),
-        overall=over,
-        margins=margins,
-    )
+    over = piece(d.is_overall, d.overall.index)
+    return dataclasses.replace(main, overall=over)
+
+
+def _apply(
+    spec: _Spec,
+    frame: pd.DataFrame,
+    k: int | Suppression | None,
+    overall: pd.DataFrame | None = None,
+    context: Any = None,
+) -> SuppressedTable:
+    """One table suppressed on its own (in a space of its own)."""
+    setting = _setting(k)
+    space = _Space(setting.effective_k)
+    d = _declare(space, spec, frame, setting, overall, context)
+    space.run()
+    return _collect(d)
+
+
+_ALL_ROWS = "\x00overall"  # the group label of the overall rows (no group can be named so)
+
+
+def _group_labels(w: pd.DataFrame, is_overall: np.ndarray) -> np.ndarray:
+    if "group" not in w:  # a table of everyone (the recovered participants' tests)
+        return np.full(len(w), _ALL_ROWS, dtype=object)
+    return np.where(is_overall, _ALL_ROWS, w["group"].astype(str).to_numpy())
 
 
 # ---- table declarations -------------------------------------------------------------------------
@@ -823,7 +1200,21 @@ def _ended_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) ->
     first_row = pd.Series(np.arange(len(w))).groupby(chain).first().to_numpy()
     totals = cells.cells("participants", first_row) if cells.has("participants") else None
     cells.chains = (np.where(matrix >= 0, matrix, -1), totals)
-    cells.passes.append(_cumulative_pass)
+    cells.add_pass(_cumulative_pass)
+    # the supports ending at one contact (a step) and those still in support after the last are
+    # quantities of their own: the audit keeps them unknown when they are small
+    space = cells.space
+    for c in range(len(chain_labels)):
+        chain_cells = matrix[c][matrix[c] >= 0]
+        pairs = list(zip(chain_cells[:-1], chain_cells[1:], strict=True))
+        if totals is not None:
+            pairs.append((chain_cells[-1], totals[c]))
+        for lower, upper in pairs:
+            step = space.values[upper] - space.values[lower]
+            if not np.isfinite(step):
+                continue
+            v = space.alloc([step], free=True, protect=True)
+            space.add_lines([0, 0], [lower, v[0]], [0], [upper])
     # across groups at each contact, with the overall chain as the total
     if is_overall.any():
         over = np.flatnonzero(chain_labels == "\x00overall")[0]
@@ -848,6 +1239,9 @@ _ENDED = _Spec(
 )
 
 
+_ENDED_VIEW = _Spec(_ENDED.counts, _ENDED.size, None, extra=_ENDED.extra)
+
+
 def suppress_ended_by_contact(
     frame: pd.DataFrame, k: int | Suppression | None = None, overall: pd.DataFrame | None = None
 ) -> SuppressedTable:
@@ -869,11 +1263,14 @@ def _per_group_total_extra(column: str, total: str | None = None):
     def extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) -> None:
         if not len(w):
             return
-        key = np.where(is_overall, "\x00overall", w["group"].astype(str).to_numpy())
-        _, line = np.unique(key, return_inverse=True)
+        key = _group_labels(w, is_overall)
+        labels, line = np.unique(key, return_inverse=True)
         cc = cells.cells(column)
         sums = np.bincount(line, weights=np.nan_to_num(cells.values[cc]))
-        tot = cells.add_virtual(sums, pinned=True)
+        if cells.scope is None:  # a lone table: the total is shown elsewhere
+            tot = cells.add_virtual(sums, pinned=True)
+        else:  # in a view: the followed-up participants of the follow-up tables
+            tot = cells.add_virtual(sums, keys=[(total, cells.scope, g) for g in labels])
         cells.hide(tot[(sums >= 1) & (sums < cells.k)], _SMALL)
         cells.add_lines(line, cc, np.arange(len(sums)), tot)
         cells.complement(cc, tot[line])
@@ -887,7 +1284,7 @@ def _per_group_total_extra(column: str, total: str | None = None):
 _CONTACTS = _Spec(
     counts=(_Count("participants"),),
     across=("contacts",),
-    extra=_per_group_total_extra("participants"),
+    extra=_per_group_total_extra("participants", "with_contact"),
 )
 
 
@@ -899,33 +1296,167 @@ def suppress_contacts_per_participant(
     return _apply(_CONTACTS, frame, k, overall)
 
 
+_CURVE_VALUES = ("survival", "ci_low", "ci_high", "at_risk", "events")
+
+
+@dataclass
+class _DeclaredCurve:
+    frame: pd.DataFrame  # the coarsened curve
+    too_few: np.ndarray
+    events: np.ndarray  # cell of each row's events (-1: day 0)
+    at_risk: np.ndarray  # cell of each row's at-risk number (-1: not shown)
+    space: _Space
+    setting: Suppression
+
+
+def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """The Kaplan-Meier curve with its steps merged so that no step tells fewer than k events.
+
+    Per group (rows in day order, day 0 first): events are gathered from one row to the next
+    until the gathered step holds at least k events, at least k participants remain at risk
+    after it, and the events still to come are none or at least k; the step is then drawn at
+    its last day with the estimate S(day) of the full curve. The curve stops at its last such
+    step. A step's at-risk number (at its start) is shown only when it is at least k and the
+    participants censored since the last shown one are none or at least k. A group with fewer
+    than k participants is not drawn. Returns the rows, the too-few flags and, per group, the
+    (events per step, censored between shown at-risk numbers, events after the last step)."""
+    out, too_few, plan = [], [], []
+    for group, d in curve.groupby("group", sort=False):
+        d = d.sort_values("day").reset_index(drop=True)
+        a = d["at_risk"].to_numpy(float)
+        e = d["events"].to_numpy(float)
+        n0 = a[0] if len(a) else 0.0
+        if k > 1 and 0 < n0 < k:
+            out.append(d.iloc[:1].assign(_shown_at_risk=False))
+            too_few.append(True)
+            plan.append((group, [], [], 0.0))
+            continue
+        total = e.sum()
+        after = np.append(a[1:], 0.0)  # at risk after each row's day
+        keep, step_events, start_risk = [0], [0.0], [n0]
+        cum, gathered, start = 0.0, 0.0, 1
+        for j in range(1, len(d)):
+            gathered += e[j]
+            rest = total - cum - gathered
+            if k <= 1 or (gathered >= k and after[j] >= k and (rest == 0 or rest >= k)):
+                if gathered == 0:  # censoring only, nothing to draw
+                    continue
+                keep.append(j)
+                step_events.append(gathered)
+                start_risk.append(a[start])
+                cum += gathered
+                gathered, start = 0.0, j + 1
+        rows = d.iloc[keep].copy()
+        rows["events"] = step_events
+        rows["at_risk"] = start_risk
+        # an at-risk number is shown when the censored since the last shown one are 0 or >= k
+        shown = np.zeros(len(rows), bool)
+        censored: list = []
+        last, since = n0, 0.0
+        for i, (risk, ev) in enumerate(zip(start_risk, step_events, strict=True)):
+            gap = last - since - risk
+            if i == 0 or (risk >= k and (gap == 0 or gap >= k)):
+                shown[i] = True
+                if i:
+                    censored.append((i, gap))
+                last, since = risk, ev
+            else:
+                since += ev
+        rows["_shown_at_risk"] = shown
+        out.append(rows)
+        too_few.extend([False] * len(rows))
+        plan.append((group, step_events, censored, total - cum))
+    frame = (
+        pd.concat(out, ignore_index=True)
+        if out
+        else curve.iloc[0:0].assign(_shown_at_risk=pd.Series([], dtype=bool))
+    )
+    return frame, np.asarray(too_few, bool), plan
+
+
+def _declare_curve(
+    space: _Space, curve: pd.DataFrame, setting: Suppression, scope: Any = None
+) -> _DeclaredCurve:
+    """The coarsened curve's cells: each step's events, the shown at-risk numbers; in a view
+    the day-0 number is the group's followed-up participants, and the steps' events, the
+    censored between shown at-risk numbers and the events after the last step add up to the
+    group's ended supports and at-risk numbers."""
+    frame, too_few, plan = _coarsen(curve, space.k)
+    events = np.full(len(frame), -1, np.int64)
+    at_risk = np.full(len(frame), -1, np.int64)
+    groups = frame["group"].astype(str).to_numpy() if len(frame) else np.array([], str)
+    row = 0
+    for group, steps, censored, after in plan:
+        n = len(steps) if steps else 1
+        sel = np.arange(row, row + n)
+        row += n
+        g = str(group)
+        if too_few[sel[0]]:
+            cell = space.alloc([frame["at_risk"].iloc[sel[0]]], [_key("with_contact", scope, g)])
+            space.hide(cell, _TOO_FEW)
+            at_risk[sel[0]] = cell[0]
+            continue
+        shown = frame["_shown_at_risk"].to_numpy()[sel]
+        risk = frame["at_risk"].to_numpy(float)[sel]
+        ev = np.asarray(steps, float)
+        ev_cells = space.alloc(ev[1:])
+        events[sel[1:]] = ev_cells
+        risk_keys = [_key("with_contact", scope, g)] + [None] * (n - 1)
+        risk_cells = space.alloc(risk[shown], [risk_keys[i] for i in np.flatnonzero(shown)])
+        at_risk[sel[shown]] = risk_cells
+        # shown at-risk numbers: the earlier one = the events between + the censored + the later
+        pos = np.flatnonzero(shown)
+        for (i, gap), prev, cur in zip(censored, pos[:-1], pos[1:], strict=True):
+            c = space.alloc([gap], free=True)
+            space.hide(c[(gap >= 1) & (gap < space.k)], _SMALL)
+            between = events[sel[prev:cur]]
+            parts = np.concatenate([between[between >= 0], c, [at_risk[sel[i]]]])
+            space.add_lines(np.zeros(len(parts), np.int64), parts, [0], [at_risk[sel[prev]]])
+        if scope is not None and len(ev_cells):
+            tail = space.alloc([after], free=True)
+            space.hide(tail[(after >= 1) & (after < space.k)], _SMALL)
+            ended = space.alloc([ev.sum() + after], [_key("ended", scope, g)])
+            parts = np.concatenate([ev_cells, tail])
+            space.add_lines(np.zeros(len(parts), np.int64), parts, [0], ended)
+    del groups
+    return _DeclaredCurve(frame, too_few, events, at_risk, space, setting)
+
+
+def _collect_curve(d: _DeclaredCurve) -> SuppressedTable:
+    w = d.frame.drop(columns="_shown_at_risk").reset_index(drop=True)
+    columns = list(w.columns)
+    pos = {c: columns.index(c) for c in _CURVE_VALUES if c in columns}
+    codes = np.zeros((len(w), len(columns)), np.int8)
+    hidden, reason = d.space.hidden, d.space.reason
+    step_hidden = (d.events >= 0) & hidden[np.maximum(d.events, 0)]
+    for c, j in pos.items():
+        codes[d.too_few, j] = _TOO_FEW
+        codes[step_hidden & (codes[:, j] == 0), j] = reason[d.events[step_hidden]]
+    risk_hidden = (d.at_risk < 0) | hidden[np.maximum(d.at_risk, 0)]
+    j = pos["at_risk"]
+    codes[risk_hidden & (codes[:, j] == 0), j] = _AT_RISK
+    return _finish_plain(w, w, codes, d.too_few, d.setting, ("at_risk", "events"))
+
+
+def _key(kind: str, scope: Any, *rest) -> tuple | None:
+    """The name of a quantity shared by several tables of a view; None for a lone table."""
+    return None if scope is None else (kind, scope, *rest)
+
+
 def suppress_support_curve(
     frame: pd.DataFrame, k: int | Suppression | None = None
 ) -> SuppressedTable:
     """Suppress ``support_duration_curve`` output (group, day, survival, ci_low, ci_high,
-    at_risk, events): the curve of a group with fewer than k participants is hidden whole;
-    other curves are truncated from the first step with fewer than k at risk; event counts
-    from 1 to k-1 are hidden (the step height of the curve is the accepted residual)."""
+    at_risk, events) by coarsening it: steps are merged so that each drawn step carries at
+    least k events (``events`` is then the step's count and ``at_risk`` the number at risk at
+    its start), the curve stops before fewer than k remain at risk or fewer than k events
+    remain to come, at-risk numbers below k or k-1 censored apart are hidden, and a group with
+    fewer than k participants is not drawn (rows: day 0 only, every value hidden)."""
     setting = _setting(k)
-    kk = setting.effective_k
-    w = frame.reset_index(drop=True)
-    columns = list(w.columns)
-    codes = np.zeros((len(w), len(columns)), np.int8)
-    too_few = np.zeros(len(w), bool)
-    if kk > 1 and len(w):
-        at_risk = w["at_risk"].to_numpy(dtype="float64", na_value=np.nan)
-        size = pd.Series(at_risk).groupby(w["group"].to_numpy()).transform("max").to_numpy()
-        too_few = (size >= 1) & (size < kk)
-        curve_cols = [c for c in ("survival", "ci_low", "ci_high", "at_risk", "events") if c in w]
-        pos = {c: columns.index(c) for c in curve_cols}
-        for c in curve_cols:
-            codes[too_few, pos[c]] = _TOO_FEW
-            codes[(codes[:, pos[c]] == 0) & (at_risk < kk), pos[c]] = _AT_RISK
-        if "events" in pos:
-            ev = w["events"].to_numpy(dtype="float64", na_value=np.nan)
-            j = pos["events"]
-            codes[(codes[:, j] == 0) & (ev >= 1) & (ev < kk), j] = _SMALL
-    return _finish_plain(frame, w, codes, too_few, setting, ("at_risk", "events"))
+    space = _Space(setting.effective_k)
+    d = _declare_curve(space, frame, setting)
+    space.run()
+    return _collect_curve(d)
 
 
 def _finish_plain(frame, w, codes, too_few, setting, count_cols) -> SuppressedTable:
@@ -1089,9 +1620,20 @@ def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ct
     row_m = np.bincount(g * nc + f, weights=v, minlength=ng * nc)
     col_m = np.bincount(g * nc + t, weights=v, minlength=ng * nc)
     tot = np.bincount(g, weights=v, minlength=ng)
-    row_c = cells.add_virtual(row_m)
-    col_c = cells.add_virtual(col_m)
-    tot_c = cells.add_virtual(tot, pinned=True)
+    if cells.scope is None:  # a lone table: the group totals are shown elsewhere
+        row_c = cells.add_virtual(row_m)
+        col_c = cells.add_virtual(col_m)
+        tot_c = cells.add_virtual(tot, pinned=True)
+    else:  # in a view (scope: population, wave): early-to-thriving shows the group totals
+        gl = np.repeat(g_labels, nc)
+        cl = np.tile(np.array(STAGE_CATEGORIES, dtype=object), ng)
+        row_c = cells.add_virtual(
+            row_m, keys=[("trans_from", *cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
+        )
+        col_c = cells.add_virtual(
+            col_m, keys=[("trans_to", *cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
+        )
+        tot_c = cells.add_virtual(tot, keys=[("trans_total", *cells.scope, a) for a in g_labels])
     # margins are counts too
     for mc in (row_c, col_c):
         mv = cells.values[mc]
@@ -1226,10 +1768,17 @@ def _recovered_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
     if not len(w) or not (cells.has("transitioned_n") and cells.has("others_n")):
         return
     rows = np.arange(len(w))
-    cells.add_lines(
-        np.concatenate([rows, rows]),
-        np.concatenate([cells.cells("transitioned_n"), cells.cells("others_n")]),
+    parts = np.concatenate([cells.cells("transitioned_n"), cells.cells("others_n")])
+    if cells.scope is None:
+        cells.add_lines(np.concatenate([rows, rows]), parts)
+        return
+    total = np.nan_to_num(cells.values[cells.cells("transitioned_n")]) + np.nan_to_num(
+        cells.values[cells.cells("others_n")]
     )
+    tot = cells.add_virtual(
+        total, keys=[("trans_total", cells.scope, "last", _ALL_ROWS)] * len(rows)
+    )
+    cells.add_lines(np.concatenate([rows, rows]), parts, rows, tot)
 
 
 def _recovered_finish(w, codes, col_pos, cells, k, ctx) -> None:
@@ -1514,3 +2063,226 @@ def suppress_summary(summary: dict, k: int | Suppression | None = None) -> dict:
         "suppressed": listing,
     }
     return out
+
+
+# ---- one view, every table together ---------------------------------------------------------------
+def _named(**columns):
+    """keys(work, is_overall) for a table: column -> a function of (labels, work) giving the
+    name of each row's quantity (labels: each row's group, or the overall marker)."""
+
+    def keys(w: pd.DataFrame, is_overall: np.ndarray) -> dict[str, list]:
+        labels = _group_labels(w, is_overall).tolist()
+        return {c: fn(labels, w) for c, fn in columns.items() if c in w.columns}
+
+    return keys
+
+
+def _per_group(kind: str, scope, *cols: str):
+    def fn(labels, w):
+        extra = [w[c].tolist() for c in cols]
+        return [(kind, scope, g, *rest) for g, *rest in zip(labels, *extra, strict=True)]
+
+    return fn
+
+
+def _ended_names(scope):
+    """The last contact of a group's chain counts every ended support: the follow-up
+    summary's "ended"."""
+
+    def fn(labels, w):
+        contact = w["contact"].to_numpy()
+        last = pd.Series(contact).groupby(np.asarray(labels, dtype=object)).transform("max")
+        return [
+            ("ended", scope, g) if c == m else ("ended_by", scope, g, c)
+            for g, c, m in zip(labels, contact, last.to_numpy(), strict=True)
+        ]
+
+    return fn
+
+
+#: Table name -> how a view declares it: (spec, names of its quantities for a population).
+#: This is the one place that says which tables show the same number.
+def _view_specs(p: str) -> dict[str, tuple[_Spec, Any]]:
+    analysed = "completed" if p == "completed" else "enrolled"
+    return {
+        "enrollment": (
+            _ENROLLMENT,
+            _named(
+                enrolled=_per_group("enrolled", None),
+                completed=_per_group("completed", None),
+                withdrew=_per_group("withdrew", None),
+                lost_to_follow_up=_per_group("lost", None),
+                analysed=_per_group(analysed, None),
+            ),
+        ),
+        "followup_summary": (
+            _FOLLOWUP,
+            _named(
+                participants=_per_group("with_contact", p),
+                ended=_per_group("ended", p),
+                censored=_per_group("censored", p),
+            ),
+        ),
+        "ended_by_contact": (
+            _ENDED_VIEW,
+            _named(participants=_per_group("with_contact", p), ended=_ended_names(p)),
+        ),
+        "contacts_per_participant": (
+            _CONTACTS,
+            _named(participants=_per_group("n_contacts", p, "contacts")),
+        ),
+        "resources_by_wave": (
+            _BY_WAVE,
+            _named(
+                respondents=_per_group("respondents", p, "month"),
+                used=_per_group("used", p, "month", "resource"),
+                most_helpful=_per_group("most_helpful", p, "month", "resource"),
+                helpful_n=_per_group("rated", p, "month", "resource"),
+            ),
+        ),
+        "resources_overall": (
+            _OVERALL,
+            _named(
+                participants=_per_group("followed_up", p),
+                used_ever=_per_group("used_ever", p, "resource"),
+                most_helpful_ever=_per_group("most_helpful_ever", p, "resource"),
+                helpful_n=_per_group("rated_ever", p, "resource"),
+            ),
+        ),
+        "transitions": (
+            _TRANSITIONS,
+            _named(n=_per_group("trans", (p, "last"), "from", "to")),
+        ),
+        "early_to_thriving": (
+            _E2T,
+            _named(
+                n=lambda labels, w: [
+                    ("trans", (p, "last"), g, "early", "thriving") for g in labels
+                ],
+                participants=_per_group("trans_total", (p, "last")),
+            ),
+        ),
+        "recovered_resource_tests": (
+            _RECOVERED,
+            _named(
+                transitioned_n=lambda labels, w: [
+                    ("trans", (p, "last"), _ALL_ROWS, "early", "thriving") for _ in labels
+                ],
+                transitioned=lambda labels, w: [("recovered_used", p, r) for r in w["resource"]],
+                others=lambda labels, w: [("others_used", p, r) for r in w["resource"]],
+            ),
+        ),
+        "baseline_table": (
+            _BASELINE,
+            _named(
+                n=_per_group("baseline", p, "variable", "level"),
+                denominator=_per_group("baseline_n", p, "variable"),
+            ),
+        ),
+    }
+
+
+def suppress_view(
+    tables: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]],
+    k: int | Suppression | None = None,
+    population: str = "completed",
+    tests: dict[str, pd.DataFrame] | None = None,
+) -> dict[str, SuppressedTable]:
+    """Every table of one view suppressed JOINTLY: what one table hides, no other gives back.
+
+    Parameters
+    ----------
+    tables : name -> (metric frame, the same metric with no grouping or None). Names: the keys
+        of ``_view_specs`` ("enrollment", "followup_summary", "ended_by_contact",
+        "contacts_per_participant", "resources_by_wave", "resources_overall", "transitions",
+        "early_to_thriving", "recovered_resource_tests", "baseline_table"), plus
+        "support_duration_curve" (coarsened, see :func:`suppress_support_curve`) and
+        "transition_waves" (one matrix per month).
+    tests : "resource_comparison" (``compare_resources``) and "baseline_tests": hidden where
+        any cell of the table they test is hidden.
+
+    All count cells go into one space: a quantity that several tables show (the followed-up
+    participants in the follow-up summary, the ended-by-contact chain, the contacts per
+    participant and the day-0 at-risk number of the curve; the participants with a transition
+    in the transition matrix, early-to-thriving and the recovered tests; ...) is one cell,
+    hidden everywhere or nowhere. The lines of every table (parts and totals, groups and the
+    overall row, complements, cumulative steps, the curve's steps) are suppressed together,
+    then audited exactly: no hidden count from 1 to k-1 is determined by any combination of
+    the lines and the shown cells (:meth:`_Space.determined`).
+    """
+    setting = _setting(k)
+    space = _Space(setting.effective_k)
+    specs = _view_specs(population)
+    declared: dict[str, Any] = {}
+    # the analysed total is every page's caption: it always shows
+    for name, (frame, overall) in tables.items():
+        if name == "support_duration_curve":
+            declared[name] = _declare_curve(space, frame, setting, population)
+        elif name == "transition_waves":
+            declared[name] = [
+                (
+                    month,
+                    _declare(
+                        space,
+                        _TRANSITIONS,
+                        w.drop(columns="month"),
+                        setting,
+                        keys=_named(n=_per_group("trans", (population, month), "from", "to")),
+                        scope=(population, month),
+                    ),
+                )
+                for month, w in frame.groupby("month", sort=True)
+            ]
+        else:
+            spec, keys = specs[name]
+            scope = (population, "last") if spec is _TRANSITIONS else population
+            declared[name] = _declare(space, spec, frame, setting, overall, keys=keys, scope=scope)
+    space.run()
+    out: dict[str, SuppressedTable] = {}
+    for name, d in declared.items():
+        if name == "support_duration_curve":
+            out[name] = _collect_curve(d)
+        elif name == "transition_waves":
+            out[name] = _stack_months(tables[name][0], [(m, _collect(x)) for m, x in d])
+        else:
+            out[name] = _collect(d)
+    tests = tests or {}
+    if "resource_comparison" in tests and "resources_overall" in out:
+        out["resource_comparison"] = suppress_comparisons(
+            tests["resource_comparison"], out["resources_overall"], setting
+        )
+    if "baseline_tests" in tests and "baseline_table" in out:
+        out["baseline_tests"] = suppress_baseline_tests(
+            tests["baseline_tests"], out["baseline_table"], setting
+        )
+    return out
+
+
+def _stack_months(waves: pd.DataFrame, parts: list[tuple[Any, SuppressedTable]]) -> SuppressedTable:
+    """One SuppressedTable for transition_waves from its months; ``.margins`` gains a month
+    column."""
+    if not parts:
+        mask = pd.DataFrame(False, index=waves.index[:0], columns=waves.columns)
+        return SuppressedTable(
+            waves.iloc[0:0], mask, mask.astype(str), pd.Series([], dtype=bool), Suppression(1)
+        )
+
+    def cat(attr, fill):
+        frames = []
+        for m, p in parts:
+            f = getattr(p, attr).copy()
+            f.insert(0, "month", m if fill is None else fill)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
+    margins = [p.margins.assign(month=m) for m, p in parts if p.margins is not None]
+    first = parts[0][1]
+    return SuppressedTable(
+        cat("table", None),
+        cat("mask", False),
+        cat("reasons", ""),
+        pd.concat([p.too_few for _, p in parts], ignore_index=True),
+        first.suppression,
+        first.count_columns,
+        margins=pd.concat(margins, ignore_index=True) if margins else None,
+    )

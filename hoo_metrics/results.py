@@ -1,0 +1,203 @@
+"""One view's results: every table any output shows, computed once and suppressed jointly.
+
+A view is a cohort, an analysis set, a grouping, filters and the suppression setting. The
+pages, the report, Present, the exports (CSV / .xlsx), the charts' data, ``summary
+--min-cell`` and the two-cohort comparison all read the :class:`Results` of
+:func:`compute_results`, so no output can show what another hides: the tables are suppressed
+together (:func:`hoo_metrics.privacy.suppress_view`), and nothing suppresses anywhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from .baseline import baseline_table, baseline_tests
+from .cohort import Cohort
+from .compare import compare_resources
+from .enrollment import enrollment
+from .followup import (
+    contacts_per_participant,
+    ended_by_contact,
+    followup_summary,
+    support_duration_curve,
+)
+from .format import population_label, variable_label
+from .privacy import (
+    Refusal,
+    SuppressedTable,
+    Suppression,
+    check_view,
+    min_cell_default,
+    suppress_view,
+)
+from .resources import resources_by_wave, resources_overall
+from .stages import early_to_thriving, recovered_resource_tests, transition_waves, transitions
+
+__all__ = ["Results", "compute_results", "filters_text", "mark_if_sample"]
+
+#: The tables of a view with their metric and whether the groups' overall row goes with them.
+_GROUPED = (
+    ("enrollment", enrollment, True),
+    ("followup_summary", followup_summary, True),
+    ("ended_by_contact", ended_by_contact, True),
+    ("contacts_per_participant", contacts_per_participant, True),
+    ("support_duration_curve", support_duration_curve, False),
+    ("resources_overall", resources_overall, False),
+    ("resources_by_wave", resources_by_wave, False),
+    ("transitions", transitions, False),
+    ("transition_waves", transition_waves, False),
+    ("early_to_thriving", early_to_thriving, True),
+    ("baseline_table", baseline_table, False),
+)
+#: The order of the export's sheets.
+TABLE_ORDER = (
+    "enrollment",
+    "followup_summary",
+    "ended_by_contact",
+    "contacts_per_participant",
+    "support_duration_curve",
+    "resources_overall",
+    "resources_by_wave",
+    "resource_comparison",
+    "transitions",
+    "transition_waves",
+    "early_to_thriving",
+    "recovered_resource_tests",
+    "baseline_table",
+    "baseline_tests",
+)
+
+
+def _suppression(suppression: int | Suppression | None) -> Suppression:
+    if isinstance(suppression, Suppression):
+        return suppression
+    return Suppression(min_cell_default() if suppression is None else suppression)
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every result table of one view, suppressed together: what every output shows."""
+
+    cohort: Cohort  # after the filters
+    full: Cohort  # as loaded
+    population: str
+    group_by: str | None
+    filters: dict[str, list[str]]
+    suppression: Suppression
+    created: datetime
+    refusal: Refusal | None = None
+    tables: dict[str, SuppressedTable] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[str]:
+        return self.cohort.groups(self.group_by)
+
+    @property
+    def analysed(self) -> int:
+        return len(self.cohort.analysis_set(self.population).participants)
+
+    def about(self) -> pd.DataFrame:
+        """Provenance and settings as (item, value) rows: the first sheet of every export."""
+        from . import __version__
+
+        s = self.suppression
+        rows = [
+            ("Cohort", self.full.name),
+            ("Synthetic sample data", "yes" if self.full.synthetic else "no"),
+            ("Version", str(getattr(self.full, "version", "") or "not versioned")),
+            ("SHA-256 of the cohort's content", self.full.sha256 or "unknown"),
+            ("Analysis set", population_label(self.population)),
+            ("Groups by", variable_label(self.group_by) if self.group_by else "no grouping"),
+            ("Filters", filters_text(self.filters)),
+            ("Analysed participants", self.analysed),
+            (
+                "Small-cell suppression",
+                f"counts from 1 to {s.k - 1} hidden (k = {s.k})"
+                if s.active
+                else f"OFF (k = {s.k} lifted)"
+                if s.lifted
+                else "off (k = 1)",
+            ),
+            ("HOO dashboard version", __version__),
+            ("Created (UTC)", self.created.strftime("%Y-%m-%d %H:%M")),
+        ]
+        if self.refusal is not None:
+            rows.append(("Not shown", self.refusal.message))
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def filters_text(filters: Mapping[str, Sequence[str]] | None) -> str:
+    """ "role = resident or nurse; site = A", or "none"."""
+    parts = [
+        f"{variable_label(c)} = {' or '.join(str(v) for v in vs)}"
+        for c, vs in (filters or {}).items()
+        if vs
+    ]
+    return "; ".join(parts) or "none"
+
+
+@functools.lru_cache(maxsize=1)
+def _sample_sha256() -> str:
+    from .sample import load_sample
+
+    try:
+        return load_sample().sha256
+    except Exception:  # no sample on disk: nothing to recognise
+        return ""
+
+
+def mark_if_sample(cohort: Cohort) -> Cohort:
+    """The cohort flagged synthetic when its content is the sample's (same SHA-256), however
+    it was loaded (e.g. ``python -m hoo_metrics report sample_data/healing_our_own``)."""
+    if cohort.synthetic or not cohort.sha256 or cohort.sha256 != _sample_sha256():
+        return cohort
+    return dataclasses.replace(cohort, synthetic=True)
+
+
+def compute_results(
+    cohort: Cohort,
+    population: str = "completed",
+    group_by: str | None = "arm",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    suppression: int | Suppression | None = None,
+) -> Results:
+    """Compute every result table of a view (cohort, analysis set, grouping, filters) once
+    and suppress them jointly. ``suppression`` None means the default threshold
+    (``HOO_MIN_CELL``, else 5).
+
+    A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
+    filter or analysis set a subtraction away from a group under k) gets no table at all
+    (``refusal`` says why)."""
+    setting = _suppression(suppression)
+    filters = {c: list(v) for c, v in (filters or {}).items() if v}
+    full = mark_if_sample(cohort)
+    view = full.filter(filters) if filters else full
+    res = Results(
+        view, full, population, group_by, filters, setting, datetime.now(UTC).replace(microsecond=0)
+    )
+    refusal = check_view(full, setting, population=population, group_by=group_by, filters=filters)
+    if refusal is not None:
+        return dataclasses.replace(res, refusal=refusal)
+    kw = {"group_by": group_by, "population": population}
+    tables = {}
+    for name, fn, with_overall in _GROUPED:
+        frame = fn(view, **kw)
+        over = fn(view, group_by=None, population=population) if with_overall and group_by else None
+        tables[name] = (frame, over)
+    tables["recovered_resource_tests"] = (
+        recovered_resource_tests(view, population=population),
+        None,
+    )
+    tests = {}
+    if len(view.groups(group_by)) > 1:
+        tests["resource_comparison"] = compare_resources(view, **kw)
+        tests["baseline_tests"] = baseline_tests(view, **kw)
+    out = suppress_view(tables, setting, population, tests)
+    ordered = {name: out[name] for name in TABLE_ORDER if name in out}
+    return dataclasses.replace(res, tables=ordered)
