@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import hoo_metrics as hm
+from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
 
@@ -26,7 +27,6 @@ def compare(cohort, group_by, population, outcome, resource, month):
 view = get_view()
 # guard: the lifted-suppression notice, and a subgroup under k refused before any number
 ui.header(view, "Compare groups", "Pick a grouping and an outcome: are the groups different?", True)
-setting = view.suppression
 
 c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.4, 1])
 options = [*view.full.participant_columns, BASE]
@@ -60,8 +60,12 @@ if outcome in ("used", "most_helpful", "helpful", "stage"):
     )
     month = None if wave == whole else int(wave.split()[1])
 
+grouped = pv.results(view, group_by)  # the view's tables under this grouping, suppressed
+if grouped.refusal is not None:
+    ui.no_data(grouped.refusal.message)
+    st.stop()
 res = hm.suppress_outcome(
-    view.compute(compare, group_by, view.population, outcome, resource, month), setting
+    view.compute(compare, group_by, view.population, outcome, resource, month), grouped
 )
 labels = res.suppressed.labels()
 percent = res.unit == "share"

@@ -59,15 +59,23 @@ def notice(view: View) -> None:
         st.error(text, icon=":material/visibility:")
 
 
-def results(view: View) -> hm.Results:
-    """Every table of the view, suppressed together (memoised for the session)."""
-    key = ("results", view.key, view.group_by, view.population, view.suppression)
-    return remember(
-        key,
-        lambda: hm.compute_results(
-            view.full, view.population, view.group_by, view.filters, view.suppression
-        ),
-    )
+_SIDEBAR = object()
+
+
+def results(view: View, group_by=_SIDEBAR) -> hm.Results:
+    """Every table of the view, suppressed together (memoised for the session); with
+    ``group_by``, the same view grouped otherwise (the Compare page's own grouping, which may
+    be the baseline stage category)."""
+    by = view.group_by if group_by is _SIDEBAR else group_by
+    key = ("results", view.key, by, view.population, view.suppression)
+
+    def build() -> hm.Results:
+        full = view.full
+        if by == hm.BASELINE_STAGE_CATEGORY:
+            full = hm.with_baseline_stage_category(full)
+        return hm.compute_results(full, view.population, by, view.filters, view.suppression)
+
+    return remember(key, build)
 
 
 def refusal(view: View) -> hm.Refusal | None:

@@ -84,7 +84,7 @@ _WHOLE_MODULES = (
 # ... and these names of these modules
 _LAZY_NAMES = {
     "baseline": ("baseline_table", "baseline_tests"),
-    "outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "suppress_outcome"),
+    "outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "stage_distribution"),
     "sample": ("SAMPLE_DIR", "generate_sample", "load_sample", "write_sample"),
 }
 _ALL_GROUPED = [  # grouped by module

@@ -99,11 +99,9 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     _check_group_by(cohort, args.group_by)
     if cohort.warnings:
         _print_problems(list(cohort.warnings))
-    result = summary(cohort, population=args.population, group_by=args.group_by)
-    if args.min_cell is not None:
-        from .privacy import suppress_summary
-
-        result = suppress_summary(result, args.min_cell)
+    result = summary(
+        cohort, population=args.population, group_by=args.group_by, suppression=args.min_cell
+    )
     json.dump(result, sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
     return EXIT_OK

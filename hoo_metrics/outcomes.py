@@ -5,8 +5,8 @@ any participant column, or ``baseline_stage_category`` after
 :func:`hoo_metrics.stages.with_baseline_stage_category`), one outcome and, where it applies, a
 resource and a follow-up wave, and returns an :class:`OutcomeComparison`: the estimate per
 group with its 95 % interval, the test named with its statistic and exact p-value, and the
-two-group effect size with its interval. :func:`suppress_outcome` applies the small-cell rules
-of :mod:`hoo_metrics.privacy` to it.
+two-group effect size with its interval. :func:`hoo_metrics.results.suppress_outcome` hides
+what the view's joint suppression hides (the cells are those of the view's tables).
 
 Outcomes
 --------
@@ -45,7 +45,7 @@ minus the second and exists only when exactly two groups are tested.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,7 @@ from .inference import (
     mean_interval_from_stats,
     wilson_interval,
 )
-from .privacy import SuppressedTable, Suppression, min_cell_default, reason_text
+from .privacy import SuppressedTable
 from .resources import followup_arrays
 from .stages import positions, stage_categories
 
@@ -73,7 +73,7 @@ __all__ = [
     "OutcomeComparison",
     "compare_outcome",
     "log_rank",
-    "suppress_outcome",
+    "stage_distribution",
 ]
 
 OUTCOMES = {
@@ -332,17 +332,54 @@ def _contacts(cohort, group_by, population):
 
 
 # ---- stage --------------------------------------------------------------------------------------
-def _stage(cohort, group_by, population, month):
-    analysed = cohort.analysis_set(population)
-    groups = cohort.groups(group_by)
-    cats = stage_categories(cohort, population)  # sorted by participant, month
+def _stage_counts(cats: pd.DataFrame, analysed, groups, group_by, month) -> np.ndarray:
+    """groups x categories: participants per stage category at ``month`` (None: at each one's
+    last follow-up wave with a stage); ``cats`` is ``stage_categories`` of the cohort."""
     cats = cats[cats["month"] > 0] if month is None else cats[cats["month"] == month]
     if month is None:
         cats = cats.drop_duplicates("participant_id", keep="last")
     g = _group_index(analysed, groups, group_by, cats["participant_id"])
     c = positions(cats["category"], list(STAGE_CATEGORIES))
     k = len(STAGE_CATEGORIES)
-    counts = np.bincount(g * k + c, minlength=len(groups) * k).reshape(len(groups), k)
+    ok = g >= 0
+    return np.bincount(g[ok] * k + c[ok], minlength=len(groups) * k).reshape(len(groups), k)
+
+
+def stage_distribution(
+    cohort: Cohort, group_by: str | None = "arm", population: str = "completed"
+) -> pd.DataFrame:
+    """Participants per recovery-stage category (Scott et al. 2009) and group at each
+    follow-up month and at each one's last follow-up wave with a stage (``month`` NA):
+    month, group, category, n (the group's participants with a stage then), count. The
+    Compare page's stage outcome reads its cells."""
+    analysed = cohort.analysis_set(population)
+    groups = cohort.groups(group_by)
+    cats = stage_categories(cohort, population)
+    months = sorted(int(m) for m in cats["month"].unique() if m > 0)
+    k = len(STAGE_CATEGORIES)
+    frames = []
+    for month in [*months, None]:
+        counts = _stage_counts(cats, analysed, groups, group_by, month)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": pd.array([month] * counts.size, dtype="Int64"),
+                    "group": pd.Series(np.repeat(groups, k), dtype="str"),
+                    "category": pd.Series(np.tile(STAGE_CATEGORIES, len(groups)), dtype="str"),
+                    "n": np.repeat(counts.sum(axis=1), k),
+                    "count": counts.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _stage(cohort, group_by, population, month):
+    analysed = cohort.analysis_set(population)
+    groups = cohort.groups(group_by)
+    cats = stage_categories(cohort, population)  # sorted by participant, month
+    counts = _stage_counts(cats, analysed, groups, group_by, month)
+    k = len(STAGE_CATEGORIES)
     n = counts.sum(axis=1)
     rows = _share_rows(np.repeat(groups, k), counts.ravel(), np.repeat(n, k))
     rows.insert(1, "category", pd.Series(np.tile(STAGE_CATEGORIES, len(groups)), dtype="str"))
@@ -493,133 +530,3 @@ def compare_outcome(
         tested_groups=tuple(res["tested_groups"]),
         note=" ".join(notes),
     )
-
-
-# ---- small-cell suppression ---------------------------------------------------------------------
-def _line_hide(matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Primary and secondary suppression of count cells whose rows add up to a shown total.
-
-    Returns (hidden, secondary, unsolved): a count from 1 to k-1 is hidden; a row with exactly
-    one hidden cell gets its smallest shown non-zero cell hidden too (``secondary``), repeated
-    until no row changes; ``unsolved`` rows have one hidden cell and no other to hide (their
-    total must go).
-    """
-    m = np.asarray(matrix, dtype="float64")
-    hidden = (m >= 1) & (m < k)
-    secondary = np.zeros_like(hidden)
-    rows = np.arange(m.shape[0])
-    for _ in range(m.shape[1] + 1):
-        bad = hidden.sum(axis=1) == 1
-        cand = ~hidden & (m > 0) & bad[:, None]
-        fix = cand.any(axis=1)
-        if not fix.any():
-            break
-        j = np.argmin(np.where(cand, m, np.inf), axis=1)
-        hidden[rows[fix], j[fix]] = True
-        secondary[rows[fix], j[fix]] = True
-    unsolved = hidden.sum(axis=1) == 1
-    return hidden, secondary, unsolved
-
-
-def suppress_outcome(
-    result: OutcomeComparison, k: int | Suppression | None = None
-) -> OutcomeComparison:
-    """``result`` with the small-cell rules of :mod:`hoo_metrics.privacy` applied.
-
-    With threshold k (default ``privacy.min_cell_default()``; a :class:`Suppression` whose
-    lift is on hides nothing): a group's ``n`` from 1 to k-1 is hidden ("<k") with everything
-    of its row ("Too few participants to show"); the groups' ``n`` add up to a total shown
-    elsewhere, so one hidden ``n`` hides the next smallest (secondary); a ``count`` from 1 to
-    k-1, or whose complement (``n`` minus it) is, is hidden with its share and interval (for
-    ``stage`` the categories of a group add up to its ``n``: secondary suppression within the
-    group); a mean or median of a group with a hidden ``n`` is hidden. The test's statistic,
-    p-value and the effect with its interval are hidden (NaN, ``test_hidden`` says why) when
-    any cell of a tested group is hidden. Hidden values become NaN; ``suppressed`` carries the
-    mask, the reasons and the labels a view prints.
-    """
-    setting = (
-        k if isinstance(k, Suppression) else Suppression(min_cell_default() if k is None else k)
-    )
-    kk = setting.effective_k
-    t = result.table.reset_index(drop=True)
-    columns = list(t.columns)
-    code = pd.DataFrame("", index=t.index, columns=columns, dtype=object)
-    gidx, groups = pd.factorize(t["group"])
-    n_g = t.groupby(gidx, sort=True)["n"].first().to_numpy(dtype="float64")
-    too_few_g = (n_g >= 1) & (n_g < kk)
-    n_hidden_g = np.zeros(len(groups), bool)
-    if kk > 1 and len(t):
-        hidden, secondary, _ = _line_hide(n_g[None, :], kk)
-        n_hidden_g = hidden[0]
-        n_code_g = np.where(secondary[0], "secondary", "small_count")
-        rows_n = n_hidden_g[gidx]
-        code.loc[rows_n, "n"] = n_code_g[gidx][rows_n]
-        derived = [c for c in ("estimate", "share", "ci_low", "ci_high", "sd") if c in columns]
-        count_hidden = np.zeros(len(t), bool)
-        count_code = np.full(len(t), "", dtype=object)
-        if "count" in columns:
-            count = t["count"].to_numpy(dtype="float64")
-            n = t["n"].to_numpy(dtype="float64")
-            if result.outcome == "stage":
-                c = len(STAGE_CATEGORIES)
-                h, sec, unsolved = _line_hide(count.reshape(-1, c), kk)
-                count_hidden = h.ravel()
-                count_code = np.where(sec.ravel(), "secondary", "small_count").astype(object)
-                n_hidden_g |= unsolved
-            else:
-                h, sec, unsolved = _line_hide(np.column_stack([count, n - count]), kk)
-                count_hidden = h[:, 0]
-                small_rest = h[:, 1] & ~sec[:, 1]
-                count_code = np.where(
-                    sec[:, 0] & small_rest, "small_complement", "small_count"
-                ).astype(object)
-                n_hidden_g |= unsolved
-            rows_n = n_hidden_g[gidx]
-            count_hidden |= rows_n
-            count_code[rows_n & (count_code == "")] = "built_on_hidden_count"
-            hit = count_hidden & (code["count"] == "").to_numpy()
-            code.loc[hit, "count"] = count_code[hit]
-        rows_n = n_hidden_g[gidx]
-        code.loc[rows_n & (code["n"] == "").to_numpy(), "n"] = "secondary"
-        built = rows_n.copy()
-        if "count" in columns and result.outcome != "support_days":
-            built |= count_hidden
-        few = (result.unit in ("rating 1-5", "contacts")) & rows_n
-        for col in derived:
-            free = (code[col] == "").to_numpy()
-            code.loc[free & few, col] = "few_answers"
-            free = (code[col] == "").to_numpy()
-            code.loc[free & built, col] = "built_on_hidden_count"
-        too_few = too_few_g[gidx]
-        for col in columns:
-            if col in ("group", "category", "n"):
-                continue
-            free = (code[col] == "").to_numpy() | (code[col] == "secondary").to_numpy()
-            code.loc[too_few & free & (col != "count"), col] = "too_few_participants"
-    mask = code != ""
-    out = t.copy()
-    for col in columns:
-        m = mask[col].to_numpy()
-        if m.any():
-            out[col] = out[col].astype("float64")
-            out.loc[m, col] = np.nan
-    too_few_rows = pd.Series(too_few_g[gidx] if len(t) else np.zeros(0, bool), name="too_few")
-    table = SuppressedTable(
-        out, mask, code, too_few_rows, setting, tuple(c for c in ("n", "count") if c in columns)
-    )
-    tested = t["group"].isin(list(result.tested_groups)).to_numpy()
-    cells = [c for c in ("n", "count") if c in columns]
-    if result.outcome == "support_days":
-        cells = ["n"]
-    hide_test = bool(mask.loc[tested, cells].to_numpy().any()) if len(t) else False
-    changes: dict = {"table": out, "suppressed": table}
-    if hide_test:
-        changes |= {
-            "statistic": _NAN,
-            "p_value": _NAN,
-            "effect": _NAN,
-            "effect_ci_low": _NAN,
-            "effect_ci_high": _NAN,
-            "test_hidden": reason_text("test_on_hidden_cell", setting.k),
-        }
-    return replace(result, **changes)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -333,19 +334,20 @@ def check_view(
 
     def refuse(kind: str, what: str, groups_hit: list[str]) -> Refusal:
         inside = [g for g in groups_hit if g]
-        place = f" (in {', '.join(inside)})" if inside else ""
+        place = f" (in {', '.join(inside)})" if inside and "" not in groups_hit else ""
+        other = "the completers' view" if kind == "analysis_set" else "the view without it"
+        if kind != "analysis_set":
+            advice = "Remove a filter or choose other values."
+        elif place:
+            advice = "Use the completers' analysis set, or another grouping."
+        else:
+            advice = "Use the completers' analysis set, or widen the filters."
         return Refusal(
             n_view,
             setting.k,
             kind,
-            f"{what}{place} number fewer than {setting.k}. Comparing this view with the one "
-            f"{'without it' if kind != 'analysis_set' else 'of completers'} would single them "
-            "out, so nothing is shown. "
-            + (
-                "Use the completers' analysis set, or remove the grouping."
-                if kind == "analysis_set"
-                else "Remove a filter or choose other values."
-            ),
+            f"{what}{place} number fewer than {setting.k}. Comparing this view with {other} "
+            f"would single them out, so nothing is shown. {advice}",
         )
 
     for c, vs in filters.items():
@@ -560,6 +562,9 @@ class _Space:
         tc = np.asarray([] if total_cell is None else total_cell, dtype=np.int64)
         if part_line.size == 0:
             return
+        # a total whose parts are not in the table (a level no group row has) says nothing
+        with_parts = np.isin(tl, part_line)
+        tl, tc = tl[with_parts], tc[with_parts]
         labels, codes = np.unique(np.concatenate([part_line, tl]), return_inverse=True)
         codes = codes + self._nlines
         self._nlines += len(labels)
@@ -647,7 +652,7 @@ class _Space:
             has_hideable_total = np.zeros(nl, bool)
             has_hideable_total[line[tot]] = True
             rest = left & ~has_hideable_total
-            self.hide(pm[rest[pl] & ~hid], _SECONDARY)
+            self.hide(pm[rest[pl] & ~hid & ~self.pinned[pm]], _SECONDARY)
 
     def determined(self) -> np.ndarray:
         """The hidden counts from 1 to k-1 that the shown cells and the lines determine, by any
@@ -761,7 +766,15 @@ class _Space:
 #: Quantities that are the denominators of other findings (the followed-up participants, the
 #: respondents of a wave, ...): when a line needs one more hidden cell, a part goes before them.
 _BASES = frozenset(
-    {"completed", "with_contact", "respondents", "followed_up", "trans_total", "baseline_n"}
+    {
+        "completed",
+        "with_contact",
+        "respondents",
+        "followed_up",
+        "trans_total",
+        "baseline_n",
+        "staged",
+    }
 )
 
 
@@ -1206,7 +1219,7 @@ def _ended_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ctx) ->
     space = cells.space
     for c in range(len(chain_labels)):
         chain_cells = matrix[c][matrix[c] >= 0]
-        pairs = list(zip(chain_cells[:-1], chain_cells[1:], strict=True))
+        pairs = list(itertools.pairwise(chain_cells))
         if totals is not None:
             pairs.append((chain_cells[-1], totals[c]))
         for lower, upper in pairs:
@@ -1429,7 +1442,7 @@ def _collect_curve(d: _DeclaredCurve) -> SuppressedTable:
     codes = np.zeros((len(w), len(columns)), np.int8)
     hidden, reason = d.space.hidden, d.space.reason
     step_hidden = (d.events >= 0) & hidden[np.maximum(d.events, 0)]
-    for c, j in pos.items():
+    for j in pos.values():
         codes[d.too_few, j] = _TOO_FEW
         codes[step_hidden & (codes[:, j] == 0), j] = reason[d.events[step_hidden]]
     risk_hidden = (d.at_risk < 0) | hidden[np.maximum(d.at_risk, 0)]
@@ -1634,6 +1647,10 @@ def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ct
             col_m, keys=[("trans_to", *cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
         )
         tot_c = cells.add_virtual(tot, keys=[("trans_total", *cells.scope, a) for a in g_labels])
+        # the overall matrix is the everyone-view's: its totals are known to any viewer
+        over = np.flatnonzero(g_labels == _ALL_ROWS)
+        for ids in (row_c.reshape(ng, nc)[over], col_c.reshape(ng, nc)[over], tot_c[over]):
+            cells.space.pinned[np.ravel(ids)] = True
     # margins are counts too
     for mc in (row_c, col_c):
         mv = cells.values[mc]
@@ -2065,7 +2082,28 @@ def suppress_summary(summary: dict, k: int | Suppression | None = None) -> dict:
     return out
 
 
-# ---- one view, every table together ---------------------------------------------------------------
+def _stage_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
+    # the categories of a group at one wave add up to its participants with a stage then
+    if not len(w):
+        return
+    key = _line_keys(w.assign(_o=is_overall), ["month", "group", "_o"])
+    first = pd.Series(np.arange(len(w))).groupby(key).first().to_numpy()
+    cells.add_lines(key, cells.cells("count"), key[first], cells.cells("n", first))
+
+
+_STAGES = _Spec(
+    counts=(_Count("n"), _Count("count", "n", derived=("share", "estimate", "ci_low", "ci_high"))),
+    size="n",
+    across=("month", "category"),
+    extra=_stage_extra,
+)
+
+
+def _wave_of(w: pd.DataFrame) -> list:
+    return ["last" if pd.isna(m) else int(m) for m in w["month"]]
+
+
+# ---- one view, every table together -------------------------------------------------------------
 def _named(**columns):
     """keys(work, is_overall) for a table: column -> a function of (labels, work) giving the
     name of each row's quantity (labels: each row's group, or the overall marker)."""
@@ -2168,8 +2206,21 @@ def _view_specs(p: str) -> dict[str, tuple[_Spec, Any]]:
                 transitioned_n=lambda labels, w: [
                     ("trans", (p, "last"), _ALL_ROWS, "early", "thriving") for _ in labels
                 ],
+                others_n=lambda labels, w: [("trans_others", p) for _ in labels],
                 transitioned=lambda labels, w: [("recovered_used", p, r) for r in w["resource"]],
                 others=lambda labels, w: [("others_used", p, r) for r in w["resource"]],
+            ),
+        ),
+        "stage_distribution": (
+            _STAGES,
+            _named(
+                n=lambda labels, w: [
+                    ("staged", p, m, g) for m, g in zip(_wave_of(w), labels, strict=True)
+                ],
+                count=lambda labels, w: [
+                    ("stage_at", p, m, g, c)
+                    for m, g, c in zip(_wave_of(w), labels, w["category"], strict=True)
+                ],
             ),
         ),
         "baseline_table": (
@@ -2187,6 +2238,7 @@ def suppress_view(
     k: int | Suppression | None = None,
     population: str = "completed",
     tests: dict[str, pd.DataFrame] | None = None,
+    everyone: dict[str, SuppressedTable] | None = None,
 ) -> dict[str, SuppressedTable]:
     """Every table of one view suppressed JOINTLY: what one table hides, no other gives back.
 
@@ -2200,6 +2252,10 @@ def suppress_view(
         "transition_waves" (one matrix per month).
     tests : "resource_comparison" (``compare_resources``) and "baseline_tests": hidden where
         any cell of the table they test is hidden.
+    everyone : the same view with no grouping, already suppressed (its tables by name). A
+        grouped table's overall rows are that view's numbers, which anyone can open: they are
+        hidden where it hides them and shown (pinned) elsewhere, so the groups can never be
+        subtracted from it.
 
     All count cells go into one space: a quantity that several tables show (the followed-up
     participants in the follow-up summary, the ended-by-contact chain, the contacts per
@@ -2237,6 +2293,10 @@ def suppress_view(
             spec, keys = specs[name]
             scope = (population, "last") if spec is _TRANSITIONS else population
             declared[name] = _declare(space, spec, frame, setting, overall, keys=keys, scope=scope)
+    for name, d in declared.items():
+        fixed = (everyone or {}).get(name)
+        if isinstance(d, _Declared) and d.overall is not None and fixed is not None:
+            _as_everyone_shows(d, fixed)
     space.run()
     out: dict[str, SuppressedTable] = {}
     for name, d in declared.items():
@@ -2256,6 +2316,26 @@ def suppress_view(
             tests["baseline_tests"], out["baseline_table"], setting
         )
     return out
+
+
+_CODE_OF = {name: code for code, name in _CODES.items()}
+
+
+def _as_everyone_shows(d: _Declared, fixed: SuppressedTable) -> None:
+    """The overall rows of a grouped table hidden and shown as the everyone-view shows them."""
+    rows = np.flatnonzero(d.is_overall)
+    if len(rows) != len(fixed.table):
+        raise ValueError("the overall rows and the everyone-view's table do not align")
+    space = d.cells.space
+    for col in d.count_cols:
+        if col not in fixed.mask:
+            continue
+        ids = d.cells.cells(col, rows)
+        hidden = fixed.mask[col].to_numpy()
+        for code in np.unique(fixed.reasons[col].to_numpy()[hidden]):
+            sel = hidden & (fixed.reasons[col].to_numpy() == code)
+            space.hide(ids[sel], _CODE_OF.get(code, _SECONDARY))
+        space.pinned[ids[~hidden]] = True
 
 
 def _stack_months(waves: pd.DataFrame, parts: list[tuple[Any, SuppressedTable]]) -> SuppressedTable:

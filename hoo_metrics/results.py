@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 
 from .baseline import baseline_table, baseline_tests
@@ -28,18 +29,20 @@ from .followup import (
     support_duration_curve,
 )
 from .format import population_label, variable_label
+from .outcomes import OutcomeComparison, stage_distribution
 from .privacy import (
     Refusal,
     SuppressedTable,
     Suppression,
     check_view,
     min_cell_default,
+    reason_text,
     suppress_view,
 )
 from .resources import resources_by_wave, resources_overall
 from .stages import early_to_thriving, recovered_resource_tests, transition_waves, transitions
 
-__all__ = ["Results", "compute_results", "filters_text", "mark_if_sample"]
+__all__ = ["Results", "compute_results", "filters_text", "mark_if_sample", "suppress_outcome"]
 
 #: The tables of a view with their metric and whether the groups' overall row goes with them.
 _GROUPED = (
@@ -48,12 +51,13 @@ _GROUPED = (
     ("ended_by_contact", ended_by_contact, True),
     ("contacts_per_participant", contacts_per_participant, True),
     ("support_duration_curve", support_duration_curve, False),
-    ("resources_overall", resources_overall, False),
-    ("resources_by_wave", resources_by_wave, False),
-    ("transitions", transitions, False),
+    ("resources_overall", resources_overall, True),
+    ("resources_by_wave", resources_by_wave, True),
+    ("transitions", transitions, True),
     ("transition_waves", transition_waves, False),
     ("early_to_thriving", early_to_thriving, True),
-    ("baseline_table", baseline_table, False),
+    ("stage_distribution", stage_distribution, True),
+    ("baseline_table", baseline_table, True),
 )
 #: The order of the export's sheets.
 TABLE_ORDER = (
@@ -67,6 +71,7 @@ TABLE_ORDER = (
     "resource_comparison",
     "transitions",
     "transition_waves",
+    "stage_distribution",
     "early_to_thriving",
     "recovered_resource_tests",
     "baseline_table",
@@ -184,6 +189,9 @@ def compute_results(
     refusal = check_view(full, setting, population=population, group_by=group_by, filters=filters)
     if refusal is not None:
         return dataclasses.replace(res, refusal=refusal)
+    everyone = None
+    if group_by is not None:  # the same view with no grouping, which anyone can open
+        everyone = compute_results(full, population, None, filters, setting).tables
     kw = {"group_by": group_by, "population": population}
     tables = {}
     for name, fn, with_overall in _GROUPED:
@@ -198,6 +206,96 @@ def compute_results(
     if len(view.groups(group_by)) > 1:
         tests["resource_comparison"] = compare_resources(view, **kw)
         tests["baseline_tests"] = baseline_tests(view, **kw)
-    out = suppress_view(tables, setting, population, tests)
+    out = suppress_view(tables, setting, population, tests, everyone)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     return dataclasses.replace(res, tables=ordered)
+
+
+# ---- the Compare page's outcomes ----------------------------------------------------------------
+#: outcome -> (table of the view, its columns for (n, count), the rows' extra keys)
+def _outcome_source(result: OutcomeComparison) -> tuple[str, str, str | None, dict]:
+    o, r, m = result.outcome, result.resource, result.month
+    if o in ("used", "most_helpful"):
+        if m is None:
+            return "resources_overall", "participants", f"{o}_ever", {"resource": r}
+        return "resources_by_wave", "respondents", o, {"resource": r, "month": m}
+    if o == "helpful" and m is not None:
+        return "resources_by_wave", "helpful_n", None, {"resource": r, "month": m}
+    if o == "stage":
+        return "stage_distribution", "n", "count", {"month": m}
+    if o in ("contacts", "support_days"):
+        return "followup_summary", "participants", None, {}
+    return "", "", None, {}  # helpfulness over the whole follow-up: one mean per rater
+
+
+def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComparison:
+    """``result`` (``compare_outcome`` on the view's cohort, grouping and analysis set) with
+    what the view's joint suppression hides: its ``n`` and ``count`` are cells of the view's
+    tables (respondents and users of a wave, the followed-up participants, the stage mix of a
+    wave, ...), hidden where those are; estimates and intervals go with their cells, and the
+    test and effect when any cell of a tested group is hidden (``test_hidden`` says why).
+    Helpfulness over the whole follow-up (one mean per participant who rated) has its own
+    count of raters: a group with fewer than k of them shows no mean."""
+    setting = results.suppression
+    kk = setting.effective_k
+    t = result.table.reset_index(drop=True)
+    columns = list(t.columns)
+    reasons = pd.DataFrame("", index=t.index, columns=columns, dtype=object)
+    name, n_col, count_col, where = _outcome_source(result)
+    source = results.tables.get(name)
+    if source is not None and kk > 1:
+        src = source.table.reset_index(drop=True)
+        src_reasons = source.reasons.reset_index(drop=True)
+        sel = np.ones(len(src), bool)
+        for col, value in where.items():
+            if col == "month" and value is None:
+                sel &= src["month"].isna().to_numpy()
+            else:
+                sel &= (src[col] == value).fillna(False).to_numpy(dtype=bool)
+        keys = ["group", "category"] if "category" in t and "category" in src else ["group"]
+        rows = src[sel].reset_index().set_index(keys)["index"]
+        at = [rows.get(tuple(r) if len(keys) > 1 else r[0]) for r in t[keys].to_numpy()]
+        for mine, theirs in (("n", n_col), ("count", count_col)):
+            if mine not in columns or theirs is None:
+                continue
+            reasons[mine] = [
+                src_reasons.at[i, theirs] if i is not None else "too_few_participants" for i in at
+            ]
+        if result.outcome == "helpful":  # the mean goes with the wave's helpfulness mean
+            reasons["estimate"] = [
+                src_reasons.at[i, "helpful_mean"] if i is not None else "" for i in at
+            ]
+    elif kk > 1:  # raters over the whole follow-up: too few hides the group's mean
+        n = t["n"].to_numpy(dtype="float64")
+        reasons.loc[(n >= 1) & (n < kk), "n"] = "small_count"
+    hidden_cell = np.zeros(len(t), bool)
+    for c in ("n", "count"):
+        if c in columns:
+            hidden_cell |= (reasons[c] != "").to_numpy()
+    for c in ("estimate", "share", "ci_low", "ci_high", "sd"):
+        if c in columns:
+            free = (reasons[c] == "").to_numpy()
+            reasons.loc[free & hidden_cell, c] = "built_on_hidden_count"
+    mask = reasons != ""
+    out = t.copy()
+    for col in columns:
+        m = mask[col].to_numpy()
+        if m.any():
+            out[col] = out[col].astype("float64")
+            out.loc[m, col] = np.nan
+    too_few = pd.Series((reasons["n"] == "too_few_participants").to_numpy(), name="too_few")
+    counts = tuple(c for c in ("n", "count") if c in columns)
+    table = SuppressedTable(out, mask, reasons, too_few, setting, counts)
+    tested = t["group"].isin(list(result.tested_groups)).to_numpy()
+    changes: dict = {"table": out, "suppressed": table}
+    if len(t) and hidden_cell[tested].any():
+        nan = float("nan")
+        changes |= {
+            "statistic": nan,
+            "p_value": nan,
+            "effect": nan,
+            "effect_ci_low": nan,
+            "effect_ci_high": nan,
+            "test_hidden": reason_text("test_on_hidden_cell", setting.k),
+        }
+    return dataclasses.replace(result, **changes)

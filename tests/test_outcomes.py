@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hoo_metrics.outcomes import compare_outcome, log_rank, suppress_outcome
+from hoo_metrics.outcomes import compare_outcome, log_rank
+from hoo_metrics.results import compute_results, suppress_outcome
 from hoo_metrics.privacy import Suppression
 from tests.factories import make_cohort
 

@@ -24,8 +24,9 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Every markdown, caption, title and metric value shown, as one text."""
+    """Every markdown, caption, title, warning, info box and metric value shown, as one text."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.warning] + [e.value for e in at.info]
     parts += [e.value for e in at.title] + [f"{m.label}: {m.value}" for m in at.metric]
     return "\n".join(str(p) for p in parts)
 

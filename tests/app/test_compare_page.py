@@ -23,7 +23,9 @@ def expected(sample, group_by, outcome, resource=None, month=None, population="c
     if group_by == hm.BASELINE_STAGE_CATEGORY:
         cohort = hm.with_baseline_stage_category(sample)
     res = hm.compare_outcome(cohort, group_by, population, outcome, resource, month)
-    return hm.suppress_outcome(res, hm.min_cell_default())
+    # the page hides what the view's jointly suppressed tables hide, for its own grouping
+    view = hm.compute_results(cohort, population, group_by, None, hm.min_cell_default())
+    return hm.suppress_outcome(res, view)
 
 
 def choose(at, group_by=None, outcome=None, resource=None, wave=None):

@@ -34,12 +34,34 @@ def test_caption_follows_the_analysis_set_and_filter(sample):
     n = len(sample.analysis_set("completed").participants)
     assert f"Completers: {n} participants" in texts(at)
 
+    at.sidebar.selectbox(key="group").set_value("(none)").run()
     at.sidebar.button_group(key="set").set_value("all").run()
     assert f"All enrolled: {len(sample.participants)} participants" in texts(at)
 
+    # by arm, all enrolled is refused: enhanced has 2 non-completers (1 withdrew, 1 lost),
+    # a subtraction away from the completers' view
+    p = sample.participants
+    assert int(((p["arm"] == "enhanced") & (p["status"] != "completed")).sum()) == 2
+    at.sidebar.selectbox(key="group").set_value("arm").run()
+    assert (
+        "The enrolled participants who did not complete the study (in enhanced) number fewer "
+        "than 5." in texts(at)
+    )
+    assert "All enrolled: 50 participants" not in texts(at)
+    no_exception(at)
+
+
+def test_filter_caption_and_a_refused_filter(sample):
+    at = open_page("overview")
     at.multiselect(key="f_role").set_value(["resident"]).run()
     residents = sample.filter({"role": ["resident"]})
-    assert f"All enrolled, role = resident: {len(residents.participants)} participants" in texts(at)
+    n = len(residents.analysis_set("completed").participants)
+    assert f"Completers, role = resident: {n} participants" in texts(at)
+    # all enrolled residents: 2 of the 9 did not complete (lost to follow-up): refused
+    p = residents.participants
+    assert int((p["status"] != "completed").sum()) == 2
+    at.sidebar.button_group(key="set").set_value("all").run()
+    assert "did not complete the study number fewer than 5" in texts(at)
     no_exception(at)
 
 
@@ -55,11 +77,11 @@ def test_overview_numbers_follow_the_library(sample):
     # so the enrolled count is the one hidden
     at.multiselect(key="f_role").set_value(["nurse"]).run()
     nurses = sample.filter({"role": ["nurse"]})
-    enr = hm.suppress_enrollment(
-        enrollment(nurses, "arm", "completed"),
-        hm.Suppression(5),
-        overall=enrollment(nurses, None, "completed"),
-    )
+    assert len(nurses.participants) == 20
+    assert len(nurses.analysis_set("completed").participants) == 18
+    enr = hm.compute_results(sample, "completed", "arm", {"role": ["nurse"]}, 5).tables[
+        "enrollment"
+    ]
     assert bool(enr.overall.mask["enrolled"].iloc[0])
     assert not enr.overall.mask["analysed"].iloc[0]
     assert at.metric[0].value == "18"
@@ -70,13 +92,11 @@ def test_followup_takeaway_follows_the_library_and_the_analysis_set(sample):
     # enhanced completers: 15 of 23 ended at contact 1 (65.2%)
     assert f"{hm.share(15, 23, 1)} by contact 1" in texts(at)
 
+    # all enrolled needs no grouping here (by arm it is refused: 2 enhanced non-completers)
+    at.sidebar.selectbox(key="group").set_value("(none)").run()
     at.sidebar.button_group(key="set").set_value("all").run()
-    ended = hm.suppress_ended_by_contact(
-        hm.ended_by_contact(sample, "arm", "all"),
-        hm.Suppression(5),
-        overall=hm.ended_by_contact(sample, None, "all"),
-    )
-    first = ended.table[(ended.table["group"] == "enhanced") & (ended.table["contact"] == 1)]
+    ended = hm.compute_results(sample, "all", None, None, 5).tables["ended_by_contact"]
+    first = ended.table[ended.table["contact"] == 1]
     assert not ended.mask.loc[first.index, "ended"].iloc[0]
     r = first.iloc[0]
     assert f"{hm.share(r['ended'], r['participants'], 1)} by contact 1" in texts(at)
@@ -92,18 +112,15 @@ def test_recovery_grouping_changes_the_groups(sample):
     at.sidebar.selectbox(key="group").set_value("(none)").run()
     # everyone: 7 of 41 shows
     assert hm.share(7, 41) in texts(at)
-    rec = hm.suppress_recovered_tests(
-        hm.recovered_resource_tests(sample, "completed"), hm.Suppression(5)
-    )
+    rec = hm.compute_results(sample, "completed", None, None, 5).tables["recovered_resource_tests"]
     assert hm.takeaway_recovered(rec) in texts(at)
     no_exception(at)
 
 
 def test_baseline_table_and_verdict(sample):
     at = open_page("baseline")
-    k = hm.Suppression(5)
-    table = hm.suppress_baseline_table(hm.baseline_table(sample, "arm", "completed"), k)
-    tests = hm.suppress_baseline_tests(hm.baseline_tests(sample, "arm", "completed"), table, k)
+    view = hm.compute_results(sample, "completed", "arm", None, 5)
+    table, tests = view.tables["baseline_table"], view.tables["baseline_tests"]
     assert hm.baseline_verdict(tests, "arm") in texts(at)
     shown = at.dataframe[0].value
     expected = hm.baseline_display(table, tests)
@@ -172,5 +189,7 @@ def test_url_reopens_page_filters_and_grouping(sample):
     # bound widgets keep their shown label in the URL: ?group=Role&set=All+enrolled
     at = open_page("followup", {"f_role": "resident", "group": "Role", "set": "All enrolled"})
     assert at.sidebar.selectbox(key="group").value == "role"
-    residents = sample.filter({"role": ["resident"]})
-    assert f"All enrolled, role = resident: {len(residents.participants)} participants" in texts(at)
+    assert at.sidebar.button_group(key="set").value == "all"
+    assert at.multiselect(key="f_role").value == ["resident"]
+    # the view itself is refused (2 of the 9 residents did not complete the study)
+    assert "did not complete the study number fewer than 5" in texts(at)
