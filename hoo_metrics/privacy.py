@@ -492,6 +492,7 @@ class _Space:
         # free cells the audit keeps unknown when small (steps of a cumulative chain); the
         # greedy passes handle them in their own way
         self.protect = np.zeros(0, bool)
+        self.unresolved: list[np.ndarray] = []  # targets only pinned cells give back
         self._keys: dict = {}
         self._line: list[np.ndarray] = []
         self._member: list[np.ndarray] = []
@@ -538,6 +539,10 @@ class _Space:
         if pinned:
             self.pinned[ids] = True
         return ids
+
+    def named(self):
+        """(name, cell) of every quantity registered under a name."""
+        return self._keys.items()
 
     def key_cell(self, key) -> int | None:
         return self._keys.get(key)
@@ -654,42 +659,63 @@ class _Space:
             rest = left & ~has_hideable_total
             self.hide(pm[rest[pl] & ~hid & ~self.pinned[pm]], _SECONDARY)
 
-    def determined(self) -> np.ndarray:
-        """The hidden counts from 1 to k-1 that the shown cells and the lines determine, by any
-        combination of lines (exact: the null space of the lines over the unknown cells).
-
-        A hidden cell j is determined when every assignment of the unknowns that satisfies the
-        lines has the same value at j: the lines' null space (over the unknown cells) is zero
-        at j. Lines with a single unknown fix it and are peeled first; the rest is solved
-        component by component (numpy's SVD; the coefficients are 0 and +-1)."""
-        if not self._nlines:
-            return np.zeros(0, np.int64)
-        unknown = self.hidden | self.free
+    def _targets(self) -> list[np.ndarray]:
+        """What must stay unknown: each hidden count from 1 to k-1 (and each protected free
+        quantity that small), and the hidden parts of a line together when they add up to
+        1 to k-1 (22 in all and 19 shown: the 3 others, whoever they are)."""
         small = (self.values >= 1) & (self.values < self.k)
-        sensitive = (self.hidden | self.protect) & small
-        if not sensitive.any():
-            return np.zeros(0, np.int64)
+        out = [np.array([j]) for j in np.flatnonzero((self.hidden | self.protect) & small)]
+        if self._nlines:
+            line, member, is_total = self._lines()
+            part = ~is_total & self.hidden[member] & ~self.free[member]
+            frame = pd.DataFrame({"line": line[part], "cell": member[part]}).drop_duplicates()
+            frame["v"] = np.nan_to_num(self.values[frame["cell"].to_numpy()])
+            sums = frame.groupby("line").agg(n=("cell", "size"), v=("v", "sum"))
+            lines = sums.index[(sums["n"] >= 2) & (sums["v"] >= 1) & (sums["v"] < self.k)]
+            cells = frame[frame["line"].isin(lines)].groupby("line")["cell"]
+            seen = set()
+            for _, group in cells:
+                key = tuple(sorted(group.tolist()))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(np.asarray(key, np.int64))
+        return out
+
+    def leaks(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The targets (:meth:`_targets`) that the shown cells and the lines determine, by any
+        combination of lines, each with the lines of one combination that gives it back.
+
+        Exact in the sense of linear algebra: a target (a sum of unknown cells) is determined
+        when every assignment of the unknowns that satisfies the lines gives it the same value,
+        that is when it is orthogonal to the lines' null space over the unknown cells. Lines
+        with a single unknown fix it and are peeled first; the rest is solved component by
+        component (numpy's SVD; the coefficients are 0 and +-1)."""
+        targets = self._targets()
+        if not targets or not self._nlines:
+            return []
+        unknown = self.hidden | self.free
         line, member, is_total = self._lines()
         coef = np.where(is_total, -1.0, 1.0)
         keep = unknown[member]
-        line, member, coef = line[keep], member[keep], coef[keep]
+        frame = pd.DataFrame({"line": line[keep], "cell": member[keep], "coef": coef[keep]})
         # a cell that is both a part and the total of one line (two tables' names for one
         # quantity) cancels out
-        frame = pd.DataFrame({"line": line, "cell": member, "coef": coef})
         frame = frame.groupby(["line", "cell"], sort=False)["coef"].sum().reset_index()
         frame = frame[frame["coef"] != 0]
-        known = np.zeros(len(self.values), bool)
-        # peel: a line with one unknown left fixes it
+        known = ~unknown
+        peel = np.full(len(self.values), -1, np.int64)  # the line that fixed a peeled cell
         while len(frame):
             left = frame[~known[frame["cell"].to_numpy()]]
-            per_line = left.groupby("line")["cell"].transform("size").to_numpy()
-            fixed = left["cell"].to_numpy()[per_line == 1]
-            if not fixed.size:
+            size = left.groupby("line")["cell"].transform("size").to_numpy()
+            single = left[size == 1]
+            if not len(single):
                 frame = left
                 break
-            known[fixed] = True
+            first = single.drop_duplicates("cell")
+            known[first["cell"].to_numpy()] = True
+            peel[first["cell"].to_numpy()] = first["line"].to_numpy()
             frame = left
-        out = [np.flatnonzero(known & sensitive)]
+        systems = {}
         if len(frame):
             lines_u, li = np.unique(frame["line"].to_numpy(), return_inverse=True)
             cells_u, ci = np.unique(frame["cell"].to_numpy(), return_inverse=True)
@@ -698,58 +724,87 @@ class _Space:
                 shape=(len(lines_u) + len(cells_u),) * 2,
             )
             _, comp = csgraph.connected_components(graph, directed=False)
-            cell_comp = comp[len(lines_u) :]
+            cell_comp = dict(zip(cells_u.tolist(), comp[len(lines_u) :].tolist(), strict=True))
             coefs = frame["coef"].to_numpy()
-            for c in np.unique(cell_comp[sensitive[cells_u]]):
-                cols = np.flatnonzero(cell_comp == c)
-                rows_sel = np.isin(ci, cols)
-                r_idx, r_inv = np.unique(li[rows_sel], return_inverse=True)
-                col_pos = np.searchsorted(cols, ci[rows_sel])
-                a = np.zeros((len(r_idx), len(cols)))
-                a[r_inv, col_pos] = coefs[rows_sel]
+            line_ids, cell_ids = frame["line"].to_numpy(), frame["cell"].to_numpy()
+        else:
+            cell_comp = {}
+
+        def system(c: int):
+            if c not in systems:
+                cols = np.asarray(sorted(j for j, x in cell_comp.items() if x == c), np.int64)
+                sel = np.isin(cell_ids, cols)
+                rows, r_inv = np.unique(line_ids[sel], return_inverse=True)
+                a = np.zeros((len(rows), len(cols)))
+                a[r_inv, np.searchsorted(cols, cell_ids[sel])] = coefs[sel]
                 _, s, vt = np.linalg.svd(a, full_matrices=True)
                 tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0) * 10
                 rank = int((s > max(tol, 1e-9)).sum())
-                null = vt[rank:]
-                fixed = (
-                    np.linalg.norm(null, axis=0) < 1e-7 if len(null) else np.ones(len(cols), bool)
-                )
-                hit = cells_u[cols[fixed]]
-                out.append(hit[sensitive[hit]])
-        return np.unique(np.concatenate(out))
+                systems[c] = (cols, rows, a, vt[rank:])
+            return systems[c]
+
+        out = []
+        members_of = None
+        for target in targets:
+            if known[target].all() and (peel[target] < 0).all():
+                continue  # shown cells (cannot happen for a hidden target)
+            open_cells = target[~known[target]]
+            if any(j not in cell_comp for j in open_cells.tolist()):
+                continue  # a cell no line holds any more: anything goes
+            used: list[np.ndarray] = []
+            determined = True
+            for c in sorted({cell_comp[j] for j in open_cells.tolist()}):
+                cols, rows, a, null = system(c)
+                vec = np.isin(cols, open_cells).astype(float)
+                if len(null) and np.abs(null @ vec).max() > 1e-7:
+                    determined = False
+                    break
+                y = np.linalg.lstsq(a.T, vec, rcond=None)[0]
+                used.append(rows[np.abs(y) > 1e-8])
+            if not determined:
+                continue
+            # the peeled cells the combination leans on bring the lines that fixed them
+            if members_of is None:
+                members_of = pd.Series(member).groupby(line).unique()
+            witness = set(np.concatenate(used).tolist()) if used else set()
+            stack = [*target.tolist(), *(j for ln in witness for j in members_of[ln])]
+            while stack:
+                ln = peel[stack.pop()]
+                if ln >= 0 and ln not in witness:
+                    witness.add(ln)
+                    stack.extend(members_of[ln])
+            out.append((target, np.asarray(sorted(witness), np.int64)))
+        return out
+
+    def determined(self) -> np.ndarray:
+        """The hidden counts from 1 to k-1 (single cells) that the shown cells give back."""
+        return np.unique(
+            np.concatenate([t for t, _ in self.leaks() if len(t) == 1] or [np.zeros(0, int)])
+        ).astype(np.int64)
 
     def _audit(self) -> bool:
-        """Hide one more shown cell on the lines of every determined small count; True when
-        anything changed."""
-        hit = self.determined()
-        if not hit.size:
+        """One more shown cell hidden on the lines of each combination that gives a target
+        back (the smallest, parts before denominators); True when anything changed. A target
+        that only pinned cells give back is left (it is shown by the everyone-view)."""
+        found = self.leaks()
+        if not found:
             return False
         line, member, _ = self._lines()
         changed = False
-        hidden_before = self.hidden.copy()
-        for j in hit:
-            lines_j = np.unique(line[member == j])
-            # widen from the cell's own lines to the lines of the unknowns they hold
-            for _ in range(8):
-                on = np.isin(line, lines_j)
-                cand = member[on]
-                cand = cand[~hidden_before[cand] & ~self.free[cand] & ~self.pinned[cand]]
-                if cand.size:
-                    nonzero = cand[np.nan_to_num(self.values[cand]) > 0]
-                    pool = nonzero if nonzero.size else cand
-                    order = np.lexsort((pool, self.values[pool], self.cost[pool]))
-                    self.hide(pool[order[:1]], _SECONDARY)
-                    changed = True
-                    break
-                unknown = member[on]
-                unknown = unknown[self.hidden[unknown] | self.free[unknown]]
-                wider = np.unique(line[np.isin(member, unknown)])
-                if wider.size == lines_j.size:
-                    break
-                lines_j = wider
-        if not changed:  # pragma: no cover - every determined cell has a shown cell in reach
-            raise RuntimeError("suppression could not protect a determined count")
-        return True
+        hideable = ~self.hidden & ~self.free & ~self.pinned
+        for target, witness in found:
+            cand = np.unique(member[np.isin(line, witness)])
+            cand = cand[hideable[cand]]
+            if not cand.size:
+                self.unresolved.append(target)
+                continue
+            nonzero = cand[np.nan_to_num(self.values[cand]) > 0]
+            pool = nonzero if nonzero.size else cand
+            order = np.lexsort((pool, self.values[pool], self.cost[pool]))
+            self.hide(pool[order[:1]], _SECONDARY)
+            hideable[pool[order[0]]] = False
+            changed = True
+        return changed
 
     def run(self) -> None:
         self.primary()
@@ -1641,16 +1696,13 @@ def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ct
         gl = np.repeat(g_labels, nc)
         cl = np.tile(np.array(STAGE_CATEGORIES, dtype=object), ng)
         row_c = cells.add_virtual(
-            row_m, keys=[("trans_from", *cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
+            row_m, keys=[("trans_from", cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
         )
         col_c = cells.add_virtual(
-            col_m, keys=[("trans_to", *cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
+            col_m, keys=[("trans_to", cells.scope, a, b) for a, b in zip(gl, cl, strict=True)]
         )
-        tot_c = cells.add_virtual(tot, keys=[("trans_total", *cells.scope, a) for a in g_labels])
-        # the overall matrix is the everyone-view's: its totals are known to any viewer
-        over = np.flatnonzero(g_labels == _ALL_ROWS)
-        for ids in (row_c.reshape(ng, nc)[over], col_c.reshape(ng, nc)[over], tot_c[over]):
-            cells.space.pinned[np.ravel(ids)] = True
+        tot_c = cells.add_virtual(tot, keys=[("trans_total", cells.scope, a) for a in g_labels])
+
     # margins are counts too
     for mc in (row_c, col_c):
         mv = cells.values[mc]
@@ -1793,7 +1845,7 @@ def _recovered_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
         cells.values[cells.cells("others_n")]
     )
     tot = cells.add_virtual(
-        total, keys=[("trans_total", cells.scope, "last", _ALL_ROWS)] * len(rows)
+        total, keys=[("trans_total", (cells.scope, "last"), _ALL_ROWS)] * len(rows)
     )
     cells.add_lines(np.concatenate([rows, rows]), parts, rows, tot)
 
@@ -2293,6 +2345,7 @@ def suppress_view(
             spec, keys = specs[name]
             scope = (population, "last") if spec is _TRANSITIONS else population
             declared[name] = _declare(space, spec, frame, setting, overall, keys=keys, scope=scope)
+    _link_ratings(space, population)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
         if isinstance(d, _Declared) and d.overall is not None and fixed is not None:
@@ -2321,6 +2374,19 @@ def suppress_view(
 _CODE_OF = {name: code for code, name in _CODES.items()}
 
 
+def _link_ratings(space: _Space, population: str) -> None:
+    """The ratings of a resource over the whole follow-up are its waves' ratings added up."""
+    waves: dict[tuple, list[int]] = {}
+    for key, cell in space.named():
+        if key[0] == "rated" and key[1] == population:
+            _, _, group, _month, resource = key
+            waves.setdefault((group, resource), []).append(cell)
+    for (group, resource), parts in waves.items():
+        total = space.key_cell(("rated_ever", population, group, resource))
+        if total is not None:
+            space.add_lines(np.zeros(len(parts), np.int64), parts, [0], [total])
+
+
 def _as_everyone_shows(d: _Declared, fixed: SuppressedTable) -> None:
     """The overall rows of a grouped table hidden and shown as the everyone-view shows them."""
     rows = np.flatnonzero(d.is_overall)
@@ -2336,6 +2402,28 @@ def _as_everyone_shows(d: _Declared, fixed: SuppressedTable) -> None:
             sel = hidden & (fixed.reasons[col].to_numpy() == code)
             space.hide(ids[sel], _CODE_OF.get(code, _SECONDARY))
         space.pinned[ids[~hidden]] = True
+    margin_cells = getattr(d.cells, "margin_cells", None)
+    if margin_cells is not None and fixed.margins is not None and len(fixed.margins):
+        # the overall matrix's totals, as the everyone-view shows them
+        g_labels, row_c, col_c, tot_c, nc = margin_cells
+        over = np.flatnonzero(g_labels == _ALL_ROWS)
+        if not len(over):
+            return
+        o = int(over[0])
+        m = fixed.margins
+        cats = list(STAGE_CATEGORIES)
+        for frm, to, cell in [
+            *((c, "Total", row_c[o * nc + i]) for i, c in enumerate(cats)),
+            *(("Total", c, col_c[o * nc + i]) for i, c in enumerate(cats)),
+            ("Total", "Total", tot_c[o]),
+        ]:
+            row = m[(m["from"] == frm) & (m["to"] == to)]
+            if not len(row):
+                continue
+            if bool(row["suppressed"].iloc[0]):
+                space.hide([cell], _CODE_OF.get(row["reason"].iloc[0], _SECONDARY))
+            else:
+                space.pinned[cell] = True
 
 
 def _stack_months(waves: pd.DataFrame, parts: list[tuple[Any, SuppressedTable]]) -> SuppressedTable:

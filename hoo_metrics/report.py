@@ -486,7 +486,8 @@ def build_report(
     parts.append(
         f"<p>Cohort <b>{_e(full.name)}</b> · {_e(population_label(population))} · groups by "
         f"{_e(variable_label(group_by) if group_by else 'no grouping')} · filters: "
-        f"{_e(filters_text(res.filters))} · {res.analysed} analysed participants.</p>"
+        f"{_e(filters_text(res.filters))}"
+        + (f" · {res.analysed} analysed participants.</p>" if res.refusal is None else ".</p>")
     )
     s = res.suppression
     if s.lifted and s.notice:

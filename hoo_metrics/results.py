@@ -120,7 +120,8 @@ class Results:
             ("Analysis set", population_label(self.population)),
             ("Groups by", variable_label(self.group_by) if self.group_by else "no grouping"),
             ("Filters", filters_text(self.filters)),
-            ("Analysed participants", self.analysed),
+            # a refused view shows no number at all, its size included
+            ("Analysed participants", self.analysed if self.refusal is None else "not shown"),
             (
                 "Small-cell suppression",
                 f"counts from 1 to {s.k - 1} hidden (k = {s.k})"
