@@ -30,7 +30,8 @@ def _variables(analysed: Cohort, group_by: str | None) -> dict[str, tuple[list[s
     role, event_type, the other descriptive columns in file order, then the baseline stage
     category. Blank cells are the level BLANK_GROUP; levels per :func:`_order`."""
     p = analysed.participants
-    skip = {"participant_id", "status", group_by}
+    # screened columns (names, free text, values of one's own) are never tabulated either
+    skip = {"participant_id", "status", group_by, *analysed.screened}
     names = [c for c in PARTICIPANT_OPTIONAL if c in p and c not in skip]
     names += [c for c in p.columns if c not in skip and c not in names]
     out = {}

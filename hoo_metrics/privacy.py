@@ -1378,16 +1378,18 @@ class _DeclaredCurve:
 
 
 def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, list]:
-    """The Kaplan-Meier curve with its steps merged so that no step tells fewer than k events.
+    """The Kaplan-Meier curve with its steps merged so that no step tells fewer than k people.
 
-    Per group (rows in day order, day 0 first): events are gathered from one row to the next
+    Per group (rows in day order, day 0 first), events are gathered from one row to the next
     until the gathered step holds at least k events, at least k participants remain at risk
-    after it, and the events still to come are none or at least k; the step is then drawn at
-    its last day with the estimate S(day) of the full curve. The curve stops at its last such
-    step. A step's at-risk number (at its start) is shown only when it is at least k and the
-    participants censored since the last shown one are none or at least k. A group with fewer
-    than k participants is not drawn. Returns the rows, the too-few flags and, per group, the
-    (events per step, censored between shown at-risk numbers, events after the last step)."""
+    after it, the participants censored during it are none or at least k, and the events
+    still to come are none or at least k; the step is then drawn at its last day. The curve
+    stops at its last such step. Its estimate is the product-limit estimate over the merged
+    steps, S = prod(1 - D/N) (D a step's events, N the number at risk at its start), with
+    Greenwood's 95 % band: every value drawn follows from the counts shown (each at least k),
+    so no step, ratio or band gives back a smaller number. A group with fewer than k
+    participants is not drawn. Returns the rows, the too-few flags and, per group, (events
+    per step, (step, censored between two steps), events after the last step)."""
     out, too_few, plan = [], [], []
     for group, d in curve.groupby("group", sort=False):
         d = d.sort_values("day").reset_index(drop=True)
@@ -1395,50 +1397,52 @@ def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, lis
         e = d["events"].to_numpy(float)
         n0 = a[0] if len(a) else 0.0
         if k > 1 and 0 < n0 < k:
-            out.append(d.iloc[:1].assign(_shown_at_risk=False))
+            out.append(d.iloc[:1])
             too_few.append(True)
             plan.append((group, [], [], 0.0))
             continue
+        if k <= 1:  # nothing to hide: the curve as it came
+            out.append(d)
+            too_few.extend([False] * len(d))
+            plan.append((group, [0.0, *e[1:]], [], 0.0))
+            continue
         total = e.sum()
         after = np.append(a[1:], 0.0)  # at risk after each row's day
-        keep, step_events, start_risk = [0], [0.0], [n0]
+        keep, step_events, start_risk, censored = [0], [0.0], [n0], []
         cum, gathered, start = 0.0, 0.0, 1
         for j in range(1, len(d)):
             gathered += e[j]
             rest = total - cum - gathered
-            if k <= 1 or (gathered >= k and after[j] >= k and (rest == 0 or rest >= k)):
-                if gathered == 0:  # censoring only, nothing to draw
-                    continue
+            gone = a[start] - gathered - after[j] if start < len(d) else 0.0
+            if (
+                gathered >= k
+                and after[j] >= k
+                and (rest == 0 or rest >= k)
+                and (gone == 0 or gone >= k)
+            ):
+                if len(keep) > 1:
+                    censored.append((len(keep), start_risk[-1] - step_events[-1] - a[start]))
                 keep.append(j)
                 step_events.append(gathered)
                 start_risk.append(a[start])
                 cum += gathered
                 gathered, start = 0.0, j + 1
         rows = d.iloc[keep].copy()
-        rows["events"] = step_events
-        rows["at_risk"] = start_risk
-        # an at-risk number is shown when the censored since the last shown one are 0 or >= k
-        shown = np.zeros(len(rows), bool)
-        censored: list = []
-        last, since = n0, 0.0
-        for i, (risk, ev) in enumerate(zip(start_risk, step_events, strict=True)):
-            gap = last - since - risk
-            if i == 0 or (risk >= k and (gap == 0 or gap >= k)):
-                shown[i] = True
-                if i:
-                    censored.append((i, gap))
-                last, since = risk, ev
-            else:
-                since += ev
-        rows["_shown_at_risk"] = shown
+        ev = np.asarray(step_events)
+        risk = np.asarray(start_risk)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surv = np.cumprod(np.where(risk > 0, 1 - ev / risk, 1.0))
+            var = np.cumsum(np.where(risk > ev, ev / (risk * (risk - ev)), 0.0))
+        half = 1.959963984540054 * surv * np.sqrt(var)
+        rows["survival"] = surv
+        rows["ci_low"] = np.clip(surv - half, 0.0, 1.0)
+        rows["ci_high"] = np.clip(surv + half, 0.0, 1.0)
+        rows["events"] = ev
+        rows["at_risk"] = risk
         out.append(rows)
         too_few.extend([False] * len(rows))
         plan.append((group, step_events, censored, total - cum))
-    frame = (
-        pd.concat(out, ignore_index=True)
-        if out
-        else curve.iloc[0:0].assign(_shown_at_risk=pd.Series([], dtype=bool))
-    )
+    frame = pd.concat(out, ignore_index=True) if out else curve.iloc[0:0].copy()
     return frame, np.asarray(too_few, bool), plan
 
 
@@ -1452,7 +1456,6 @@ def _declare_curve(
     frame, too_few, plan = _coarsen(curve, space.k)
     events = np.full(len(frame), -1, np.int64)
     at_risk = np.full(len(frame), -1, np.int64)
-    groups = frame["group"].astype(str).to_numpy() if len(frame) else np.array([], str)
     row = 0
     for group, steps, censored, after in plan:
         n = len(steps) if steps else 1
@@ -1464,34 +1467,28 @@ def _declare_curve(
             space.hide(cell, _TOO_FEW)
             at_risk[sel[0]] = cell[0]
             continue
-        shown = frame["_shown_at_risk"].to_numpy()[sel]
         risk = frame["at_risk"].to_numpy(float)[sel]
         ev = np.asarray(steps, float)
         ev_cells = space.alloc(ev[1:])
         events[sel[1:]] = ev_cells
-        risk_keys = [_key("with_contact", scope, g)] + [None] * (n - 1)
-        risk_cells = space.alloc(risk[shown], [risk_keys[i] for i in np.flatnonzero(shown)])
-        at_risk[sel[shown]] = risk_cells
-        # shown at-risk numbers: the earlier one = the events between + the censored + the later
-        pos = np.flatnonzero(shown)
-        for (i, gap), prev, cur in zip(censored, pos[:-1], pos[1:], strict=True):
-            c = space.alloc([gap], free=True)
-            space.hide(c[(gap >= 1) & (gap < space.k)], _SMALL)
-            between = events[sel[prev:cur]]
-            parts = np.concatenate([between[between >= 0], c, [at_risk[sel[i]]]])
-            space.add_lines(np.zeros(len(parts), np.int64), parts, [0], [at_risk[sel[prev]]])
+        risk_cells = space.alloc(risk, [_key("with_contact", scope, g)] + [None] * (n - 1))
+        at_risk[sel] = risk_cells
+        # consecutive at-risk numbers: the earlier = the step's events + the censored + the later
+        for i, gap in censored:
+            c = space.alloc([gap], free=True, protect=True)
+            parts = [events[sel[i - 1]], c[0], risk_cells[i]]
+            space.add_lines([0, 0, 0], parts, [0], [risk_cells[i - 1]])
         if scope is not None and len(ev_cells):
             tail = space.alloc([after], free=True)
             space.hide(tail[(after >= 1) & (after < space.k)], _SMALL)
             ended = space.alloc([ev.sum() + after], [_key("ended", scope, g)])
             parts = np.concatenate([ev_cells, tail])
             space.add_lines(np.zeros(len(parts), np.int64), parts, [0], ended)
-    del groups
     return _DeclaredCurve(frame, too_few, events, at_risk, space, setting)
 
 
 def _collect_curve(d: _DeclaredCurve) -> SuppressedTable:
-    w = d.frame.drop(columns="_shown_at_risk").reset_index(drop=True)
+    w = d.frame.reset_index(drop=True)
     columns = list(w.columns)
     pos = {c: columns.index(c) for c in _CURVE_VALUES if c in columns}
     codes = np.zeros((len(w), len(columns)), np.int8)

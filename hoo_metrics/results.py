@@ -260,7 +260,9 @@ def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComp
             if mine not in columns or theirs is None:
                 continue
             reasons[mine] = [
-                src_reasons.at[i, theirs] if i is not None else "too_few_participants" for i in at
+                # a group without a row in the view's table has nobody to count (n = 0)
+                src_reasons.at[i, theirs] if i is not None else ""
+                for i in at
             ]
         if result.outcome == "helpful":  # the mean goes with the wave's helpfulness mean
             reasons["estimate"] = [

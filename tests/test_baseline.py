@@ -291,3 +291,24 @@ def test_properties(rows):
     assert ((p >= 0) & (p <= 1)).all()
     # a p-value exactly when a test was run
     assert (tests["p_value"].isna() == tests["test"].str.startswith("not tested")).all()
+
+
+def test_screened_columns_are_not_tabulated():
+    # a cohort built without the validator (as a library copy from before the screen) still
+    # holds a notes column of free text: Table 1 never lists its values
+    from tests.factories import make_cohort
+
+    notes = [
+        "talked to a colleague after the night shift about it",
+        "did not want to discuss the event with anyone at all",
+        "spoke with the chaplain twice during the first week",
+        "felt supported by the team and the unit manager",
+    ] * 3
+    people = [
+        {"participant_id": f"p{i}", "arm": "a" if i % 2 else "b", "notes": notes[i]}
+        for i in range(12)
+    ]
+    responses = [{"participant_id": f"p{i}", "month": 0, "stage": 1} for i in range(12)]
+    cohort = make_cohort(people, responses)
+    assert "notes" in cohort.screened
+    assert "notes" not in set(baseline_table(cohort, "arm", "completed")["variable"])

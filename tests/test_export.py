@@ -36,6 +36,7 @@ EXPECTED_TABLES = [
     "resource_comparison",
     "transitions",
     "transition_waves",
+    "stage_distribution",
     "early_to_thriving",
     "recovered_resource_tests",
     "baseline_table",

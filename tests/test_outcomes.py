@@ -1,4 +1,4 @@
-"""compare_outcome / suppress_outcome on a tiny cohort whose every number is worked by hand.
+"""compare_outcome, and suppress_outcome with the view's tables, on a tiny hand-worked cohort.
 
 The cohort (arms A: a1-a4, B: b1-b3, all completers; x withdrew):
 
@@ -20,8 +20,8 @@ import pytest
 from scipy import stats
 
 from hoo_metrics.outcomes import compare_outcome, log_rank
-from hoo_metrics.results import compute_results, suppress_outcome
 from hoo_metrics.privacy import Suppression
+from hoo_metrics.results import compute_results, suppress_outcome
 from tests.factories import make_cohort
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile
@@ -253,33 +253,42 @@ def test_no_grouping_and_empty_waves_give_nan_tests(outcome, resource):
         assert math.isnan(none.p_value) and none.tested_groups == ()
 
 
+def hide(res, k):
+    """The outcome as the Compare page shows it: what the view's joint suppression hides."""
+    return suppress_outcome(res, compute_results(cohort(), "completed", "arm", None, k))
+
+
 def test_suppression_hides_small_cells_and_the_test():
     res = compare_outcome(cohort(), "arm", "completed", "used", resource="peers", month=3)
-    # k = 3: A 3 of 4 -> non-users 1 is small: count hidden (complement), share and CI too;
-    # B 0 of 3 shown; the test has a hidden cell -> p and effect hidden
-    s = suppress_outcome(res, 3)
-    assert s.suppressed.reasons.loc[0, "count"] == "small_complement"
-    assert math.isnan(s.table.loc[0, "estimate"]) and s.table.loc[1, "estimate"] == 0.0
-    assert s.table["n"].tolist() == [4, 3, 0]
+    # k = 3: A uses 3 of 4 -> 1 non-user is small: A's count is hidden (complement). The
+    # everyone-view shows 3 users of 7 respondents, so B's 0 would give A's 3 back
+    # (3 - 0): B's count is hidden too (secondary). n 4 and 3 show; C has no respondent.
+    s = hide(res, 3)
+    assert s.suppressed.reasons["count"].tolist() == ["small_complement", "secondary", ""]
+    assert s.table["estimate"].isna().all()
+    assert s.table["n"].tolist()[:2] == [4, 3] and s.table["n"].tolist()[2] == 0
     assert math.isnan(s.p_value) and math.isnan(s.effect) and s.test_hidden
-    # k = 4: B's n = 3 is small; the groups add up to a total shown elsewhere, so A's n goes
-    s4 = suppress_outcome(res, 4)
+    # k = 4: B's 3 respondents are small; the everyone-view shows 7 respondents, so A's 4
+    # goes too (7 - 3)
+    s4 = hide(res, 4)
     assert s4.suppressed.reasons["n"].tolist() == ["secondary", "small_count", ""]
     assert s4.suppressed.labels().loc[1, "n"] == "<4"
     assert s4.table["estimate"].isna().all()
     for off in (1, Suppression(4, enabled=False)):
-        same = suppress_outcome(res, off)
+        same = hide(res, off)
         assert not same.suppressed.any and same.p_value == res.p_value
 
 
 def test_suppression_secondary_within_a_stage_group():
     res = compare_outcome(cohort(), "arm", "completed", "stage", month=3)
-    s = suppress_outcome(res, 2)
+    s = hide(res, 2)
     r = s.suppressed.reasons.set_index(pd.MultiIndex.from_frame(res.table[["group", "category"]]))
-    # k = 2: A [middle 1, thriving 3]: the 1 is small; thriving is hidden so the 1 cannot be
-    # recovered from n = 4; B's two 1s are small
+    # k = 2, month 3: A [middle 1, thriving 3 of 4]: the 1 is small, and thriving's complement
+    # (4 - 3 = 1) too; B [early 1, surviving 1 of 2]: both small. The everyone-view shows
+    # thriving 3 of 6, so B's thriving 0 would give A's 3 back: hidden (secondary)
     assert r.loc[("A", "middle"), "count"] == "small_count"
-    assert r.loc[("A", "thriving"), "count"] == "secondary"
+    assert r.loc[("A", "thriving"), "count"] == "small_complement"
     assert r.loc[("B", "early"), "count"] == "small_count"
+    assert r.loc[("B", "thriving"), "count"] == "secondary"
     assert r.loc[("A", "early"), "count"] == ""  # a 0 may show
     assert math.isnan(s.p_value)

@@ -294,26 +294,64 @@ def test_contacts_per_participant_complement():
     assert hidden(st_, "participants") == [True, True]
 
 
-def test_support_curve_truncated_below_k_at_risk_and_small_groups_hidden():
-    frame = pd.DataFrame(
+def _curve(group, days, at_risk, events, survival):
+    return pd.DataFrame(
         {
-            "group": ["a"] * 4 + ["b"] * 2,
-            "day": [0, 5, 9, 20, 0, 3],
-            "survival": [1.0, 0.6, 0.4, 0.2, 1.0, 0.5],
-            "ci_low": [1.0, 0.3, 0.1, 0.0, 1.0, 0.1],
-            "ci_high": [1.0, 0.9, 0.7, 0.5, 1.0, 0.9],
-            "at_risk": [10, 10, 6, 4, 4, 4],
-            "events": [0, 4, 2, 2, 0, 2],
+            "group": group,
+            "day": days,
+            "survival": survival,
+            "ci_low": [max(0.0, x - 0.1) for x in survival],
+            "ci_high": [min(1.0, x + 0.1) for x in survival],
+            "at_risk": at_risk,
+            "events": events,
         }
     )
+
+
+def test_support_curve_steps_merged_to_k_events_and_small_groups_not_drawn():
+    # a: 12 participants, nobody censored. Events by day: 3 on day 2, 2 on day 4, 4 on day 6,
+    # 1 on day 9, 2 on day 15. With k = 5: days 2 + 4 gather 5 (7 remain at risk, 7 events
+    # still to come): the first step, drawn at day 4 with S(4) = 7/12. Days 6 + 9 gather 5 and
+    # leave 2 at risk (< 5): no step; nor at day 15 (0 left). The curve stops at day 4.
+    # b: 4 participants: not drawn (day 0 only, every value hidden).
+    frame = pd.concat(
+        [
+            _curve("a", [0, 2, 4, 6, 9, 15], [12, 12, 9, 7, 3, 2], [0, 3, 2, 4, 1, 2],
+                   [1.0, 0.75, 7 / 12, 0.25, 2 / 12, 0.0]),
+            _curve("b", [0, 3], [4, 4], [0, 2], [1.0, 0.5]),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
     st_ = P.suppress_support_curve(frame, 5)
-    # a: day 20 has 4 at risk: truncated. b: 4 participants: the whole curve hidden.
-    assert hidden(st_, "survival") == [False, False, False, True, True, True]
-    assert reasons(st_, "survival")[3:] == ["few_at_risk", "too_few_participants"] * 1 + [
-        "too_few_participants"
-    ]
-    # events 4 and 2 at 10 and 6 at risk: small counts hidden, 0 shown
-    assert hidden(st_, "events")[:3] == [False, True, True]
+    t = st_.table
+    assert t["group"].tolist() == ["a", "a", "b"]
+    assert t["day"].tolist() == [0, 4, 0]
+    assert t["survival"].tolist()[:2] == [1.0, pytest.approx(7 / 12)]
+    assert t["events"].tolist()[:2] == [0, 5]  # the merged step's events
+    assert t["at_risk"].tolist()[:2] == [12, 12]  # at risk at the step's start (day 2)
+    assert hidden(st_, "survival") == [False, False, True]
+    assert reasons(st_, "survival")[2] == "too_few_participants"
+    # k = 1: every row as it came
+    assert P.suppress_support_curve(frame, 1).table["day"].tolist() == [0, 2, 4, 6, 9, 15, 0, 3]
+
+
+def test_support_curve_step_with_a_few_censored_inside_is_not_drawn():
+    # 20 participants. Day 3: 6 events (20 at risk). Day 4: 2 censored (14 at risk). Day 8:
+    # 6 events (12 at risk). Day 12: the last 6 censored. k = 5: the first step closes at day
+    # 3 (6 events; 14 remain; 6 to come; none censored during it). A step ending at day 8
+    # would hold the 2 censored on day 4 (14 - 6 - 6 = 2): its ratio would give them back, so
+    # it is not closed, and at day 12 nobody remains: the curve stops at day 3, S = 1 - 6/20.
+    frame = _curve(
+        "a", [0, 3, 4, 8, 12], [20, 20, 14, 12, 6], [0, 6, 0, 6, 0], [1.0, 0.7, 0.7, 0.35, 0.35]
+    )
+    st_ = P.suppress_support_curve(frame, 5)
+    assert st_.table["day"].tolist() == [0, 3]
+    assert st_.table["events"].tolist() == [0, 6]
+    assert st_.table["survival"].tolist() == [1.0, pytest.approx(0.7)]
+    # Greenwood on the step: se = S * sqrt(6 / (20 * 14))
+    se = 0.7 * (6 / (20 * 14)) ** 0.5
+    assert st_.table["ci_low"].iloc[1] == pytest.approx(0.7 - 1.959963984540054 * se)
+    assert not st_.any
 
 
 # ---- resources ----------------------------------------------------------------------------------
