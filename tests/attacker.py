@@ -15,7 +15,7 @@ What the attacker reads (per view; a view that ``compute_results`` refuses shows
       table, and of each month of ``transition_waves``);
     * the summary JSON as ``python -m hoo_metrics summary --min-cell k`` prints it
       (``summary(..., suppression=k)`` where the function has that argument, else
-      ``suppress_summary(summary(...), k)``) for views the command line can print (no
+      ``summary(..., suppression=k)``) for views the command line can print (no
       filters, a grouping column);
     * derived numbers: a share or a Wilson interval with its denominator gives the count; a
       share without it gives the ratio count/denominator (a homogeneous linear relation); a
@@ -102,7 +102,6 @@ Public API: :class:`View`, :func:`attack`, :class:`AttackReport`, :class:`Findin
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import itertools
 import math
 import random
@@ -120,8 +119,8 @@ from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STATU
 from hoo_metrics.export import compute_results, export_tables
 from hoo_metrics.followup import support_duration_curve
 from hoo_metrics.inference import wilson_interval
-from hoo_metrics.privacy import Suppression, suppress_summary, suppress_transitions
-from hoo_metrics.stages import category_codes, transition_waves
+from hoo_metrics.privacy import Suppression
+from hoo_metrics.stages import category_codes
 from hoo_metrics.summary import summary as summary_json
 
 __all__ = [
@@ -961,14 +960,11 @@ def _unsuppressed(full: Cohort, view: View):
 
 
 def _suppressed_summary(full: Cohort, view: View, raw: dict) -> dict:
-    """The summary JSON as ``python -m hoo_metrics summary --min-cell k`` prints it: the
-    ``suppression`` argument of :func:`hoo_metrics.summary.summary` where it has one, else
-    ``suppress_summary`` of the contract's JSON."""
-    if "suppression" in inspect.signature(summary_json).parameters:
-        return summary_json(
-            full, population=view.population, group_by=view.group_by, suppression=view.k
-        )
-    return suppress_summary(raw, view.k)
+    """The summary JSON as ``python -m hoo_metrics summary --min-cell k`` prints it."""
+    del raw
+    return summary_json(
+        full, population=view.population, group_by=view.group_by, suppression=view.k
+    )
 
 
 class _Fast:
@@ -1555,14 +1551,9 @@ class _Reader:
         if tr is not None and tr.margins is not None:
             out.append(("transitions", None, tr.margins))
         tw = results.tables.get("transition_waves")
-        if tw is not None and tw.margins is not None and "month" in tw.margins:
+        if tw is not None and tw.margins is not None:
             for m, mm in tw.margins.groupby("month", sort=True):
                 out.append(("transition_waves", int(m), mm.drop(columns="month")))
-        elif tw is not None:  # margins per month, as the Recovery page computes them
-            waves = transition_waves(results.cohort, results.group_by, results.population)
-            for m, w in waves.groupby("month", sort=True):
-                st = suppress_transitions(w.drop(columns="month"), results.suppression)
-                out.append(("transition_waves", int(m), st.margins))
         return out
 
     def _margins(self, vi, k, scope, gb, results):
