@@ -73,7 +73,18 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
         full = view.full
         if by == hm.BASELINE_STAGE_CATEGORY:
             full = hm.with_baseline_stage_category(full)
-        return hm.compute_results(full, view.population, by, view.filters, view.suppression)
+        # the everyone-view of the same cohort (the derived stage column makes its own)
+        everyone = None if by in (None, hm.BASELINE_STAGE_CATEGORY) else results(view, None)
+        # no page shows the odds ratios (the report and the export compute their own)
+        return hm.compute_results(
+            full,
+            view.population,
+            by,
+            view.filters,
+            view.suppression,
+            odds_ratios=False,
+            everyone=everyone,
+        )
 
     return remember(key, build)
 

@@ -172,10 +172,15 @@ def compute_results(
     group_by: str | None = "arm",
     filters: Mapping[str, Sequence[str]] | None = None,
     suppression: int | Suppression | None = None,
+    *,
+    odds_ratios: bool = True,
+    everyone: Results | None = None,
 ) -> Results:
     """Compute every result table of a view (cohort, analysis set, grouping, filters) once
     and suppress them jointly. ``suppression`` None means the default threshold
-    (``HOO_MIN_CELL``, else 5).
+    (``HOO_MIN_CELL``, else 5). ``odds_ratios=False`` skips the odds ratios and their exact
+    intervals (no page shows them; the report and the export do). ``everyone`` is the same
+    view with no grouping when the caller has it already (its overall rows are reused).
 
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
@@ -190,9 +195,13 @@ def compute_results(
     refusal = check_view(full, setting, population=population, group_by=group_by, filters=filters)
     if refusal is not None:
         return dataclasses.replace(res, refusal=refusal)
-    everyone = None
+    overall_rows = None
     if group_by is not None:  # the same view with no grouping, which anyone can open
-        everyone = compute_results(full, population, None, filters, setting).tables
+        if everyone is None:
+            everyone = compute_results(
+                full, population, None, filters, setting, odds_ratios=odds_ratios
+            )
+        overall_rows = everyone.tables
     kw = {"group_by": group_by, "population": population}
     tables = {}
     for name, fn, with_overall in _GROUPED:
@@ -205,9 +214,9 @@ def compute_results(
     )
     tests = {}
     if len(view.groups(group_by)) > 1:
-        tests["resource_comparison"] = compare_resources(view, **kw)
+        tests["resource_comparison"] = compare_resources(view, **kw, odds_ratios=odds_ratios)
         tests["baseline_tests"] = baseline_tests(view, **kw)
-    out = suppress_view(tables, setting, population, tests, everyone)
+    out = suppress_view(tables, setting, population, tests, overall_rows)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     return dataclasses.replace(res, tables=ordered)
 
