@@ -65,12 +65,12 @@ def test_page_renders(page, server_url, path):
 
 
 def test_filter_in_url_is_honoured_and_kept_across_pages(page, server_url):
-    page.goto(f"{server_url}/resources?f_role=resident&set=All+enrolled")
+    page.goto(f"{server_url}/resources?f_role=resident")
     wait_ready(page, "Resources", 1)
-    assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
+    assert page.get_by_text("Completers, role = resident:").first.is_visible()
     page.get_by_role("link", name="Follow-up").click()
     wait_ready(page, "Follow-up", 1)
-    assert page.get_by_text("All enrolled, role = resident:").first.is_visible()
+    assert page.get_by_text("Completers, role = resident:").first.is_visible()
     assert "f_role=resident" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "followup-filtered")
@@ -95,7 +95,8 @@ def test_resources_wave_section_draws_its_charts(page, server_url):
 
 
 def test_changing_the_analysis_set_changes_the_caption(page, server_url):
-    page.goto(f"{server_url}/")
+    # no grouping: by arm, all enrolled is refused (2 enhanced non-completers)
+    page.goto(f"{server_url}/?group=No+grouping+%28everyone%29")
     wait_ready(page, "Overview", 1)
     assert page.get_by_text("Completers: 42 participants").first.is_visible()
     # Streamlit 1.67 draws a segmented control as a radiogroup of role="radio" buttons
@@ -103,3 +104,12 @@ def test_changing_the_analysis_set_changes_the_caption(page, server_url):
     page.get_by_text("All enrolled: 50 participants").first.wait_for(timeout=15_000)
     assert "set=All+enrolled" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_view_a_subtraction_away_from_a_few_is_refused(page, server_url):
+    # by arm (the default), all enrolled differs from the completers by 2 in enhanced
+    page.goto(f"{server_url}/followup?set=All+enrolled")
+    page.get_by_text("did not complete the study (in enhanced)").first.wait_for(timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == 0  # nothing of the view is drawn
+    assert page.get_by_text("All enrolled: 50").count() == 0  # not even its size
+    shoot(page, "refused-view")
