@@ -8,7 +8,6 @@ import json
 import pytest
 
 import hoo_metrics as hm
-from hoo_metrics.enrollment import enrollment
 
 from .conftest import PAGES, no_exception, open_page, texts
 
