@@ -91,9 +91,11 @@ ui.chart(
 )
 st.caption(
     "Kaplan-Meier estimate of the share still receiving support; band: pointwise 95% CI; "
-    "dotted line: median. Participants whose every contact asked for more are censored at "
-    f"their last contact. A curve stops where fewer than {view.suppression.effective_k} "
-    "participants are still at risk."
+    "dotted line: median (from the full curve). Participants whose every contact asked for "
+    "more are censored at their last contact. For privacy, steps are merged so that each "
+    f"holds at least {view.suppression.effective_k} ended supports (a merged step falls from "
+    "its first to its last day), and a curve stops before fewer than "
+    f"{view.suppression.effective_k} participants remain at risk."
 )
 display = s[["group"]].copy()
 for col, title in (

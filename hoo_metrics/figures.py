@@ -598,7 +598,8 @@ def km_chart(
 ) -> go.Figure:
     """Kaplan-Meier curve of support duration with its 95% CI band and the median marked.
 
-    ``curve``: support_duration_curve() output (group, day, survival, ci_low, ci_high).
+    ``curve``: support_duration_curve() output (group, day, survival, ci_low, ci_high), or
+    the privacy layer's coarsened curve, whose merged steps fall from ``day_from`` to ``day``.
     ``medians``: group -> median support days (drawn as a dotted vertical line).
     """
     fig = go.Figure()
@@ -606,25 +607,36 @@ def km_chart(
     for i, (group, d) in enumerate(curve.groupby("group", sort=False)):
         c = _color(colors, group, i)
         d = d.sort_values("day")
+        # a step merged for privacy falls from its first event day to its last day (a vertical
+        # drop where the two are one day): each step is (day_from, S before) -> (day, S)
+        day = d["day"].to_numpy()
+        start = d["day_from"].to_numpy() if "day_from" in d else day
+        x = np.ravel(np.column_stack([start, day]))[1:]
+
+        def path(values, first=d["survival"].iloc[0]):
+            prev = np.concatenate([[first], values[:-1]])
+            return np.ravel(np.column_stack([prev, values]))[1:]
+
+        y = path(d["survival"].to_numpy())
+        high = path(d["ci_high"].fillna(d["survival"]).to_numpy())
+        low = path(d["ci_low"].fillna(d["survival"]).to_numpy())
         fig.add_trace(
             go.Scatter(
-                x=np.concatenate([d["day"], d["day"][::-1]]),
-                y=np.concatenate(
-                    [d["ci_high"].fillna(d["survival"]), d["ci_low"].fillna(d["survival"])[::-1]]
-                ),
+                x=np.concatenate([x, x[::-1]]),
+                y=np.concatenate([high, low[::-1]]),
                 fill="toself",
                 fillcolor=_rgba(c, 0.15),
-                line={"color": "rgba(0,0,0,0)", "shape": "hv"},
+                line={"color": "rgba(0,0,0,0)"},
                 hoverinfo="skip",
                 showlegend=False,
             )
         )
         fig.add_trace(
             go.Scatter(
-                x=d["day"],
-                y=d["survival"],
+                x=x,
+                y=y,
                 mode="lines",
-                line={"shape": "hv", "color": c, "width": 3},
+                line={"color": c, "width": 3},
                 name=str(group),
                 hovertemplate="Day %{x}: %{y:.0%} still supported<extra>" + str(group) + "</extra>",
             )

@@ -1395,12 +1395,12 @@ def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, lis
         e = d["events"].to_numpy(float)
         n0 = a[0] if len(a) else 0.0
         if k > 1 and 0 < n0 < k:
-            out.append(d.iloc[:1])
+            out.append(d.iloc[:1].assign(day_from=d["day"].iloc[:1]))
             too_few.append(True)
             plan.append((group, [], [], 0.0))
             continue
         if k <= 1:  # nothing to hide: the curve as it came
-            out.append(d)
+            out.append(d.assign(day_from=d["day"]))
             too_few.extend([False] * len(d))
             plan.append((group, [0.0, *e[1:]], [], 0.0))
             continue
@@ -1426,6 +1426,15 @@ def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, lis
                 cum += gathered
                 gathered, start = 0.0, j + 1
         rows = d.iloc[keep].copy()
+        # the first day with an event of each merged step: the curve falls between it and
+        # the step's last day (days are not counts; the drop is the step's only number)
+        firsts = [d["day"].iloc[0]]
+        for prev, j in itertools.pairwise(keep):
+            span = np.arange(prev + 1, j + 1)
+            firsts.append(
+                d["day"].iloc[span[e[span] > 0][0]] if (e[span] > 0).any() else d["day"].iloc[j]
+            )
+        rows["day_from"] = np.asarray(firsts, dtype="int64")
         ev = np.asarray(step_events)
         risk = np.asarray(start_risk)
         with np.errstate(divide="ignore", invalid="ignore"):

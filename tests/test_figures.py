@@ -157,10 +157,29 @@ def test_km_chart_band_and_median():
     fig = figures.km_chart(curve, COLORS, {"all": 30.0})
     band, line = fig.data
     assert band.fill == "toself"
-    assert line.line.shape == "hv"
+    # steps: flat at 1.0 to day 10, down to 0.6, flat to day 30, down to 0.2
+    assert list(line.x) == [0, 10, 10, 30, 30]
+    assert list(line.y) == [1.0, 1.0, 0.6, 0.6, 0.2]
     assert line.line.color == figures.ALL_COLOR
     assert any(s.x0 == 30.0 for s in fig.layout.shapes)
     assert fig.layout.xaxis.title.text == "Days since the adverse event"
+
+
+def test_km_chart_merged_steps_fall_from_their_first_event_day():
+    # a step merged for privacy (days 12-30, S 0.6 -> 0.2) falls along its days, not at once
+    curve = pd.DataFrame(
+        {
+            "group": ["all"] * 3,
+            "day": [0, 10, 30],
+            "day_from": [0, 4, 12],
+            "survival": [1.0, 0.6, 0.2],
+            "ci_low": [1.0, 0.4, 0.05],
+            "ci_high": [1.0, 0.8, 0.45],
+        }
+    )
+    line = figures.km_chart(curve, COLORS).data[1]
+    assert list(line.x) == [0, 4, 10, 12, 30]
+    assert list(line.y) == [1.0, 1.0, 0.6, 0.6, 0.2]
 
 
 def test_stage_sankey_counts():
