@@ -78,8 +78,8 @@ if slide.figure is not None:
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     st.plotly_chart(fig, key=f"present_{slide.key}", config={"displaylogo": False}, theme=None)
-else:
-    st.info("Nothing may be drawn for this finding (too few participants).")
+elif slide.no_chart:  # otherwise the sentence says why (not recorded, nobody)
+    st.info(slide.no_chart, icon=":material/visibility_off:")
 if slide.note:
     st.caption(slide.note)
 

@@ -11,11 +11,16 @@ data (cohort name, group labels, filter values) is HTML-escaped.
 sentence each); the report opens with the same five.
 
 Numbers are suppressed before anything is drawn (:mod:`hoo_metrics.privacy`; k from
-``HOO_MIN_CELL``, default 5): a hidden count prints as "<k" in sentences and "–" in tables.
+``HOO_MIN_CELL``, default 5), once for the whole view (:func:`hoo_metrics.compute_results`).
+The findings' sentences keep three cases apart: a value the suppression hides is "hidden (small
+counts)", never 0 or absent; a resource, wave or file the cohort lacks is "not recorded in this
+cohort"; a shown count of 0, or a group with nobody, is "none". Tables print hidden cells as
+their labels or "–".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +30,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import figures, privacy
-from .contract import ALL_GROUP
+from .contract import ALL_GROUP, resource_label
 from .export import Results, compute_results, filters_text, labelled
 from .format import (
     DASH,
@@ -62,26 +67,41 @@ class Slide:
     sentence: str
     figure: go.Figure | None
     note: str = ""
+    #: why there is no chart, when that is not already the sentence (e.g. every value hidden)
+    no_chart: str = ""
 
 
 # ---- numbers as text, suppression-aware ----------------------------------------------------------
-def _cell(st: privacy.SuppressedTable, i: int, col: str) -> str:
-    """A count as text, or its suppression label."""
-    if st.mask[col].iloc[i]:
-        label = st.labels()[col].iloc[i]
-        return label if label.startswith("<") else "suppressed"
+# Three things a finding may have to say instead of a number, never mixed up:
+HIDDEN = "hidden (small counts)"  # a value the suppression layer masked (NaN in .table)
+NOT_RECORDED = "not recorded in this cohort"  # a resource, wave or file the cohort lacks
+NONE = "none"  # a shown count of 0, or a group with nobody in it
+NO_CHART_HIDDEN = "No chart: the values it would draw are hidden (small counts)."
+
+
+def _hidden(st: privacy.SuppressedTable, i: int, col: str) -> bool:
+    return bool(st.mask[col].iloc[i])
+
+
+def _count(st: privacy.SuppressedTable, i: int, col: str) -> str:
+    """A shown count as text ("0" for zero), or "hidden (small counts)"."""
+    if _hidden(st, i, col):
+        return HIDDEN
     v = st.table[col].iloc[i]
     return DASH if pd.isna(v) else f"{int(v)}"
 
 
 def _share(st: privacy.SuppressedTable, i: int, k_col: str, n_col: str) -> str:
-    """ "26% (6/23)", or "<5 of 23" when the count is hidden."""
+    """ "26% (6/23)"; "hidden (small counts) of 23" when the count is hidden; "hidden (small
+    counts)" when the denominator is; "none" when the group has nobody to count."""
     k, n = st.table[k_col].iloc[i], st.table[n_col].iloc[i]
-    if st.mask[n_col].iloc[i]:
-        return "suppressed (too few participants)"
-    if st.mask[k_col].iloc[i]:
-        return f"{_cell(st, i, k_col)} of {int(n)}"
-    if pd.isna(k) or pd.isna(n) or n == 0:
+    if _hidden(st, i, n_col):
+        return HIDDEN
+    if pd.isna(n) or n == 0:
+        return NONE
+    if _hidden(st, i, k_col):
+        return f"{HIDDEN} of {int(n)}"
+    if pd.isna(k):
         return DASH
     return f"{pct(k / n)} ({int(k)}/{int(n)})"
 
@@ -111,172 +131,359 @@ def _group_name(g: str) -> str:
     return "everyone" if g == ALL_GROUP else str(g)
 
 
+def _in(g: str) -> str:
+    """ "in enhanced", or "overall" for everyone together."""
+    return "overall" if g == ALL_GROUP else f"in {g}"
+
+
+def _chart_group(g: str) -> str:
+    return "overall" if g == ALL_GROUP else str(g)
+
+
+def _chart_colors(colors) -> dict:
+    return {**colors, "overall": colors.get(ALL_GROUP, figures.ALL_COLOR)}
+
+
+def _with_overall(st: privacy.SuppressedTable) -> list[tuple[privacy.SuppressedTable, int]]:
+    """The overall row of a grouped table (as the everyone-view shows it), first."""
+    if st.overall is None or st.overall.table.empty:
+        return []
+    return [(_reset(st.overall), 0)]
+
+
+def _no_chart(figure, hidden: bool) -> str:
+    return NO_CHART_HIDDEN if figure is None and hidden else ""
+
+
 # ---- the five findings ---------------------------------------------------------------------------
+_STATUSES = (
+    ("completed", "completed the study", "who completed the study"),
+    ("withdrew", "withdrew", "who withdrew"),
+    ("lost_to_follow_up", "were lost to follow-up", "who were lost to follow-up"),
+)
+
+
 def _flow_slide(res: Results, colors) -> Slide:
+    title = "Who took part"
     st = _reset(res.tables["enrollment"])
-    over = _reset(st.overall) if st.overall is not None else st
+    over = _reset(st.overall) if st.overall is not None else st  # ungrouped: the one row
     t = st.table
+    if not len(over.table):
+        return Slide("flow", title, "Nobody is enrolled in this view.", None)
     # consort_flow draws hidden (NaN) sizes and statuses without their numbers
-    fig = figures.consort_flow(t, colors, total=over.table["enrolled"].iloc[0]) if len(t) else None
-    if over is st:  # no grouping: the one row is everyone
-        i = 0
-        enrolled = f"{int(t['enrolled'].sum())}" if not st.mask["enrolled"].any() else "suppressed"
+    fig = figures.consort_flow(t, colors, total=over.table["enrolled"].iloc[0])
+    shown, hidden = [], []
+    for col, verb, noun in _STATUSES:
+        v = _count(over, 0, col)
+        if v == HIDDEN:
+            hidden.append(noun)
+        else:
+            shown.append((NONE if v == "0" else v, verb))
+    enrolled = _count(over, 0, "enrolled")
+    if enrolled != HIDDEN:
+        clauses = [f"{v} {verb}" for v, verb in shown]
+        sentence = f"{enrolled} participants were enrolled" + (
+            f"; {group_list(clauses)}." if clauses else "."
+        )
     else:
-        i = 0
-        enrolled = _cell(over, 0, "enrolled")
-    sentence = (
-        f"{enrolled} participants were enrolled; {_cell(over, i, 'completed')} completed the "
-        f"study, {_cell(over, i, 'withdrew')} withdrew and {_cell(over, i, 'lost_to_follow_up')} "
-        "were lost to follow-up."
-    )
+        hidden.insert(0, "enrolled")
+        clauses = [f"{v} {verb}" for v, verb in shown]
+        if clauses and shown[0][0] != NONE:  # "42 participants completed the study"
+            clauses[0] = f"{shown[0][0]} participants {shown[0][1]}"
+        sentence = f"{group_list(clauses)}." if clauses else ""
+    if hidden:
+        one = len(hidden) == 1
+        sentence += (
+            f" The {'number' if one else 'numbers'} {group_list(hidden)} "
+            f"{'is' if one else 'are'} {HIDDEN}."
+        )
+    sentence = sentence.strip()
     note = "Flows of fewer than k participants are not drawn." if st.any else ""
-    return Slide("flow", "Who took part", sentence, fig, note)
+    return Slide("flow", title, sentence[0].upper() + sentence[1:], fig, note)
+
+
+def _top_sentences(st: privacy.SuppressedTable, measure: str, overall: bool = False) -> str:
+    """The first-ranked resource of each group (ranks stay when values are hidden): "Family
+    was named most helpful by the most participants: 69% (29/42)."; ``overall`` says
+    "overall" for everyone's row (next to a grouped view's hidden comparisons)."""
+    out = []
+    for g in dict.fromkeys(st.table["group"]):
+        first = [i for i in _rows(st, group=g) if st.table["rank"][i] == 1]
+        if first:
+            i = first[0]
+            where = "" if g == ALL_GROUP and not overall else f" {_in(g)}"
+            out.append(
+                f"{resource_label(st.table['resource'][i])} {_MEASURE[measure]} the most "
+                f"participants{where}: {_share(st, i, measure, 'participants')}."
+            )
+    return " ".join(out)
+
+
+_MEASURE = {"most_helpful_ever": "was named most helpful by", "used_ever": "was used by"}
 
 
 def _ranking_slide(res: Results, colors) -> Slide:
-    st = res.tables["resources_overall"]
-    tests = res.tables.get("resource_comparison")
-    overall = st.table
-    if overall.empty:
-        return Slide("ranking", "What helped most", "No follow-up responses in this view.", None)
-    t = tests.table if tests is not None else overall.iloc[0:0]
-    sentence = takeaway_resource_test(t, overall, "most_helpful_ever")
-    fig = figures.resource_ranking_chart(overall, colors, "most_helpful_ever", st.labels())
-    return Slide("ranking", "What helped most, by group", sentence, fig)
+    """The resource whose share named most helpful differs most between the groups (smallest
+    shown p-value), or with one group the first-ranked resource."""
+    title = "What helped most, by group"
+    measure = "most_helpful_ever"
+    if not res.full.resources:
+        return Slide("ranking", title, f"Support resources are {NOT_RECORDED}.", None)
+    st = _reset(res.tables["resources_overall"])
+    if st.table.empty:
+        return Slide("ranking", title, "No follow-up responses in this view.", None)
+    shares = st.table[f"{measure}_share"]
+    fig = (
+        figures.resource_ranking_chart(st.table, colors, measure, st.labels())
+        if shares.notna().any()
+        else None
+    )
+    comp = res.tables.get("resource_comparison")
+    groups = list(dict.fromkeys(st.table["group"]))
+    if comp is None or len(groups) < 2:
+        sentence = _top_sentences(st, measure)
+        return Slide("ranking", title, sentence, fig, "", _no_chart(fig, st.any))
+    c = _reset(comp)
+    mine = [i for i in range(len(c.table)) if c.table["measure"][i] == measure]
+    shown = [i for i in mine if not _hidden(c, i, "p_value") and pd.notna(c.table["p_value"][i])]
+    hidden = [i for i in mine if _hidden(c, i, "p_value")]
+    if not shown:
+        sentence = (
+            f"Every comparison of the groups is {HIDDEN}."
+            if hidden
+            else "No resource could be compared between the groups (no test is computable)."
+        )
+        for over, _ in _with_overall(st):
+            sentence += f" {_top_sentences(over, measure, overall=True)}"
+        return Slide("ranking", title, sentence, fig, "", _no_chart(fig, st.any))
+    r = c.table.iloc[min(shown, key=lambda i: c.table["p_value"][i])]
+    parts = []
+    for g in groups:
+        at = _rows(st, group=g, resource=r["resource"])
+        if not at:
+            continue
+        i = at[0]
+        n = _count(st, i, "participants")
+        value = HIDDEN if _hidden(st, i, f"{measure}_share") else pct(shares[i])
+        parts.append(f"{value} {_in(g)} (n = {n})")
+    qv = r["q_value"]
+    q = "" if pd.isna(qv) else (" (BH q < 0.01)" if qv < 0.01 else f" (BH q = {number(qv, 2)})")
+    sentence = (
+        f"{resource_label(r['resource'])} was named most helpful by {' vs '.join(parts)}, "
+        f"{p_value(r['p_value'])}, {r['test']}{q}."
+    )
+    if hidden:
+        n = len(hidden)
+        sentence += (
+            f" The {'test' if n == 1 else 'tests'} of {n} other "
+            f"{'resource is' if n == 1 else 'resources are'} {HIDDEN}."
+        )
+    return Slide("ranking", title, sentence, fig, "", _no_chart(fig, st.any))
 
 
 def _leadership_slide(res: Results, colors) -> Slide:
+    """Departmental leadership, a resource of the trial: named most helpful, per group, and
+    its mean helpfulness. Only when the cohort asks about it; otherwise the finding says it
+    is not recorded. The overall share is quoted first when a group's is hidden."""
     title = "Departmental leadership"
+    if LEADERSHIP not in res.full.resources:
+        return Slide("leadership", title, f"Departmental leadership is {NOT_RECORDED}.", None)
     st = _reset(res.tables["resources_overall"])
-    idx = _rows(st, resource=LEADERSHIP)
-    if not idx:
-        return Slide(
-            "leadership", title, "This cohort does not record departmental leadership.", None
-        )
-    t = st.table.iloc[idx]
-    rows = pd.DataFrame(
-        {
-            "group": t["group"].to_numpy(),
-            "estimate": t["most_helpful_ever_share"].to_numpy(),
-            "ci_low": t["most_helpful_ever_ci_low"].to_numpy(),
-            "ci_high": t["most_helpful_ever_ci_high"].to_numpy(),
-            "n": t["participants"].to_numpy(),
-        }
+    lines = [(st, i) for i in _rows(st, resource=LEADERSHIP)]
+    if not lines:
+        return Slide("leadership", title, "No follow-up responses in this view.", None)
+    share = "most_helpful_ever_share"
+    grouped = len({s.table["group"][i] for s, i in lines} - {ALL_GROUP}) > 1
+    if grouped and any(_hidden(s, i, share) for s, i in lines):
+        over = [(o, j) for o, _ in _with_overall(st) for j in _rows(o, resource=LEADERSHIP)]
+        lines = over + lines
+    chart = pd.DataFrame(
+        [
+            {
+                "group": _chart_group(s.table["group"][i]),
+                "estimate": s.table[share][i],
+                "ci_low": s.table["most_helpful_ever_ci_low"][i],
+                "ci_high": s.table["most_helpful_ever_ci_high"][i],
+                "n": s.table["participants"][i],
+            }
+            for s, i in lines
+            if not _hidden(s, i, share) and pd.notna(s.table[share][i])
+        ]
     )
-    rows = rows[rows["n"].notna()]
-    fig = figures.estimate_chart(rows, colors, "Named most helpful (%)") if len(rows) else None
-    parts = [
-        f"{_share(st, i, 'most_helpful_ever', 'participants')} in "
-        f"{_group_name(st.table['group'][i])}"
-        for i in idx
-    ]
-    test = ""
+    label = "Named most helpful (%)"
+    fig = figures.estimate_chart(chart, _chart_colors(colors), label) if len(chart) else None
+    texts = {
+        g: f"{_share(s, i, 'most_helpful_ever', 'participants')} {_in(g)}"
+        for s, i in lines
+        for g in [s.table["group"][i]]
+    }
+    body = " vs ".join(v for g, v in texts.items() if g != ALL_GROUP)
+    if ALL_GROUP in texts:
+        body = "; ".join(b for b in (texts[ALL_GROUP], body) if b)
+    after = ""
     comp = res.tables.get("resource_comparison")
-    if comp is not None:
-        c = comp.table
-        hit = c[(c["resource"] == LEADERSHIP) & (c["measure"] == "most_helpful_ever")]
-        if len(hit) and not pd.isna(hit["p_value"].iloc[0]):
-            test = f", {p_value(hit['p_value'].iloc[0])}, {hit['test'].iloc[0]}"
-    ratings = [
-        f"{number(st.table['helpful_mean'][i])} in {_group_name(st.table['group'][i])}"
-        for i in idx
-        if not pd.isna(st.table["helpful_mean"][i])
-    ]
-    rating = (
-        f" Mean helpfulness among those who used it (1-5): {group_list(ratings)}."
-        if ratings
-        else ""
-    )
-    sentence = f"Named most helpful by {' vs '.join(parts)}{test}.{rating}"
-    return Slide("leadership", title, f"{title} was {sentence[0].lower()}{sentence[1:]}", fig)
+    c = _reset(comp) if comp is not None else None
+    hit = _rows(c, resource=LEADERSHIP, measure="most_helpful_ever") if c is not None else []
+    if hit:
+        if _hidden(c, hit[0], "p_value"):
+            after = f" The test of the groups is {HIDDEN}."
+        elif pd.notna(c.table["p_value"][hit[0]]):
+            body += f", {p_value(c.table['p_value'][hit[0]])}, {c.table['test'][hit[0]]}"
+    ratings, rated = [], False
+    for s, i in lines:
+        g = s.table["group"][i]
+        if grouped and g == ALL_GROUP:
+            continue  # the mean of the groups, not of everyone (as before)
+        if _hidden(s, i, "helpful_mean"):
+            ratings.append(f"{HIDDEN} {_in(g)}")
+            rated = True
+        elif pd.notna(s.table["helpful_mean"][i]):
+            ratings.append(f"{number(s.table['helpful_mean'][i])} {_in(g)}")
+            rated = True
+        else:
+            ratings.append(f"{NONE} {_in(g)}")  # nobody used and rated it
+    if rated:
+        after += f" Mean helpfulness among those who used it (1-5): {group_list(ratings)}."
+    sentence = f"Departmental leadership was named most helpful by {body}.{after}"
+    hidden = any(s.any for s, _ in lines)
+    return Slide("leadership", title, sentence, fig, "", _no_chart(fig, hidden))
+
+
+def _stages_missing(cohort) -> str:
+    """Why a cohort can have no transition at all: "" when it could."""
+    r = cohort.responses
+    if "stage" not in r or not r["stage"].notna().any():
+        return f"Recovery stages are {NOT_RECORDED}."
+    months = r.loc[r["stage"].notna(), "month"]
+    if not (months == 0).any():
+        return f"A baseline stage (month 0) is {NOT_RECORDED}."
+    if not (months > 0).any():
+        return f"A stage at a follow-up wave is {NOT_RECORDED}."
+    return ""
 
 
 def _recovery_slide(res: Results, colors) -> Slide:
     """Share thriving (stage 6) at the last follow-up wave, per group, from the transition
-    matrix's column totals (suppressed), Wilson 95% CI; two groups: Fisher's exact test."""
+    matrix's column totals (suppressed), Wilson 95% CI; two or more groups, every share shown:
+    Fisher's exact test (chi-square beyond two groups). The overall share is quoted when a
+    group's is hidden."""
     title = "Recovery: thriving at the last follow-up wave"
+    missing = _stages_missing(res.full)
+    if missing:
+        return Slide("recovery", title, missing, None)
     st = res.tables["transitions"]
     m = st.margins
     if m is None or m.empty:
         return Slide(
             "recovery", title, "No participant has a stage at baseline and at follow-up.", None
         )
-    rows, parts, counts = [], [], []
+    lines = {}  # group -> (text, (thriving, n) or None)
     for g in dict.fromkeys(m["group"]):
         tot = m[(m["group"] == g) & (m["from"] == "Total") & (m["to"] == "Total")]
         thr = m[(m["group"] == g) & (m["from"] == "Total") & (m["to"] == "thriving")]
-        n = tot["n"].iloc[0] if len(tot) else np.nan
-        k = thr["n"].iloc[0] if len(thr) else 0.0
-        if pd.isna(n) or n == 0:
-            parts.append(f"suppressed in {_group_name(g)}")
+        if not len(tot) or bool(tot["suppressed"].iloc[0]):
+            lines[g] = (f"{HIDDEN} {_in(g)}", None)
             continue
-        if pd.isna(k):
-            label = (
-                f"<{st.suppression.k}" if thr["reason"].iloc[0] == "small_count" else "suppressed"
-            )
-            parts.append(f"{label} of {int(n)} in {_group_name(g)}")
+        n = tot["n"].iloc[0]
+        if n == 0:
+            lines[g] = (f"{NONE} {_in(g)}", None)
             continue
-        lo, hi = wilson_interval(int(k), int(n))
-        rows.append({"group": g, "estimate": k / n, "ci_low": lo, "ci_high": hi, "n": int(n)})
-        counts.append((g, int(k), int(n)))
-        parts.append(f"{pct(k / n)} ({int(k)}/{int(n)}) in {_group_name(g)}")
+        if len(thr) and bool(thr["suppressed"].iloc[0]):
+            lines[g] = (f"{HIDDEN} of {int(n)} {_in(g)}", None)
+            continue
+        k = thr["n"].iloc[0] if len(thr) else 0.0  # no thriving column: nobody thriving
+        lines[g] = (f"{pct(k / n)} ({int(k)}/{int(n)}) {_in(g)}", (int(k), int(n)))
+    groups = [g for g in lines if g != ALL_GROUP]
+    if not groups:
+        quoted = [ALL_GROUP]
+    elif len(groups) == 1 or all(lines[g][1] is not None for g in groups):
+        quoted = groups  # one group is everyone of the view
+    else:  # a group's share is hidden: the overall one (as everyone's view shows it) first
+        quoted = [g for g in (ALL_GROUP, *groups) if g in lines]
+    rows = []
+    for g in quoted:
+        counts = lines[g][1]
+        if counts is None:
+            continue
+        lo, hi = wilson_interval(*counts)
+        rows.append(
+            {
+                "group": _chart_group(g),
+                "estimate": counts[0] / counts[1],
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": counts[1],
+            }
+        )
     fig = (
-        figures.estimate_chart(pd.DataFrame(rows), colors, "Thriving at the last wave (%)")
+        figures.estimate_chart(
+            pd.DataFrame(rows), _chart_colors(colors), "Thriving at the last wave (%)"
+        )
         if rows
         else None
     )
     test = ""
-    if len(counts) >= 2 and len(counts) == len(parts):
+    tested = [lines[g][1] for g in groups]
+    if len(groups) >= 2 and all(c is not None for c in tested):
         comp = compare_proportions(
-            np.array([c[1] for c in counts]),
-            np.array([c[2] for c in counts]),
-            [c[0] for c in counts],
+            np.array([c[0] for c in tested]), np.array([c[1] for c in tested]), groups
         )
         test = f", {p_value(comp.pvalue)}, {comp.test}"
-    sentence = (
-        "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: "
-        f"{' vs '.join(parts)}{test}."
-    )
-    return Slide("recovery", title, sentence, fig, "Whiskers: Wilson 95% CI.")
+    body = [lines[g][0] for g in quoted if g == ALL_GROUP]
+    vs = " vs ".join(lines[g][0] for g in quoted if g != ALL_GROUP)
+    text = "; ".join([*body, vs] if vs else body)
+    sentence = f"Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: {text}{test}."
+    note = "Whiskers: Wilson 95% CI." if fig is not None else ""
+    hidden = bool(m["suppressed"].any())
+    return Slide("recovery", title, sentence, fig, note, _no_chart(fig, hidden))
 
 
 def _duration_slide(res: Results, colors) -> Slide:
     title = "How long peer support lasted"
+    if res.full.contacts.empty:
+        return Slide("duration", title, f"Peer-support contacts are {NOT_RECORDED}.", None)
     st = _reset(res.tables["followup_summary"])
     curve = res.tables["support_duration_curve"].table
     t = st.table
-    counted = [
-        i for i in range(len(t)) if not pd.isna(t["participants"][i]) and t["participants"][i] > 0
-    ]
-    if not counted:
+    rows = [(st, i) for i in range(len(t))]
+    grouped = len(set(t["group"]) - {ALL_GROUP}) > 1
+    if grouped and any(_hidden(st, i, "participants") for i in range(len(t))):
+        rows = _with_overall(st) + rows  # the groups' sizes are hidden: the overall first
+    parts, none = [], []
+    for s, i in rows:
+        g = s.table["group"][i]
+        n = s.table["participants"][i]
+        if not _hidden(s, i, "participants") and (pd.isna(n) or n == 0):
+            none.append(_group_name(g))
+            continue
+        size = f"n = {HIDDEN}" if _hidden(s, i, "participants") else f"n = {int(n)}"
+        med = s.table["median_support_days"][i]
+        if _hidden(s, i, "median_support_days"):
+            parts.append(f"{HIDDEN} {_in(g)}")
+        elif pd.isna(med):
+            parts.append(f"no median reached {_in(g)} ({size})")
+        else:
+            interval = ci(
+                s.table["median_support_days_low"][i],
+                s.table["median_support_days_high"][i],
+                digits=0,
+            )
+            parts.append(f"day {number(med, 0)} ({interval}) {_in(g)} ({size})")
+    if not parts:
         return Slide(
             "duration", title, "No participant in this view had a peer-support contact.", None
         )
-    medians = {t["group"][i]: t["median_support_days"][i] for i in counted}
-    fig = figures.km_chart(curve[curve["survival"].notna()], colors, medians)
-    parts = []
-    for i in counted:
-        g = _group_name(t["group"][i])
-        med = t["median_support_days"][i]
-        if st.mask["median_support_days"][i]:
-            parts.append(f"suppressed in {g}")
-        elif pd.isna(med):
-            parts.append(f"no median reached in {g} (n = {int(t['participants'][i])})")
-        else:
-            interval = ci(
-                t["median_support_days_low"][i], t["median_support_days_high"][i], digits=0
-            )
-            parts.append(
-                f"day {number(med, 0)} ({interval}) in {g} (n = {int(t['participants'][i])})"
-            )
+    shown = curve[curve["survival"].notna()]
+    medians = {t["group"][i]: t["median_support_days"][i] for i in range(len(t))}
+    fig = figures.km_chart(shown, colors, medians) if len(shown) else None
     sentence = (
         "Half of the participants with a peer-support contact had finished support by "
         + "; ".join(parts)
         + " (Kaplan-Meier median)."
     )
-    none = [_group_name(t["group"][i]) for i in range(len(t)) if i not in counted]
-    note = f"No peer-support contacts recorded for {group_list(none)}." if none else ""
-    return Slide("duration", title, sentence, fig, note)
+    note = f"No participant in {group_list(none)} had a peer-support contact." if none else ""
+    hidden = st.any or res.tables["support_duration_curve"].any
+    return Slide("duration", title, sentence, fig, note, _no_chart(fig, hidden))
 
 
 _SLIDES = (_flow_slide, _ranking_slide, _leadership_slide, _recovery_slide, _duration_slide)
@@ -305,7 +512,7 @@ def presentation_steps(
     for make in _SLIDES:
         s = make(res, colors)
         if s.figure is not None and res.full.synthetic:
-            s = Slide(s.key, s.title, s.sentence, figures.mark_synthetic(s.figure), s.note)
+            s = dataclasses.replace(s, figure=figures.mark_synthetic(s.figure))
         slides.append(s)
     return slides
 
@@ -511,7 +718,10 @@ def build_report(
     body = []
     for slide in presentation_steps(cohort, results=res, colors=colors):
         body.append(f"<h3>{_e(slide.title)}</h3><p class='takeaway'>{_e(slide.sentence)}</p>")
-        body.append(fig(slide.figure))
+        if slide.figure is not None:
+            body.append(fig(slide.figure))
+        elif slide.no_chart:  # else the sentence says why (not recorded, nobody)
+            body.append(f"<p class='note'>{_e(slide.no_chart)}</p>")
         if slide.note:
             body.append(f"<p class='note'>{_e(slide.note)}</p>")
     parts.append(_section("findings", "Key findings", "".join(body)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -56,13 +57,21 @@ def test_sections_figures_provenance(report, sample):
     assert "SYNTHETIC sample data" in html and 'class="synthetic"' in html
     assert "counts from 1 to 4 hidden (k = 5)" in html
     assert f"HOO dashboard version</td>\n      <td>{hm.__version__}" in html
-    # k = 5: 4 findings + flow + 4 resources (2 rankings, heatmap, helpfulness) + 3 follow-up
-    # (ended by contact, contacts, KM) = 12 charts. Recovery has none: the thriving totals are
-    # hidden (enhanced: 22 - 19 = 3 not thriving, a small sum of hidden cells; routine's then
+    # k = 5: 4 findings (flow, ranking, leadership, duration) + flow + 4 resources (2
+    # rankings, heatmap, helpfulness) + 3 follow-up (ended by contact, contacts, KM) = 12
+    # charts. Recovery has none: the thriving totals are hidden (enhanced: 22 - 19 = 3 not
+    # thriving, a small sum of hidden cells; routine's and the overall 33 of 41 then
     # secondary), and every transition cell of the sample is protected, so both Sankeys say
-    # why instead.
+    # why instead. A 13th chart would be right only if the library showed the overall
+    # thriving total (the transitions' margins carry the everyone-view's row now): the
+    # recovery finding then draws that one bar, which its sentence quotes.
+    steps = {s.key: s for s in presentation_steps(sample)}
+    assert steps["recovery"].figure is None
+    assert "hidden (small counts) of 41 overall" in steps["recovery"].sentence
     assert html.count('class="plotly-graph-div"') == 12
-    assert html.count("Nothing may be drawn here") == 3  # the finding and the two Sankeys
+    assert html.count("Nothing may be drawn here") == 2  # the two Sankeys
+    # the recovery finding says why it has no chart: its values are hidden (not "too few")
+    assert html.count("No chart: the values it would draw are hidden (small counts).") == 1
 
 
 def test_without_suppression_every_chart(sample):
@@ -104,9 +113,9 @@ def test_presentation_steps(sample):
     assert text["flow"].startswith("50 participants were enrolled; 42 completed")
     # the synthetic watermark is on every chart
     assert all(any(a.text == "SYNTHETIC DATA" for a in s.figure.layout.annotations) for s in steps)
-    # k = 5: the flow's withdrew count (2 in enhanced + ... overall < 5) prints as "<5"
+    # k = 5: the flow's withdrew count (3 overall < 5) is hidden, and said so (not read as 0)
     flow = presentation_steps(sample)[0]
-    assert "<5 withdrew" in flow.sentence
+    assert "The numbers who withdrew and who were lost to follow-up are hidden" in flow.sentence
 
 
 def test_cli_report_and_export(tmp_path):
@@ -164,3 +173,202 @@ def test_hidden_cells_are_labelled_not_blank(report):
     assert "P not computable" not in table1
     assert table1.count(">suppressed<") >= 6  # one per characteristic: 6 characteristics
     assert ">&lt;5<" in table1  # hidden small counts print "<5" (escaped), not "-"
+
+
+# ---- the findings' words: hidden, not recorded, none ---------------------------------------------
+def _trial(arms, resources=("peers", "family"), named=None, contacts=True, stages=True, left=()):
+    """A small hand-built trial: ``arms`` {arm: participants}; every participant completes
+    (those in ``left`` withdrew), is in an early stage at month 0 and thriving at month 3,
+    used and rated every resource 4 and named ``resources[0]`` most helpful (the first
+    ``named[arm]`` of an arm, else ``resources[1]``); one contact each (day 3-7, the last)
+    when ``contacts``, never when False."""
+    parts, resp, cont = [], [], []
+    for arm, n in arms.items():
+        for i in range(n):
+            pid = f"{arm[0].upper()}{i:02d}"
+            status = "withdrew" if pid in left else "completed"
+            parts.append({"participant_id": pid, "arm": arm, "status": status})
+            first = i < (named or {}).get(arm, n)
+            resp.append({"participant_id": pid, "month": 0, **({"stage": 2} if stages else {})})
+            resp.append(
+                {
+                    "participant_id": pid,
+                    "month": 3,
+                    **({"stage": 6, "stage6_path": "thriving"} if stages else {}),
+                    **{f"used_{r}": 1 for r in resources},
+                    **{f"helpful_{r}": 4 for r in resources},
+                    "most_helpful": resources[0] if first else resources[1],
+                }
+            )
+            if contacts:
+                day = 3 + i % 5
+                cont.append({"participant_id": pid, "contact_no": 1, "day": day,
+                             "more_followup": "no"})  # fmt: skip
+    return make_cohort(parts, resp, cont, resources=resources)
+
+
+def _steps(cohort, **kw):
+    return {s.key: s for s in presentation_steps(cohort, **kw)}
+
+
+@pytest.fixture(scope="module")
+def small_arm():
+    # 27 enhanced and 3 routine, all with a peer-support contact. k = 5: routine is under k,
+    # so its counts are hidden and enhanced's with them (30 - 27 would give routine back);
+    # the overall row (30) shows
+    return _steps(_trial({"enhanced": 27, "routine": 3}), suppression=5)
+
+
+def test_finding_duration_reads_a_hidden_arm_as_hidden_not_as_nobody(small_arm):
+    # was: "No participant in this view had a peer-support contact." (30 had)
+    s = small_arm["duration"]
+    assert s.sentence == (
+        "Half of the participants with a peer-support contact had finished support by "
+        "day 5 (95% CI 4 to 6) overall (n = 30); "
+        "day 5 (95% CI 4 to 6) in enhanced (n = hidden (small counts)); "
+        "hidden (small counts) in routine (Kaplan-Meier median)."
+    )
+    assert s.note == ""
+
+
+def test_finding_duration_none_is_a_group_with_nobody(sample):
+    # the sample's routine arm has no peer supporter: a shown 0, not a hidden count
+    s = _steps(sample, suppression=5)["duration"]
+    assert s.sentence == (
+        "Half of the participants with a peer-support contact had finished support by "
+        "day 8 (95% CI 6 to 28) in enhanced (n = 23) (Kaplan-Meier median)."
+    )
+    assert s.note == "No participant in routine had a peer-support contact."
+
+
+def test_finding_leadership_not_recorded_gives_no_other_reason(small_arm):
+    # was: "This cohort does not record departmental leadership." and, for the missing
+    # chart, "Nothing may be drawn (too few participants)" (a wrong reason)
+    s = small_arm["leadership"]
+    assert s.sentence == "Departmental leadership is not recorded in this cohort."
+    assert s.figure is None and s.no_chart == ""
+
+
+def test_finding_leadership_with_a_hidden_arm_quotes_the_overall_share():
+    cohort = _trial(
+        {"enhanced": 20, "routine": 3},
+        resources=("department_leadership", "family"),
+        named={"enhanced": 10, "routine": 0},
+    )
+    s = _steps(cohort, suppression=5)["leadership"]
+    assert s.sentence == (
+        "Departmental leadership was named most helpful by 43% (10/23) overall; "
+        "hidden (small counts) in enhanced vs hidden (small counts) in routine. "
+        "The test of the groups is hidden (small counts). "
+        "Mean helpfulness among those who used it (1-5): hidden (small counts) in enhanced "
+        "and hidden (small counts) in routine."
+    )
+    assert s.figure is not None  # the overall share is drawn
+    # k = 1: everything shows, routine's 0 of 3 is a real 0%
+    s = _steps(cohort, suppression=1)["leadership"]
+    assert s.sentence.startswith(
+        "Departmental leadership was named most helpful by 50% (10/20) in enhanced vs "
+        "0% (0/3) in routine, P = "
+    )
+
+
+def test_finding_leadership_hidden_count_of_a_shown_denominator():
+    # 10 of 20 vs 3 of 12: routine's 3 is under k = 5, enhanced's 10 then hidden as well
+    cohort = _trial(
+        {"enhanced": 20, "routine": 12},
+        resources=("department_leadership", "family"),
+        named={"enhanced": 10, "routine": 3},
+    )
+    s = _steps(cohort, suppression=5)["leadership"]
+    assert s.sentence == (
+        "Departmental leadership was named most helpful by 41% (13/32) overall; "
+        "hidden (small counts) of 20 in enhanced vs hidden (small counts) of 12 in routine. "
+        "The test of the groups is hidden (small counts). "
+        "Mean helpfulness among those who used it (1-5): 4.0 in enhanced and 4.0 in routine."
+    )
+
+
+def test_finding_ranking_hidden_comparisons_are_not_nobody(small_arm):
+    # was: "No resource could be compared between groups (nobody used any)."
+    s = small_arm["ranking"]
+    assert s.sentence == (
+        "Every comparison of the groups is hidden (small counts). Peers / colleagues was "
+        "named most helpful by the most participants overall: 100% (30/30)."
+    )
+    assert s.figure is None
+    assert s.no_chart == "No chart: the values it would draw are hidden (small counts)."
+
+
+def test_finding_ranking_first_ranked_even_when_its_count_is_hidden(sample):
+    # k = 20 hides family's 29 of 42 (13 did not name it); the ranking keeps its rank, so the
+    # finding names family, not the first resource whose share happens to show (chaplain, 0%)
+    s = _steps(sample, group_by=None, suppression=20)["ranking"]
+    assert s.sentence == (
+        "Family was named most helpful by the most participants: hidden (small counts) of 42."
+    )
+
+
+def test_finding_recovery_hidden_arm(small_arm):
+    s = small_arm["recovery"]
+    assert s.sentence == (
+        "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: 100% (30/30) "
+        "overall; hidden (small counts) in enhanced vs hidden (small counts) in routine."
+    )
+
+
+def test_finding_recovery_tests_the_groups_not_the_overall_row(sample):
+    # the transition margins now carry the overall row; the test is between the arms only:
+    # Fisher's exact on [[19, 3], [14, 5]] (P = 0.44), not a chi-square with "everyone" as a
+    # third group (it was "P = 0.59, Chi-square")
+    s = _steps(sample, suppression=1)["recovery"]
+    assert s.sentence == (
+        "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: 86% (19/22) in "
+        "enhanced vs 74% (14/19) in routine, P = 0.44, Fisher's exact."
+    )
+    # k = 5: every thriving total is hidden, the enrolled denominators show
+    s = _steps(sample, suppression=5)["recovery"]
+    assert s.sentence == (
+        "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: hidden (small "
+        "counts) of 41 overall; hidden (small counts) of 22 in enhanced vs hidden (small "
+        "counts) of 19 in routine."
+    )
+    assert s.figure is None and s.no_chart.startswith("No chart: ")
+
+
+def test_finding_flow_hidden_and_none(small_arm, sample):
+    assert small_arm["flow"].sentence == (
+        "30 participants were enrolled; 30 completed the study, none withdrew and none were "
+        "lost to follow-up."
+    )
+    # 3 of 30 withdrew: under k = 5; the library hides the enrolled count with it (not the
+    # analysed one, the denominator of every other figure)
+    cohort = _trial({"enhanced": 30}, left=("E00", "E01", "E02"))
+    assert _steps(cohort, group_by=None, suppression=5)["flow"].sentence == (
+        "27 participants completed the study and none were lost to follow-up. The numbers "
+        "enrolled and who withdrew are hidden (small counts)."
+    )
+    assert _steps(sample, suppression=5)["flow"].sentence == (
+        "50 participants were enrolled; 42 completed the study. The numbers who withdrew and "
+        "who were lost to follow-up are hidden (small counts)."
+    )
+    assert _steps(sample, suppression=11)["flow"].sentence == (
+        "42 participants completed the study. The numbers enrolled, who withdrew and who "
+        "were lost to follow-up are hidden (small counts)."
+    )
+
+
+def test_findings_not_recorded_in_this_cohort():
+    s = _steps(_trial({"enhanced": 12, "routine": 12}, contacts=False, stages=False),
+               suppression=5)  # fmt: skip
+    assert s["recovery"].sentence == "Recovery stages are not recorded in this cohort."
+    assert s["duration"].sentence == "Peer-support contacts are not recorded in this cohort."
+    assert all(s[k].no_chart == "" for k in ("leadership", "recovery", "duration"))
+    cohort = _trial({"enhanced": 12, "routine": 12})
+    r = cohort.responses
+    only_baseline = dataclasses.replace(
+        cohort, responses=r.assign(stage=r["stage"].where(r["month"] == 0))
+    )
+    assert (
+        _steps(only_baseline, suppression=5)["recovery"].sentence
+        == "A stage at a follow-up wave is not recorded in this cohort."
+    )

@@ -56,3 +56,30 @@ def test_downloads_offered():
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Report (HTML)" in labels and "All tables (Excel)" in labels
     assert any("PNG" in x for x in labels) and any("SVG" in x for x in labels)
+
+
+def test_hidden_values_are_said_hidden_not_too_few():
+    # step 4 on the sample at k = 5: every thriving total is hidden; the finding says so and
+    # the missing chart gives that reason (it said "too few participants")
+    at = open_page("present", {"step": "4"})
+    no_exception(at)
+    assert at.title[0].value == "Recovery: thriving at the last follow-up wave"
+    assert any("hidden (small counts) of 41 overall" in m.value for m in at.markdown)
+    assert [i.value for i in at.info] == [
+        "No chart: the values it would draw are hidden (small counts)."
+    ]
+    assert not any("too few participants" in i.value for i in at.info)
+
+
+def test_k_11_hides_the_enrolled_count_and_says_so(monkeypatch):
+    # k = 11: 50 - 42 = 8 not analysed is under k; the library hides the enrolled count
+    # (the analysed 42 is every other figure's denominator), the finding never shows 50
+    monkeypatch.setenv("HOO_MIN_CELL", "11")
+    at = open_page("present")
+    no_exception(at)
+    shown = [m.value for m in at.markdown]
+    assert (
+        "42 participants completed the study. The numbers enrolled, who withdrew and who "
+        "were lost to follow-up are hidden (small counts)."
+    ) in shown
+    assert not any("50" in m for m in shown)
