@@ -1887,13 +1887,19 @@ def suppress_recovered_tests(
     return _apply(_RECOVERED, frame, k)
 
 
+def _add_up(cells: _Cells, w: pd.DataFrame, is_overall, by: list[str], part: str, total: str):
+    """The ``part`` cells of the rows of one group sharing ``by`` add up to their ``total``
+    (a column repeated on those rows: one quantity)."""
+    key = _line_keys(w.assign(_o=is_overall), [*by, "group", "_o"])
+    first = pd.Series(np.arange(len(w))).groupby(key).first().to_numpy()
+    cells.add_lines(key, cells.cells(part), key[first], cells.cells(total, first))
+
+
 def _baseline_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
     # the levels of a variable add up to the group's n (the denominator column)
     if not len(w):
         return
-    key = _line_keys(w.assign(_o=is_overall), ["variable", "group", "_o"])
-    first = pd.Series(np.arange(len(w))).groupby(key).first().to_numpy()
-    cells.add_lines(key, cells.cells("n"), key[first], cells.cells("denominator", first))
+    _add_up(cells, w, is_overall, ["variable"], "n", "denominator")
     if is_overall.any():
         k2 = _line_keys(w, ["variable", "level"])
         for col in ("n", "denominator"):
@@ -1935,11 +1941,8 @@ def suppress_baseline_tests(
 
 def _stage_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:
     # the categories of a group at one wave add up to its participants with a stage then
-    if not len(w):
-        return
-    key = _line_keys(w.assign(_o=is_overall), ["month", "group", "_o"])
-    first = pd.Series(np.arange(len(w))).groupby(key).first().to_numpy()
-    cells.add_lines(key, cells.cells("count"), key[first], cells.cells("n", first))
+    if len(w):
+        _add_up(cells, w, is_overall, ["month"], "count", "n")
 
 
 _STAGES = _Spec(
