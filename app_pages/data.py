@@ -64,7 +64,7 @@ st.subheader("Cohort library")
 library.library_panel()
 
 st.subheader("Compare two cohorts")
-library.compare_panel(view.population, getattr(view, "suppression", None))
+library.compare_panel(view.population, view.suppression)
 
 st.subheader("Data dictionary")
 ui.table(view, hm.data_dictionary(cohort.resources), "data-dictionary", key="dictionary")

@@ -277,6 +277,8 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
             index=["variable", "level"], columns="group", values="cell", aggfunc="first", sort=False
         )
         .reindex(columns=groups)
+        # the rows in the table's order (pivoting orders a level by its first use anywhere)
+        .reindex(pd.MultiIndex.from_frame(table[["variable", "level"]].drop_duplicates()))
         .fillna(share(0, 0))
         .reset_index()
     )
@@ -299,7 +301,7 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
     for var, is_first in zip(wide["variable"], first, strict=True):
         if is_first and var in getattr(tests, "index", []):
             p_col.append(str(tests.loc[var, "_p"]))
-            test_col.append(str(tests.loc[var, "test"]))
+            test_col.append(test_with_recoding(tests.loc[var], var))
         else:
             p_col.append("")
             test_col.append("")
@@ -313,6 +315,24 @@ def baseline_display(table: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:
         variable_label(v) if f else "" for v, f in zip(wide["variable"], first, strict=True)
     ]
     return wide.rename(columns={"variable": "Characteristic", "level": "Level"})
+
+
+def test_with_recoding(row, variable: str) -> str:
+    """A Table 1 test's name with what was recoded for it (``baseline_tests`` columns
+    ``pooled`` and ``groups_left_out``): "Fisher's exact; pooled for the test: attending,
+    midwife"."""
+    text = str(row["test"])
+    pooled = str(row.get("pooled", "") or "")
+    left_out = str(row.get("groups_left_out", "") or "")
+    if pooled:
+        levels = [
+            stage_category_label(v) if variable == "baseline_stage_category" else _level_text(v)
+            for v in pooled.split("; ")
+        ]
+        text += f"; pooled for the test: {', '.join(levels)}"
+    if left_out:
+        text += f"; groups too small to show left out: {', '.join(left_out.split('; '))}"
+    return text
 
 
 def _level_text(level) -> str:
@@ -668,6 +688,11 @@ def baseline_verdict(tests, grouping: str = "arm", alpha: float = 0.05) -> str:
     if hidden:
         return baseline_verdict(t, grouping, alpha)[:-1] + (
             f"; {hidden} test{'s' if hidden > 1 else ''} hidden by small-cell suppression."
+        )
+    pooled = int((t["pooled"] != "").sum()) if "pooled" in t else 0
+    if pooled:
+        return baseline_verdict(t.drop(columns="pooled"), grouping, alpha)[:-1] + (
+            f"; levels with small counts pooled for {pooled} of the {len(t)} tests."
         )
     low = t[t["p_value"] < alpha]
     smallest = t.sort_values("p_value", kind="stable").iloc[0]

@@ -44,7 +44,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .contract import ALL_GROUP, STAGE_CATEGORIES
+from .contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES
+from .inference import contingency_test
 
 __all__ = [
     "CMS_MIN_CELL",
@@ -1928,15 +1929,120 @@ def suppress_baseline_tests(
     table: pd.DataFrame | SuppressedTable,
     k: int | Suppression | None = None,
 ) -> SuppressedTable:
-    """Suppress ``baseline_tests`` output: a variable's statistic and p-value are hidden when
-    any cell of its table (``baseline_table`` of the same grouping) is hidden."""
+    """Suppress ``baseline_tests`` output. A variable whose Table 1 cells (``baseline_table``
+    of the same grouping, suppressed) are all shown keeps its test. One with a hidden cell is
+    tested again on a recoded table built from the SHOWN numbers only (global recoding,
+    :func:`pooled_levels_table`): its levels with a hidden cell are pooled into one, whose
+    count in a group is the group's n minus its shown levels; a group whose n is hidden is left
+    out. Such a test gives back nothing the table does not show. When no recoding leaves two
+    levels and two groups, the test is hidden. Two columns say what was recoded: ``pooled``
+    (the levels pooled, "; "-joined, "" when none) and ``groups_left_out`` (likewise)."""
     setting = _setting(k)
     st = table if isinstance(table, SuppressedTable) else suppress_baseline_table(table, setting)
+    out = tests.assign(pooled="", groups_left_out="")
     hide = np.zeros(len(tests), bool)
     if setting.active and len(st.table):
         bad = st.mask["n"].to_numpy() | st.mask["denominator"].to_numpy()
-        hide = tests["variable"].isin(set(st.table["variable"].to_numpy()[bad])).to_numpy()
-    return _hide_tests(tests, hide, setting)
+        hit = set(st.table["variable"].to_numpy()[bad])
+        for i, variable in enumerate(out["variable"]):
+            if variable not in hit or str(out["test"].iloc[i]).startswith("not tested"):
+                continue
+            recoded = pooled_levels_table(st, variable)
+            if recoded is None:
+                hide[i] = True
+                continue
+            test, statistic, p = contingency_test(recoded.counts)
+            if np.isnan(p):
+                hide[i] = True
+                continue
+            j = out.index[i]
+            out.loc[j, ["test", "statistic", "p_value"]] = [test, statistic, p]
+            out.loc[j, "pooled"] = "; ".join(recoded.pooled)
+            out.loc[j, "groups_left_out"] = "; ".join(recoded.left_out)
+    return _hide_tests(out, hide, setting)
+
+
+@dataclass(frozen=True)
+class PooledTable:
+    """A levels x groups table recoded from shown numbers: ``counts`` (rows: ``levels``, the
+    pooled level last when any), the levels ``pooled`` into its last row, the ``groups`` kept
+    (columns) and the groups ``left_out`` (their n is hidden)."""
+
+    counts: np.ndarray
+    levels: list[str]
+    pooled: list[str]
+    groups: list[str]
+    left_out: list[str]
+
+
+def pooled_levels_table(st: SuppressedTable, variable: str) -> PooledTable | None:
+    """The levels x groups table of one Table 1 ``variable``, recoded so that every count in
+    it can be shown, from the shown cells of ``st`` (``baseline_table``, suppressed) alone.
+
+    Groups whose n is hidden are left out. Levels with a hidden cell in a group kept are
+    pooled into one level whose count per group is n minus the blank level and the levels
+    shown; while a pooled count or its complement (n minus it) is from 1 to k-1, the smallest
+    shown level joins the pool. The blank level is never tested (as ``baseline_tests``); when
+    one of its cells is hidden the pool cannot be worked out and None is returned, as when
+    fewer than two levels or two groups are left. Every number of the result is a sum or
+    difference of shown numbers (the global recoding of statistical disclosure control,
+    Hundepool et al. 2012, section 4.2)."""
+    kk = st.suppression.effective_k
+    t = st.table
+    sel = (t["variable"] == variable).to_numpy()
+    part = t[sel]
+    hid = st.mask["n"].to_numpy()[sel] | st.mask["denominator"].to_numpy()[sel]
+    groups = list(dict.fromkeys(part["group"]))
+    levels = list(dict.fromkeys(part["level"]))
+    n = np.full((len(levels), len(groups)), np.nan)
+    hidden = np.zeros((len(levels), len(groups)), bool)
+    denominator = np.full(len(groups), np.nan)
+    li = {lv: i for i, lv in enumerate(levels)}
+    gi = {g: j for j, g in enumerate(groups)}
+    for lv, g, v, d, h in zip(
+        part["level"], part["group"], part["n"], part["denominator"], hid, strict=True
+    ):
+        n[li[lv], gi[g]] = v
+        hidden[li[lv], gi[g]] = h
+        if not np.isnan(d):
+            denominator[gi[g]] = d
+    keep = ~np.isnan(denominator) & (np.nan_to_num(denominator) > 0)
+    if keep.sum() < 2:
+        return None
+    n, hidden, denominator = n[:, keep], hidden[:, keep], denominator[keep]
+    rest = denominator.copy()  # n of each group less its blank level
+    named = [i for i, lv in enumerate(levels) if lv != BLANK_GROUP]
+    if len(named) < len(levels):
+        b = levels.index(BLANK_GROUP)
+        if hidden[b].any():
+            return None
+        rest = rest - n[b]
+    pooled = [i for i in named if hidden[i].any()]
+    while True:
+        shown = [i for i in named if i not in pooled]
+        rows = [n[i] for i in shown]
+        if pooled:
+            pool = rest - (np.sum(rows, axis=0) if rows else 0)
+            small = ((pool >= 1) & (pool < kk)) | (
+                (denominator - pool >= 1) & (denominator - pool < kk)
+            )
+            if small.any() and shown:
+                smallest = min(shown, key=lambda i: (n[i].sum(), i))
+                pooled.append(smallest)
+                continue
+            if small.any():
+                return None
+            rows.append(pool)
+        break
+    if len(rows) < 2:
+        return None
+    return PooledTable(
+        np.asarray(rows, dtype="int64"),
+        [levels[i] for i in shown] + (["pooled"] if pooled else []),
+        [levels[i] for i in sorted(pooled)],
+        [g for g, kept in zip(groups, keep, strict=True) if kept],
+        [g for g, kept in zip(groups, keep, strict=True) if not kept],
+    )
 
 
 def _stage_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:

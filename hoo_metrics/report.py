@@ -745,7 +745,7 @@ def build_report(
     )
     body = []
     if tests is not None and group_by:
-        body.append(f"<p class='takeaway'>{_e(baseline_verdict(tests_table, group_by))}</p>")
+        body.append(f"<p class='takeaway'>{_e(baseline_verdict(tests, group_by))}</p>")
     body.append(
         _table(
             _safe_display(

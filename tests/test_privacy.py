@@ -900,3 +900,108 @@ def test_hidden_cells_of_a_line_never_add_up_to_a_small_count():
     # the thriving row has one cell: its total is that cell, so they are hidden together
     assert thriving_row is False and st_.mask["n"].iloc[0]
     assert m.loc[("Total", "Total"), "n"] == 22
+
+
+# ---- Table 1 tests on recoded levels ------------------------------------------------------------
+def _table1(rows, groups):
+    """Table 1 rows (level, n per group) with the groups' n as the denominators."""
+    levels = [r[0] for r in rows]
+    counts = np.array([r[1] for r in rows])
+    return pd.DataFrame(
+        {
+            "variable": "role",
+            "level": np.repeat(levels, len(groups)),
+            "group": np.tile(groups, len(levels)),
+            "n": counts.ravel(),
+            "denominator": np.tile(counts.sum(axis=0), len(levels)),
+        }
+    ).assign(share=lambda d: d["n"] / d["denominator"])
+
+
+def _fisher_two_sided(a, b, c, d):
+    """Fisher's exact test by enumerating the hypergeometric tables (independent of scipy)."""
+    from math import comb
+
+    r1, c1, n = a + b, a + c, a + b + c + d
+    prob = {x: comb(c1, x) * comb(n - c1, r1 - x) / comb(n, r1) for x in range(0, min(r1, c1) + 1)}
+    return sum(p for p in prob.values() if p <= prob[a] * (1 + 1e-7))
+
+
+ROLE_TEST = pd.DataFrame(
+    {
+        "variable": ["role"],
+        "test": ["Fisher-Freeman-Halton exact"],
+        "statistic": [0.1],
+        "p_value": [0.5],
+    }
+)
+
+
+def test_baseline_test_runs_on_the_pooled_levels_it_can_show():
+    # a (n = 17): nurse 12, attending 3, midwife 2; b (n = 12): nurse 6, attending 2,
+    # midwife 4. attending and midwife are hidden (small counts; each group's hidden cells add
+    # up to 5 and 6, so nothing more goes). Pooled for the test: a 17 - 12 = 5, b 12 - 6 = 6:
+    # the 2 x 2 [[12, 6], [5, 6]] of shown numbers only.
+    frame = _table1([("attending", [3, 2]), ("midwife", [2, 4]), ("nurse", [12, 6])], ["a", "b"])
+    st_ = P.suppress_baseline_table(frame, 5)
+    assert hidden(st_, "n") == [True, True, True, True, False, False]
+    recoded = P.pooled_levels_table(st_, "role")
+    assert recoded.counts.tolist() == [[12, 6], [5, 6]]
+    assert recoded.pooled == ["attending", "midwife"] and recoded.left_out == []
+    out = P.suppress_baseline_tests(ROLE_TEST, st_, 5)
+    assert hidden(out, "p_value") == [False]
+    assert out.table["test"].iloc[0] == "Fisher's exact"
+    assert out.table["pooled"].iloc[0] == "attending; midwife"
+    assert out.table["p_value"].iloc[0] == pytest.approx(_fisher_two_sided(12, 6, 5, 6))
+
+
+def test_baseline_test_leaves_out_a_group_too_small_to_show():
+    # c has 3 participants: its column is hidden (too few); a and b as above, tested alone.
+    frame = _table1(
+        [("attending", [3, 2, 1]), ("midwife", [2, 4, 0]), ("nurse", [12, 6, 2])], ["a", "b", "c"]
+    )
+    st_ = P.suppress_baseline_table(frame, 5)
+    recoded = P.pooled_levels_table(st_, "role")
+    assert recoded.groups == ["a", "b"] and recoded.left_out == ["c"]
+    assert recoded.counts.tolist() == [[12, 6], [5, 6]]
+    out = P.suppress_baseline_tests(ROLE_TEST, st_, 5)
+    assert out.table["groups_left_out"].iloc[0] == "c"
+
+
+def test_pooled_level_still_small_takes_in_the_smallest_shown_level():
+    # Built by hand (not by the engine, which never leaves such a pool): nurse 12/6 and
+    # resident 5/5 shown, attending hidden, the pool a = 20 - 17 = 3, small; so resident (the
+    # smallest shown level, 10 in all) joins: pool a 8, b 7 -> [[12, 6], [8, 7]].
+    frame = _table1([("attending", [3, 2]), ("nurse", [12, 6]), ("resident", [5, 5])], ["a", "b"])
+    mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    mask.loc[[0, 1], ["n", "share"]] = True
+    st_ = P.SuppressedTable(
+        frame.assign(n=frame["n"].where(~mask["n"])),
+        mask,
+        mask.replace({True: "small_count", False: ""}),
+        pd.Series(False, index=frame.index),
+        P.Suppression(5),
+        ("n", "denominator"),
+    )
+    recoded = P.pooled_levels_table(st_, "role")
+    assert recoded.counts.tolist() == [[12, 6], [8, 7]]
+    assert recoded.pooled == ["attending", "resident"]
+
+
+def test_baseline_test_hidden_when_no_recoding_can_show_it():
+    # every level of b has a hidden cell: pooling leaves one level, nothing to test
+    frame = _table1([("attending", [2, 0]), ("nurse", [7, 5]), ("resident", [3, 4])], ["a", "b"])
+    st_ = P.suppress_baseline_table(frame, 5)
+    assert P.pooled_levels_table(st_, "role") is None
+    assert hidden(P.suppress_baseline_tests(ROLE_TEST, st_, 5), "p_value") == [True]
+
+
+def test_blank_level_hidden_blocks_the_pooled_test():
+    # the blank level is not tested, so the pool (n - blank - shown) needs the blank shown
+    frame = _table1(
+        [("(blank)", [1, 0]), ("attending", [3, 2]), ("nurse", [12, 6]), ("midwife", [2, 4])],
+        ["a", "b"],
+    )
+    st_ = P.suppress_baseline_table(frame, 5)
+    assert st_.mask["n"].iloc[0]
+    assert P.pooled_levels_table(st_, "role") is None
