@@ -1,6 +1,5 @@
 """Recovery: how participants moved between recovery stages (Scott et al. 2009) after baseline."""
 
-import pandas as pd
 import streamlit as st
 
 import hoo_metrics as hm
@@ -72,24 +71,17 @@ for col, group in zip(cols, groups, strict=True):
         )
         if not tw.mask.loc[sel, "n"].any():  # every cell shown: the flow itself
             fig = hm.stage_sankey(tw.table[sel], f"Month {month}")
-        else:  # cells hidden: the stage mix at baseline and at the wave (the matrix margins)
-            frm = m[(m["to"] == "Total") & (m["from"] != "Total")]
-            counts = pd.concat(
-                [
-                    pd.DataFrame({"group": "Baseline", "category": frm["from"], "n": frm["n"]}),
-                    pd.DataFrame(
-                        {"group": f"Month {month}", "category": to.index[:-1], "n": to["n"][:-1]}
-                    ),
-                ]
-            )
-            fig = hm.stage_distribution_chart(
-                counts, totals={"Baseline": total, f"Month {month}": total}
-            )
+        else:  # cells hidden: the stage mix at baseline and at the wave, recoded if need be
+            counts, totals, recoded = hm.stage_mix_bars(margins, group, month, view.suppression)
+            fig = hm.stage_distribution_chart(counts, totals=totals)
+            if recoded:
+                moved_text += f" Stages pooled so that they can be shown: {', '.join(recoded)}."
         ui.chart(view, fig, moved_text, key=f"sankey_{group}")
 st.caption(
     "Left: stage category at baseline; right: at the chosen wave. Width = participants. "
     "Only analysed participants with a stage at both times. When single transitions are too "
-    "few to show, the stage mix at baseline and at the wave is shown instead."
+    "few to show, the stage mix at baseline and at the wave is shown instead, with stages pooled "
+    "(early / middle / moved on, or not yet moved on / moved on) where that lets it show."
 )
 
 st.subheader("Transition matrix: baseline to last follow-up wave")

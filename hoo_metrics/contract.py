@@ -49,7 +49,17 @@ STAGE_CATEGORY_LABELS = {
     "dropping_out": "Moved on: dropping out",
     "surviving": "Moved on: surviving",
     "thriving": "Moved on: thriving",
+    # the coarser categories of the recoded stage mix (privacy.recode_stage_mix)
+    "moved_on": "Moved on (stage 6)",
+    "not_moved_on": "Not yet moved on (stages 1-5)",
 }
+_MOVED_ON = ("dropping_out", "surviving", "thriving")
+#: The stage mix recoded coarser and coarser: shown category -> the categories it adds up.
+STAGE_RECODINGS = (
+    {c: (c,) for c in STAGE_CATEGORIES},
+    {"early": ("early",), "middle": ("middle",), "moved_on": _MOVED_ON},
+    {"not_moved_on": ("early", "middle"), "moved_on": _MOVED_ON},
+)
 
 RESOURCE_LABELS = {
     "peers": "Peers / colleagues",

@@ -53,7 +53,12 @@ STAGE_COLORS = {
     "dropping_out": "#999999",
     "surviving": "#56B4E9",
     "thriving": "#009E73",
+    # the recoded (coarser) categories
+    "not_moved_on": "#CC79A7",
+    "moved_on": "#0072B2",
 }
+#: Left to right in a stacked stage bar: the recoded categories beside the ones they pool.
+_STAGE_ORDER = ("early", "middle", "not_moved_on", "moved_on", *STAGE_CATEGORIES[2:])
 FONT = {"size": 14}
 _LAYOUT = {
     "font": FONT,
@@ -485,7 +490,7 @@ def stage_distribution_chart(
     tot = counts["group"].map(totals).astype("float64")
     counts = counts.assign(share=counts["n"] / tot.where(tot > 0))
     fig = go.Figure()
-    for c in STAGE_CATEGORIES:
+    for c in [c for c in _STAGE_ORDER if (counts["category"] == c).any()]:
         d = counts[counts["category"] == c].set_index("group").reindex(groups)
         fig.add_trace(
             go.Bar(

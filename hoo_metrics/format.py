@@ -22,7 +22,7 @@ from .contract import (
     resource_label,
     stage_category_label,
 )
-from .privacy import TOO_FEW_TEXT, SuppressedTable
+from .privacy import TOO_FEW_TEXT, SuppressedTable, recode_stage_mix
 
 __all__ = [
     "DASH",
@@ -43,6 +43,7 @@ __all__ = [
     "recovered_tests_display",
     "resource_ranking_display",
     "share",
+    "stage_mix_bars",
     "suppressed_text",
     "takeaway_difference",
     "takeaway_recovered",
@@ -760,3 +761,32 @@ def data_dictionary(resources: Sequence[str] = tuple(contract.RESOURCE_LABELS)) 
         }
     )
     return pd.concat([out, codes], ignore_index=True)
+
+
+def stage_mix_bars(
+    margins: pd.DataFrame, group: str, month, k
+) -> tuple[pd.DataFrame, dict[str, float], list[str]]:
+    """The stage mix at baseline and at ``month`` of one group's transition matrix (its
+    suppressed ``margins``: the "from" and "to" totals), for ``figures.stage_distribution_chart``:
+    (counts: group = bar label, category, n; totals per bar; the bars recoded to coarser
+    categories). Each bar is recoded by ``privacy.recode_stage_mix`` when its five categories
+    cannot all be shown; a bar no recoding can show keeps its shown categories (the rest is
+    drawn as one hidden segment)."""
+    m = margins[margins["group"] == group]
+    total = m[(m["from"] == "Total") & (m["to"] == "Total")]["n"].iloc[0]
+    sides = {
+        "Baseline": m[(m["to"] == "Total") & (m["from"] != "Total")].set_index("from")["n"],
+        f"Month {month}": m[(m["from"] == "Total") & (m["to"] != "Total")].set_index("to")["n"],
+    }
+    frames, recoded = [], []
+    for label, series in sides.items():
+        mix = series.to_dict()
+        if series.isna().any():
+            shown = recode_stage_mix(mix, total, k)
+            if shown is not None:
+                mix = shown
+                recoded.append(label)
+        frames.append(
+            pd.DataFrame({"group": label, "category": list(mix), "n": list(mix.values())})
+        )
+    return pd.concat(frames, ignore_index=True), dict.fromkeys(sides, total), recoded

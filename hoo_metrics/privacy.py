@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES
+from .contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STAGE_RECODINGS
 from .inference import contingency_test
 
 __all__ = [
@@ -61,6 +61,8 @@ __all__ = [
     "check_subgroup",
     "check_view",
     "min_cell_default",
+    "pooled_levels_table",
+    "recode_stage_mix",
     "suppress_baseline_table",
     "suppress_baseline_tests",
     "suppress_comparisons",
@@ -2043,6 +2045,43 @@ def pooled_levels_table(st: SuppressedTable, variable: str) -> PooledTable | Non
         [g for g, kept in zip(groups, keep, strict=True) if kept],
         [g for g, kept in zip(groups, keep, strict=True) if not kept],
     )
+
+
+def recode_stage_mix(
+    counts: Mapping[str, float], total: float, k: int | Suppression | None = None
+) -> dict[str, float] | None:
+    """One stage mix (stage category -> participants, NaN where hidden; ``total`` the
+    participants with a stage, NaN where hidden) recoded to the finest categories of
+    ``contract.STAGE_RECODINGS`` (the five categories; early / middle / moved on; not yet moved
+    on / moved on) whose every count the shown numbers determine: a sum of shown counts, or
+    the total minus the others when one category alone has a hidden part. Each count must be
+    0 or at least k, and so must the total minus it. None when no recoding qualifies.
+
+    Every number returned is a sum or difference of shown numbers, so it gives nothing back
+    that the table does not (global recoding before display, Hundepool et al. 2012, 4.2)."""
+    kk = _setting(k).effective_k
+
+    def ok(v: float) -> bool:
+        return v == 0 or v >= kk
+
+    for recoding in STAGE_RECODINGS:
+        values: dict[str, float] = {}
+        unknown = []
+        for name, parts in recoding.items():
+            v = [counts.get(c, 0.0) for c in parts]
+            if any(pd.isna(x) for x in v):
+                unknown.append(name)
+            else:
+                values[name] = float(sum(v))
+        if len(unknown) > 1 or (unknown and pd.isna(total)):
+            continue
+        if unknown:
+            values[unknown[0]] = float(total) - sum(values.values())
+        values = {name: values[name] for name in recoding}  # in the recoding's order
+        whole = float(total) if not pd.isna(total) else sum(values.values())
+        if all(ok(v) and ok(whole - v) for v in values.values()):
+            return values
+    return None
 
 
 def _stage_extra(cells: _Cells, w: pd.DataFrame, is_overall, ctx) -> None:

@@ -56,6 +56,7 @@ from .inference import compare_proportions, wilson_interval
 __all__ = ["STEP_KEYS", "Slide", "build_report", "presentation_steps"]
 
 LEADERSHIP = "department_leadership"
+_MOVED_ON = ("dropping_out", "surviving", "thriving")  # stage 6 by its three paths
 
 
 @dataclass(frozen=True)
@@ -433,9 +434,75 @@ def _recovery_slide(res: Results, colors) -> Slide:
     vs = " vs ".join(lines[g][0] for g in quoted if g != ALL_GROUP)
     text = "; ".join([*body, vs] if vs else body)
     sentence = f"Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: {text}{test}."
+    if fig is None:  # every share of thriving is hidden: the coarsest answer the view shows
+        fig, more = _recovery_fallback(res, colors)
+        sentence += more
     note = "Whiskers: Wilson 95% CI." if fig is not None else ""
     hidden = bool(m["suppressed"].any())
     return Slide("recovery", title, sentence, fig, note, _no_chart(fig, hidden))
+
+
+def _share_rows(counts: dict[str, tuple[int, int]]) -> list[dict]:
+    """Chart rows (estimate with Wilson 95% CI) of group -> (count, n)."""
+    rows = []
+    for g, (k, n) in counts.items():
+        lo, hi = wilson_interval(k, n)
+        rows.append(
+            {"group": _chart_group(g), "estimate": k / n, "ci_low": lo, "ci_high": hi, "n": n}
+        )
+    return rows
+
+
+def _recovery_fallback(res: Results, colors) -> tuple[go.Figure | None, str]:
+    """When thriving at the last wave is hidden everywhere: the share who had moved on (stage
+    6, any path) at the last wave, its stage mix recoded from the shown numbers
+    (``privacy.recode_stage_mix``), per group or else overall; failing that, the share who
+    moved from an early stage to thriving (the early-to-thriving table), per group or else
+    overall. Returns (chart, sentence to add), (None, "") when neither can be shown."""
+    m = res.tables["transitions"].margins
+    moved: dict[str, tuple[int, int]] = {}
+    for g in dict.fromkeys(m["group"]):
+        mg = m[(m["group"] == g) & (m["from"] == "Total")]
+        total = mg[mg["to"] == "Total"]["n"].iloc[0]
+        mix = mg[mg["to"] != "Total"].set_index("to")["n"].to_dict()
+        recoded = privacy.recode_stage_mix(mix, total, res.suppression)
+        if recoded is not None and not pd.isna(total) and total > 0:
+            moved_on = recoded.get("moved_on", sum(recoded.get(c, 0.0) for c in _MOVED_ON))
+            moved[g] = (int(moved_on), int(total))
+    groups = [g for g in moved if g != ALL_GROUP]
+    chosen = {g: moved[g] for g in groups} if len(groups) > 1 else {}
+    if not chosen and ALL_GROUP in moved:
+        chosen = {ALL_GROUP: moved[ALL_GROUP]}
+    if chosen:
+        parts = [f"{pct(k / n)} ({k}/{n}) {_in(g)}" for g, (k, n) in chosen.items()]
+        fig = figures.estimate_chart(
+            pd.DataFrame(_share_rows(chosen)), _chart_colors(colors), "Moved on (stage 6) (%)"
+        )
+        return fig, (
+            " Moved on (stage 6: surviving, thriving or dropping out) at the last follow-up "
+            f"wave: {'; '.join(parts)}."
+        )
+    st = res.tables["early_to_thriving"]
+    e2t: dict[str, tuple[int, int]] = {}
+    for s, i in [*((st, i) for i in range(len(st.table))), *_with_overall(st)]:
+        t = _reset(s).table
+        n, k = t["participants"][i], t["n"][i]
+        if not pd.isna(n) and not pd.isna(k) and n > 0:
+            e2t[t["group"][i]] = (int(k), int(n))
+    groups = [g for g in e2t if g != ALL_GROUP]
+    chosen = {g: e2t[g] for g in groups} if len(groups) > 1 else {}
+    if not chosen:
+        chosen = {g: v for g, v in e2t.items() if g not in groups}
+    if not chosen:
+        return None, ""
+    parts = [f"{pct(k / n)} ({k}/{n}) {_in(g)}" for g, (k, n) in chosen.items()]
+    fig = figures.estimate_chart(
+        pd.DataFrame(_share_rows(chosen)), _chart_colors(colors), "Early stage to thriving (%)"
+    )
+    return fig, (
+        " Moved from an early stage (1-3) at baseline to thriving by the last wave: "
+        f"{'; '.join(parts)}."
+    )
 
 
 def _duration_slide(res: Results, colors) -> Slide:

@@ -1005,3 +1005,47 @@ def test_blank_level_hidden_blocks_the_pooled_test():
     st_ = P.suppress_baseline_table(frame, 5)
     assert st_.mask["n"].iloc[0]
     assert P.pooled_levels_table(st_, "role") is None
+
+
+# ---- the stage mix recoded from shown numbers ---------------------------------------------------
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("counts", "total", "expected"),
+    [
+        # all five shown: kept as they are
+        (
+            {"early": 5, "middle": 6, "dropping_out": 0, "surviving": 7, "thriving": 9},
+            27,
+            {"early": 5, "middle": 6, "dropping_out": 0, "surviving": 7, "thriving": 9},
+        ),
+        # the paths of stage 6 hidden: early 6 and middle 7 show, moved on = 30 - 13 = 17
+        (
+            {"early": 6, "middle": 7, "dropping_out": NAN, "surviving": NAN, "thriving": 10},
+            30,
+            {"early": 6, "middle": 7, "moved_on": 17},
+        ),
+        # early and middle hidden: moved on = 0 + 5 + 13 = 18, not yet = 23 - 18 = 5
+        (
+            {"early": NAN, "middle": NAN, "dropping_out": 0, "surviving": 5, "thriving": 13},
+            23,
+            {"not_moved_on": 5, "moved_on": 18},
+        ),
+        # not yet moved on = 22 - 20 = 2, a small count: nothing can show
+        (
+            {"early": NAN, "middle": NAN, "dropping_out": 0, "surviving": 0, "thriving": 20},
+            22,
+            None,
+        ),
+        # a hidden part on both sides, and the total hidden: nothing is determined
+        ({"early": NAN, "middle": 6, "dropping_out": 0, "surviving": NAN, "thriving": 9}, 30, None),
+        (
+            {"early": NAN, "middle": NAN, "dropping_out": 0, "surviving": 5, "thriving": 13},
+            NAN,
+            None,
+        ),
+    ],
+)
+def test_recode_stage_mix(counts, total, expected):
+    assert P.recode_stage_mix(counts, total, 5) == expected

@@ -57,26 +57,29 @@ def test_sections_figures_provenance(report, sample):
     assert "SYNTHETIC sample data" in html and 'class="synthetic"' in html
     assert "counts from 1 to 4 hidden (k = 5)" in html
     assert f"HOO dashboard version</td>\n      <td>{hm.__version__}" in html
-    # k = 5: 4 findings (flow, ranking, leadership, duration) + flow + 4 resources (2
-    # rankings, heatmap, helpfulness) + 3 follow-up (ended by contact, contacts, KM) = 12
-    # charts. Recovery has none: the thriving totals are hidden (enhanced: 22 - 19 = 3 not
-    # thriving, a small sum of hidden cells; routine's and the overall 33 of 41 then
-    # secondary), and every transition cell of the sample is protected, so both Sankeys say
-    # why instead. A 13th chart would be right only if the library showed the overall
-    # thriving total (the transitions' margins carry the everyone-view's row now): the
-    # recovery finding then draws that one bar, which its sentence quotes.
+    # k = 5: 5 findings + flow + 4 resources (2 rankings, heatmap, helpfulness) + 3 follow-up
+    # (ended by contact, contacts, KM) = 13 charts. The recovery finding cannot draw thriving
+    # at the last wave (enhanced: 22 - 19 = 3 not thriving, a small sum of hidden cells;
+    # routine's and the overall 33 of 41 then secondary) nor "moved on" (overall 41 - 4: the 4
+    # not yet moved on are a small count), so it falls back to the coarsest answer the view
+    # shows: early stage to thriving, 7 of the 41 with a transition (the everyone-view's row;
+    # 7 / 41 = 17.07 %). Every transition cell of the sample is protected, so both Sankeys say
+    # why instead of drawing.
     steps = {s.key: s for s in presentation_steps(sample)}
-    assert steps["recovery"].figure is None
-    assert "hidden (small counts) of 41 overall" in steps["recovery"].sentence
-    assert html.count('class="plotly-graph-div"') == 12
+    recovery = steps["recovery"]
+    assert recovery.figure is not None
+    assert "hidden (small counts)" in recovery.sentence
+    assert "to thriving by the last wave: 17% (7/41) overall" in recovery.sentence
+    assert list(recovery.figure.data[0].y) == pytest.approx([7 / 41])
+    assert html.count('class="plotly-graph-div"') == 13
     assert html.count("Nothing may be drawn here") == 2  # the two Sankeys
-    # the recovery finding says why it has no chart: its values are hidden (not "too few")
-    assert html.count("No chart: the values it would draw are hidden (small counts).") == 1
+    assert "No chart: the values it would draw are hidden (small counts)." not in html
 
 
 def test_without_suppression_every_chart(sample):
     html = _outside_scripts(build_report(sample, suppression=1))
-    # the 12 above + the recovery finding's chart + the two recovery Sankeys = 15
+    # the 13 above (the recovery finding's own chart instead of its fallback) + the two
+    # recovery Sankeys = 15
     assert html.count('class="plotly-graph-div"') == 15
     assert "Small-cell suppression is off (k = 1)" in html
 
@@ -325,14 +328,16 @@ def test_finding_recovery_tests_the_groups_not_the_overall_row(sample):
         "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: 86% (19/22) in "
         "enhanced vs 74% (14/19) in routine, P = 0.44, Fisher's exact."
     )
-    # k = 5: every thriving total is hidden, the enrolled denominators show
+    # k = 5: every thriving total is hidden, the enrolled denominators show; the finding
+    # falls back to early stage to thriving, 7 of the 41 (the everyone-view's row)
     s = _steps(sample, suppression=5)["recovery"]
     assert s.sentence == (
         "Thriving (stage 6, Scott et al. 2009) at the last follow-up wave: hidden (small "
         "counts) of 41 overall; hidden (small counts) of 22 in enhanced vs hidden (small "
-        "counts) of 19 in routine."
+        "counts) of 19 in routine. Moved from an early stage (1-3) at baseline to thriving by "
+        "the last wave: 17% (7/41) overall."
     )
-    assert s.figure is None and s.no_chart.startswith("No chart: ")
+    assert s.figure is not None and s.no_chart == ""
 
 
 def test_finding_flow_hidden_and_none(small_arm, sample):

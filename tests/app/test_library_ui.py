@@ -201,6 +201,10 @@ def test_two_cohorts_side_by_side_with_fishers_exact_test():
     rows = table.set_index("Measure")
     sample = hm.load_sample()
     up = hm.validate(hm.read_tables({n: b for n, b, _ in as_upload(withdrawn(4))})).cohort
+    # k = 5 (the default): each column is its cohort's compute_results(..., None, None, 5),
+    # and at k = 5 these counts all show: 50 - 42 = 8 and 50 - 40 = 10 non-completers are
+    # not below 5, and the 15 of 23 leaves 8 still in support. So the expectations are the
+    # raw metrics' as before; at k = 11 they are not (the next test but one)
     assert rows.loc["Enrolled"].iloc[0:2].tolist() == ["50", "50"]
     # completers: 42 in the sample, 42 - 2 (HOO-002, HOO-003 withdrew) = 40 in the upload
     assert rows.loc["Analysed"].iloc[0:2].tolist() == ["42", "40"]
@@ -218,27 +222,85 @@ def test_two_cohorts_side_by_side_with_fishers_exact_test():
     assert "95% CI" in row["Difference (A − B)"]
 
 
-def test_the_comparison_hides_small_counts_as_the_session_says():
-    from hoo_app.library import compare_table
+def _ended_at(ends: list[int], name: str) -> hm.Cohort:
+    """One completer per entry of ``ends``: support ended at that contact (earlier contacts
+    asked for more follow-up); everyone early at month 0 and thriving at month 3."""
+    from tests.factories import make_cohort
 
-    # A: 3 of 20 ended after contact 1 (3 < k = 5: hidden); B: 10 of 20 (shown but untested)
-    a = {"enrolled": 30, "analysed": 4, "ended_1": (3, 20), "ended_2": (10, 20)}
-    b = {"enrolled": 30, "analysed": 25, "ended_1": (10, 20), "ended_2": (12, 20)}
-    for d in (a, b):
-        d.update(thriving=(0, 0), top="")
-    table = compare_table(a, b, ("A", "B"), k=5).set_index("Measure")
-    assert table.loc["Analysed"].tolist()[:2] == ["<5", "25"]
-    row = table.loc["Support ended after the 1st contact"]
-    assert row.tolist() == [
-        "suppressed (n = 20)",
+    parts, resp, cont = [], [], []
+    for i, end in enumerate(ends):
+        pid = f"P{i:02d}"
+        parts.append({"participant_id": pid, "arm": "x"})
+        resp.append({"participant_id": pid, "month": 0, "stage": 2})
+        resp.append({"participant_id": pid, "month": 3, "stage": 6, "stage6_path": "thriving",
+                     "used_peers": 1, "most_helpful": "peers"})  # fmt: skip
+        for c in range(1, end + 1):
+            more = "no" if c == end else "yes"
+            cont.append({"participant_id": pid, "contact_no": c, "day": 2 * c,
+                         "more_followup": more})  # fmt: skip
+    return make_cohort(parts, resp, cont, name=name)
+
+
+def test_the_comparison_shows_each_cohort_as_its_results_do():
+    from hoo_app.library import compare_table, headline
+
+    # A: 3 of 20 ended after contact 1 (3 < k = 5: "<5"), 15 by contact 2; B: 10 and 15 of 20
+    a = _ended_at([1] * 3 + [2] * 12 + [3] * 5, "A")
+    b = _ended_at([1] * 10 + [2] * 5 + [3] * 5, "B")
+    table = compare_table(headline(a, "completed", 5), headline(b, "completed", 5), ("A", "B"))
+    rows = table.set_index("Measure")
+    assert rows.loc["Enrolled"].tolist()[:2] == ["20", "20"]
+    # a hidden count prints its label; no share, difference or test is built on it
+    assert rows.loc["Support ended after the 1st contact"].tolist() == [
+        "<5 of 20",
         "50% (10/20)",
         "suppressed",
-        "not shown: a count under 5",
+        "not shown: a count is hidden",
     ]
-    # ended by contact 2: 10/20 vs 12/20, nothing small: Fisher's exact on [[10, 10], [12, 8]]
-    p = stats.fisher_exact([[10, 10], [12, 8]]).pvalue
-    row = table.loc["Support ended by the 2nd contact"]
+    # by contact 2: 15/20 vs 15/20, every count shown: Fisher's exact on [[15, 5], [15, 5]]
+    p = stats.fisher_exact([[15, 5], [15, 5]]).pvalue
+    row = rows.loc["Support ended by the 2nd contact"]
+    assert row.iloc[:2].tolist() == ["75% (15/20)", "75% (15/20)"]
     assert row["Test"] == f"Fisher's exact, {hm.p_value(p)}, n = 20 vs 20"
-    # k = 1 (lifted): the 3 of 20 shows
-    lifted = compare_table(a, b, ("A", "B"), k=1).set_index("Measure")
-    assert lifted.loc["Support ended after the 1st contact"].iloc[0] == "15% (3/20)"
+    # k = 1 (nothing hidden): the 3 of 20 shows and is tested
+    lifted = compare_table(headline(a, "completed", 1), headline(b, "completed", 1), ("A", "B"))
+    row = lifted.set_index("Measure").loc["Support ended after the 1st contact"]
+    assert row.iloc[0] == "15% (3/20)" and row["Test"].startswith("Fisher's exact, P = ")
+    # a cohort whose view is refused (4 participants, fewer than k = 5) shows its refusal
+    small = headline(_ended_at([1] * 4, "small"), "completed", 5)
+    refusal = hm.compute_results(_ended_at([1] * 4, "small"), "completed", None, None, 5).refusal
+    assert small == {"refusal": refusal.message}
+    table = compare_table(headline(a, "completed", 5), small, ("A", "B")).set_index("Measure")
+    assert table["B"].tolist() == [refusal.message] + ["not shown"] * 5
+    assert set(table["Test"]) == {"not shown: a cohort is refused"}
+    assert "4" not in " ".join(table["B"].tolist()[1:])
+
+
+def test_k_11_on_the_sample_hides_enrolled_or_analysed_never_shows_both(monkeypatch):
+    # was: Enrolled 50 / Analysed 42 at k = 11, the 8 non-completers a subtraction away
+    monkeypatch.setenv("HOO_MIN_CELL", "11")
+    at = upload_files(app(), as_upload(withdrawn(4)))
+    at.selectbox(key="hoo_cmp_a").set_value(SAMPLE_NAME)
+    at.selectbox(key="hoo_cmp_b").set_value(UPLOAD_NAME).run()
+    no_exception(at)
+    table = next(d.value for d in at.table if "Difference (A − B)" in d.value.columns)
+    rows = table.set_index("Measure")
+    sample = hm.load_sample()
+    up = hm.validate(hm.read_tables({n: b for n, b, _ in as_upload(withdrawn(4))})).cohort
+    for col, cohort in ((0, sample), (1, up)):
+        enr = hm.compute_results(cohort, "completed", None, None, 11).tables["enrollment"]
+        labels = enr.labels().iloc[0]
+        shown = [
+            labels[c] if enr.mask[c].iloc[0] else str(int(enr.table[c].iloc[0]))
+            for c in ("enrolled", "analysed")
+        ]
+        # the library's own choice, cell for cell
+        assert [rows.loc["Enrolled"].iloc[col], rows.loc["Analysed"].iloc[col]] == shown
+        assert enr.mask.iloc[0][["enrolled", "analysed"]].any()
+    # the sample: the library hides the enrolled count, the analysed 42 (every other
+    # figure's denominator) shows; 50 appears nowhere in the sample's column
+    assert rows.loc["Enrolled"].iloc[0] == "suppressed"
+    assert rows.loc["Analysed"].iloc[0] == "42"
+    assert not any("50" in str(v) for v in rows.iloc[:, 0])
+    # the upload: 50 enrolled, 40 completers (10 < 11 did not): one of the two is hidden
+    assert not {rows.loc["Enrolled"].iloc[1], rows.loc["Analysed"].iloc[1]} >= {"50", "40"}

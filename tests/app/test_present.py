@@ -58,12 +58,22 @@ def test_downloads_offered():
     assert any("PNG" in x for x in labels) and any("SVG" in x for x in labels)
 
 
-def test_hidden_values_are_said_hidden_not_too_few():
+def test_hidden_values_are_said_hidden_not_too_few(monkeypatch):
     # step 4 on the sample at k = 5: every thriving total is hidden; the finding says so and
-    # the missing chart gives that reason (it said "too few participants")
+    # draws the coarsest answer the view shows: early stage to thriving, 7 of 41 overall
     at = open_page("present", {"step": "4"})
     no_exception(at)
     assert at.title[0].value == "Recovery: thriving at the last follow-up wave"
+    assert any(
+        "hidden (small counts) of 41 overall" in m.value and "17% (7/41) overall" in m.value
+        for m in at.markdown
+    )
+    assert len(at.get("plotly_chart")) == 1 and not at.info
+    # k = 11: the 7 is under k too; nothing is drawn and the reason is the hidden values
+    # (it once said "too few participants")
+    monkeypatch.setenv("HOO_MIN_CELL", "11")
+    at = open_page("present", {"step": "4"})
+    no_exception(at)
     assert any("hidden (small counts) of 41 overall" in m.value for m in at.markdown)
     assert [i.value for i in at.info] == [
         "No chart: the values it would draw are hidden (small counts)."
