@@ -15,13 +15,17 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Re-install when a requirements file changes (stamp files record the last install).
-$(VENV)/.stamp-run: requirements.txt | $(PY)
+# Re-install when a requirements file or pyproject.toml changes (stamp files record the last
+# install). The project itself is installed editable, so `import hoo_metrics` works from any
+# folder and the code read is always this checkout's.
+$(VENV)/.stamp-run: requirements.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(VENV)/.stamp-run $@
 
 run: $(VENV)/.stamp-run

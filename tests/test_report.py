@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 import hoo_metrics as hm
 from hoo_metrics.report import STEP_KEYS, build_report, presentation_steps
+from tests.cli import run_cli
 from tests.factories import make_cohort
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -121,23 +116,15 @@ def test_presentation_steps(sample):
     assert "The numbers who withdrew and who were lost to follow-up are hidden" in flow.sentence
 
 
-def test_cli_report_and_export(tmp_path):
+def test_cli_report_and_export(tmp_path, capsys):
     out = tmp_path / "r.html"
-    run = subprocess.run(
-        [sys.executable, "-m", "hoo_metrics", "report", str(hm.SAMPLE_DIR), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_cli(capsys, "report", str(hm.SAMPLE_DIR), "--out", str(out))
     assert run.returncode == 0, run.stderr
     text = out.read_text(encoding="utf-8")
     assert "SYNTHETIC sample data" in text  # recognised by its content hash
-    run = subprocess.run(
-        [sys.executable, "-m", "hoo_metrics", "export", str(hm.SAMPLE_DIR), "--out",
-         str(tmp_path / "x"), "--min-cell", "11", "--group-by", "role"],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    run = run_cli(
+        capsys, "export", str(hm.SAMPLE_DIR), "--out", str(tmp_path / "x"),
+        "--min-cell", "11", "--group-by", "role",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "x" / "enrollment.csv").exists()
@@ -155,17 +142,12 @@ def test_cli_report_and_export(tmp_path):
         (["report", str(hm.SAMPLE_DIR), "--out", "x.html", "--min-cell", "0"], "whole number"),
     ],
 )
-def test_cli_errors(args, message, tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "hoo_metrics", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+def test_cli_errors(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # the relative --out, were anything written
+    run = run_cli(capsys, *args)
     assert run.returncode == 2
     assert message in run.stderr and "Traceback" not in run.stderr
+    assert list(tmp_path.iterdir()) == []  # refused before writing anything
 
 
 def test_hidden_cells_are_labelled_not_blank(report):

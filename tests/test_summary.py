@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hoo_metrics import load_cohort, summary
+from tests.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -199,18 +200,8 @@ def test_group_by_another_column(cohort_dir):
     }
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hoo_metrics", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def test_cli_summary_prints_the_contract_json(cohort_dir):
-    done = run_cli("summary", str(cohort_dir))
+def test_cli_summary_prints_the_contract_json(cohort_dir, capsys):
+    done = run_cli(capsys, "summary", str(cohort_dir))
     assert done.returncode == 0, done.stderr
     assert_same(json.loads(done.stdout), EXPECTED)
 
@@ -221,7 +212,14 @@ def test_cli_summary_on_invalid_data_exits_2_without_traceback(cohort_dir):
         PARTICIPANTS.replace("P2,A,completed", "P2,A,done")
     )
     (cohort_dir / "responses.csv").write_text(RESPONSES.replace("P2,3,4,", "P2,3,9,"))
-    done = run_cli("summary", str(cohort_dir))
+    # A real process: its exit code, and no traceback reaches the user.
+    done = subprocess.run(
+        [sys.executable, "-m", "hoo_metrics", "summary", str(cohort_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
@@ -229,12 +227,12 @@ def test_cli_summary_on_invalid_data_exits_2_without_traceback(cohort_dir):
     assert "responses, row 5, column stage" in done.stderr
 
 
-def test_cli_validate_exit_codes(cohort_dir):
-    ok = run_cli("validate", str(cohort_dir))
+def test_cli_validate_exit_codes(cohort_dir, capsys):
+    ok = run_cli(capsys, "validate", str(cohort_dir))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "0 error(s)" in ok.stdout
     (cohort_dir / "participants.csv").write_text(PARTICIPANTS.replace("P3,B,", "P3,,"))
-    bad = run_cli("validate", str(cohort_dir))
+    bad = run_cli(capsys, "validate", str(cohort_dir))
     assert bad.returncode == 2
     assert "participants, row 4, column arm" in bad.stdout
 
@@ -246,16 +244,16 @@ def test_cli_validate_exit_codes(cohort_dir):
         (["summary", "{dir}", "--group-by", "shoe_size"], "no such column"),
     ],
 )
-def test_cli_bad_arguments_are_sentences(cohort_dir, args, message):
-    done = run_cli(*[a.format(dir=cohort_dir) for a in args])
+def test_cli_bad_arguments_are_sentences(cohort_dir, args, message, capsys):
+    done = run_cli(capsys, *[a.format(dir=cohort_dir) for a in args])
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("command", ["summary", "validate", "sample"])
-def test_cli_help_explains_each_command(command):
-    done = run_cli(command, "--help")
+def test_cli_help_explains_each_command(command, capsys):
+    done = run_cli(capsys, command, "--help")
     assert done.returncode == 0
     assert "usage: python -m hoo_metrics " + command in done.stdout
     assert len(done.stdout.splitlines()) > 4
@@ -275,9 +273,9 @@ def _fisher_two_sided(a: int, n1: int, b: int, n2: int) -> float:
     return sum(prob(x) for x in support if prob(x) <= observed * (1 + 1e-7))
 
 
-def test_sample_reproduces_the_published_figures_through_the_cli():
+def test_sample_reproduces_the_published_figures_through_the_cli(capsys):
     """The trial's published figures, read from `python -m hoo_metrics summary` on the sample."""
-    done = run_cli("summary", "sample_data/healing_our_own")
+    done = run_cli(capsys, "summary", str(ROOT / "sample_data" / "healing_our_own"))
     assert done.returncode == 0, done.stderr
     s = json.loads(done.stdout)
     # 50 enrolled, 25 per arm; 42 completed: 23 enhanced, 19 routine.

@@ -5,17 +5,17 @@ checked is recomputed here with plain pandas from the CSV text, independently of
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from benchmarks.generate import generate
+from hoo_metrics.__main__ import main
 
-ROOT = Path(__file__).resolve().parent.parent
 ARMS = {"enhanced": "Groupe B (ré)", "routine": "arm-1"}  # "arm-1" sorts first
 
 
@@ -39,15 +39,12 @@ def cohort_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(cohort_dir) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-m", "hoo_metrics", "summary", str(cohort_dir)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    # In this process (capsys is per test; this runs once for the module).
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["summary", str(cohort_dir)])
+    assert code == 0, err.getvalue()
+    return json.loads(out.getvalue())
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,41 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Charts are still once nothing inside any chart has changed for this long: Plotly animates a
+# transition, and a Sankey fades its links in, frame by frame, each frame a DOM change.
+CHARTS_QUIET_MS = 300
+
+# Notes the time of the last DOM change inside a chart (installed once per document).
+WATCH_CHARTS = """() => {
+  const w = window.__hooCharts = window.__hooCharts || {last: 0, observer: null};
+  if (!w.observer) {
+    w.observer = new MutationObserver(records => {
+      for (const r of records) {
+        const node = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        const added = [...r.addedNodes].some(n => n.nodeType === 1
+          && (n.matches('.js-plotly-plot') || n.querySelector('.js-plotly-plot')));
+        if (added || (node && node.closest('.js-plotly-plot'))) w.last = performance.now();
+      }
+    });
+    w.observer.observe(document.body,
+      {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+  w.last = performance.now();
+}"""
+
+
+def wait_charts_still(page, timeout: float = 30_000) -> None:
+    """Wait until no chart has changed for CHARTS_QUIET_MS, counted from now: the charts have
+    finished their transitions (before a screenshot)."""
+    page.evaluate(WATCH_CHARTS)
+    page.wait_for_function(
+        "quiet => performance.now() - window.__hooCharts.last >= quiet",
+        arg=CHARTS_QUIET_MS,
+        timeout=timeout,
+        polling=50,
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,6 +97,8 @@ def streamlit_server(log: Path, env: dict | None = None):
                     pass
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start; see {log}")
+                # A sleep on purpose: the server is another process with no page to wait on
+                # yet; this is the interval between two asks of its health endpoint.
                 time.sleep(0.2)
             yield url
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, wait_charts_still
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def wait_ready(page, title: str, charts: int) -> None:
         ".filter(d => d.offsetParent !== null).every(d => d.querySelector('canvas'))",
         timeout=30_000,
     )
-    page.wait_for_timeout(800)  # let plotly finish its transitions before the screenshot
+    wait_charts_still(page)  # plotly has finished its transitions before the screenshot
 
 
 def shoot(page, name: str) -> None:
@@ -47,8 +47,10 @@ def shoot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1280, "height": max(900, int(height))})
-    page.wait_for_timeout(800)
+    height = max(900, int(height))
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.wait_for_function("h => window.innerHeight === h", arg=height, timeout=10_000)
+    wait_charts_still(page)  # the app has laid itself out again at the new size
     page.screenshot(path=SCREENSHOTS / f"{name}-full.png")
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import SCREENSHOTS
+from .conftest import SCREENSHOTS, wait_charts_still
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def _ready(page, title: str) -> None:
         "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1",
         timeout=30_000,
     )
-    page.wait_for_timeout(800)
+    wait_charts_still(page)
 
 
 def test_two_steps_at_projector_size(browser, server_url):

@@ -108,7 +108,11 @@ def _change_filter(page, label: str) -> dict:
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            page.wait_for_timeout(700)
+            # before the next try: the half-open list gone, the sidebar's run over
+            page.get_by_role("listbox").wait_for(state="detached", timeout=10_000)
+            page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+                timeout=60_000
+            )
     else:
         raise AssertionError(f"the {label!r} filter's list did not open in 8 tries")
     value = option.inner_text()
@@ -129,7 +133,8 @@ def _measure(page, title: str, charts: int, cohort: str, label: str = "Role") ->
     if not box.is_visible():  # the expander is closed (it stays open from page to page)
         sidebar.get_by_text("Filters", exact=True).click()
         box.wait_for()
-    page.wait_for_timeout(800)  # the expander's animation
+    # the expander's animation is over: the field stands still (checks only, no click)
+    box.locator("input").click(trial=True)
     changes = [_change_filter(page, label) for _ in range(3)]
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator(".js-plotly-plot").count() >= charts

@@ -3,11 +3,12 @@ keeps the sample, then a good one in the same session loads; screenshots of the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS, streamlit_server
+from .conftest import ROOT, SCREENSHOTS, streamlit_server, wait_charts_still
 from .test_pages import shoot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -33,19 +34,48 @@ def files(bad: bool) -> list[dict]:
     return out
 
 
-def settle(page) -> None:
-    page.wait_for_timeout(500)
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        timeout=60_000
+# Installed before an action: notes that a script run started (the app root's script state
+# became "running") and when the state last changed.
+WATCH_RUN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = () => app.getAttribute('data-test-script-state');
+  if (window.__hooRun) window.__hooRun.observer.disconnect();
+  const w = window.__hooRun = {started: false, last: performance.now(), observer: null};
+  w.observer = new MutationObserver(records => {
+    if (state() === 'running' || records.some(r => r.oldValue === 'running')) w.started = true;
+    w.last = performance.now();
+  });
+  w.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'],
+                           attributeOldValue: true});
+}"""
+
+# The run the action started has ended and none followed for this long (typing in one text
+# box then another makes two runs, the second asked for while the first runs).
+RUN_QUIET_MS = 500
+
+
+@contextlib.contextmanager
+def script_run(page):
+    """Wait, after the action in the ``with`` block, for the script run it starts to end."""
+    page.evaluate(WATCH_RUN)
+    yield
+    page.evaluate("() => { window.__hooRun.last = performance.now(); }")
+    page.wait_for_function(
+        """quiet => window.__hooRun.started
+          && document.querySelector('[data-testid="stApp"]')
+               .getAttribute('data-test-script-state') === 'notRunning'
+          && performance.now() - window.__hooRun.last >= quiet""",
+        arg=RUN_QUIET_MS,
+        timeout=60_000,
+        polling=50,
     )
-    page.wait_for_timeout(800)
 
 
 def shoot_section(page, text: str, name: str) -> None:
     """The first screen after scrolling the heading ``text`` to the top of the viewport."""
     heading = page.get_by_role("heading", name=text, exact=True).first
-    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(600)
+    heading.evaluate("e => e.scrollIntoView({block: 'start', behavior: 'instant'})")
+    wait_charts_still(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
@@ -57,8 +87,10 @@ def test_bad_then_good_upload_in_one_session(page, server_url):
     assert "synthetic sample" in picker.input_value()
     assert page.get_by_text("Limit: 50 MB per file").count() == 1
 
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files(True))
-    settle(page)
+    with script_run(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            files(True)
+        )
     page.get_by_text("was not loaded").first.wait_for(timeout=30_000)
     assert page.get_by_text("2 error(s) and 0 warning(s)").count() == 1
     report = page.locator('[data-testid="stTable"]').filter(has_text="What is wrong")
@@ -70,10 +102,10 @@ def test_bad_then_good_upload_in_one_session(page, server_url):
     # the same session: remove the bad files, then upload the good ones
     uploader = page.locator('[data-testid="stFileUploader"]')
     for _ in range(len(NAMES)):
-        uploader.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
-        settle(page)
-    uploader.locator('input[type="file"]').set_input_files(files(False))
-    settle(page)
+        with script_run(page):
+            uploader.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
+    with script_run(page):
+        uploader.locator('input[type="file"]').set_input_files(files(False))
     page.get_by_text("loaded").first.wait_for(timeout=30_000)
     assert "Upload: participants.csv" in picker.input_value()
     assert page.get_by_text("Publish this upload to the cohort library").count() == 1
@@ -100,14 +132,16 @@ def test_publish_then_compare(page, library_server):
     url, db = library_server
     page.goto(f"{url}/data")
     wait_ready(page, "Data", 0)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files(False))
-    settle(page)
-    page.get_by_role("textbox", name="Name in the library").fill("Pilot trial")
-    page.get_by_role("textbox", name="Description").fill("The 2021 trial, HOO-002 withdrawn")
-    page.get_by_role("textbox", name="Description").blur()
-    settle(page)
-    page.get_by_role("button", name="Publish to the library").click()
-    settle(page)
+    with script_run(page):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            files(False)
+        )
+    with script_run(page):
+        page.get_by_role("textbox", name="Name in the library").fill("Pilot trial")
+        page.get_by_role("textbox", name="Description").fill("The 2021 trial, HOO-002 withdrawn")
+        page.get_by_role("textbox", name="Description").blur()
+    with script_run(page):
+        page.get_by_role("button", name="Publish to the library").click()
     page.get_by_text("Published 'Pilot trial' version 1.").wait_for(timeout=30_000)
     picker = page.locator('[data-testid="stSidebar"] input[aria-label="Cohort"]')
     assert picker.input_value() == "Pilot trial (library)"
