@@ -192,6 +192,19 @@ def test_canonical_non_integer_floats_and_empty_tables():
         responses=[{"participant_id": "A1", "month": 0, "used_a": 1, "helpful_a": 2.5}],
     )
     assert b"A1,0,,,1,2.5," in canonical_tables(frac)["responses"]
+    # a column with a non-integer value writes each cell as its repr, -0.0 as "-0.0"; a
+    # whole-number column writes -0.0 as int(-0.0), "0"
+    signed = make_cohort(
+        participants=[{"participant_id": "A1", "arm": "x"}],
+        responses=[
+            {"participant_id": "A1", "month": 0, "stage": -0.0, "used_a": -0.0},
+            {"participant_id": "A1", "month": 3, "stage": 2, "used_a": 0.5},
+        ],
+    )
+    assert canonical_tables(signed)["responses"] == (
+        b"participant_id,month,stage,stage6_path,used_a,helpful_a,most_helpful\n"
+        b"A1,0,0,,-0.0,,\nA1,3,2,,0.5,,\n"
+    )
 
 
 def test_content_sha256_changes_with_any_cell():
