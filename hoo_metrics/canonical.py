@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import arrowtext as at
-from .cohort import CONTACT_COLUMNS, Cohort
+from .cohort import CONTACT_COLUMNS, Cohort, empty_contacts
 from .contract import HELPFUL_PREFIX, TABLES, USED_PREFIX
 
 __all__ = [
@@ -44,11 +44,15 @@ _RESPONSE_FRONT = ("participant_id", "month", "stage", "stage6_path")
 
 def response_columns(cohort: Cohort) -> list[str]:
     """The canonical column order of the responses table of ``cohort``."""
+    return _response_columns(cohort.responses, cohort.resources)
+
+
+def _response_columns(responses: pd.DataFrame, resources: Sequence[str]) -> list[str]:
     cols = list(_RESPONSE_FRONT)
-    for code in cohort.resources:
+    for code in resources:
         cols += [USED_PREFIX + code, HELPFUL_PREFIX + code]
     cols.append("most_helpful")
-    extra = [c for c in cohort.responses.columns if c not in cols]
+    extra = [c for c in responses.columns if c not in cols]
     return cols + extra
 
 
@@ -112,18 +116,25 @@ def canonical_tables(cohort: Cohort) -> dict[str, bytes]:
     """The canonical CSV bytes of the three tables, keyed ``participants``, ``responses``,
     ``contacts`` (in that order). A cohort without contacts gets a header-only contacts table.
     """
-    responses = cohort.responses
-    cols = response_columns(cohort)
+    return _canonical_tables(
+        cohort.participants, cohort.responses, cohort.contacts, cohort.resources
+    )
+
+
+def _canonical_tables(
+    participants: pd.DataFrame,
+    responses: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+    resources: Sequence[str],
+) -> dict[str, bytes]:
+    cols = _response_columns(responses, resources)
     missing = [c for c in cols if c not in responses]
     if missing:  # a missing helpful_ column is all blank (see cohort.py)
         responses = responses.assign(**{c: np.nan for c in missing})
-    contacts = cohort.contacts
     if contacts is None or len(contacts.columns) == 0:
-        from .cohort import empty_contacts
-
         contacts = empty_contacts()
     return {
-        "participants": _table_text(cohort.participants, list(cohort.participants.columns)),
+        "participants": _table_text(participants, list(participants.columns)),
         "responses": _table_text(responses, cols),
         "contacts": _table_text(contacts, list(CONTACT_COLUMNS)),
     }
@@ -139,6 +150,19 @@ def content_sha256(tables: Mapping[str, bytes]) -> str:
         digest.update(f"{table}.csv {len(data)}\n".encode())
         digest.update(data)
     return digest.hexdigest()
+
+
+def frames_sha256(
+    participants: pd.DataFrame,
+    responses: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+    resources: Sequence[str],
+) -> str:
+    """``content_sha256`` of the canonical tables of a cohort with these tables and resources
+    (equal to ``content_sha256(canonical_tables(cohort))``). The loader hands a Cohort this,
+    to be computed on first read (``cohort.LazyText``), before the Cohort exists: it is the
+    ``sha256`` of a loaded cohort, the one the library stores for the same content."""
+    return content_sha256(_canonical_tables(participants, responses, contacts, resources))
 
 
 def _read_text(data: bytes, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
