@@ -5,12 +5,12 @@ its one-feature module (as scipy.stats re-exports from its private modules). The
 explicit, so a function that shares its module's name (``enrollment``, ``summary``,
 ``validate``) is the function here, never the module.
 
-Loading, validation and the summary's metrics are imported at once. The presentation modules
-(figures and plotly, report, export, store and sqlite, privacy, format, canonical) and
-baseline, outcomes and sample are imported on first use of any name not defined here
-(PEP 562 ``__getattr__``), so ``python -m hoo_metrics summary`` does not pay for them. None of
-these modules shares its name with a function of this package, so the module attribute that
-importing a submodule sets can never hide a function.
+Loading, validation (with the canonical text, whose hash a loaded Cohort carries) and the
+summary's metrics are imported at once. The presentation modules (figures and plotly, report,
+export, store and sqlite, privacy, format) and baseline, outcomes and sample are imported on
+first use of any name not defined here (PEP 562 ``__getattr__``), so ``python -m hoo_metrics
+summary`` does not pay for them. None of these modules shares its name with a function of this
+package, so the module attribute that importing a submodule sets can never hide a function.
 """
 
 # ruff: noqa: F401 - the imports below are the re-exports; __all__ is completed on first use
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 
+from .canonical import canonical_tables, cohort_from_canonical, content_sha256, response_columns
 from .cohort import Cohort
 from .compare import compare_resources
 from .contract import (
@@ -72,7 +73,6 @@ __version__ = "0.1.0"
 
 # imported on first use: every name of __all__ of these modules ...
 _WHOLE_MODULES = (
-    "canonical",
     "export",
     "figures",
     "format",
@@ -90,6 +90,7 @@ _LAZY_NAMES = {
 _ALL_GROUPED = [  # grouped by module
     "Cohort", "CohortError", "Problem", "ERROR", "WARNING",
     "RawTables", "read_tables", "ValidationResult", "load_cohort", "validate",
+    "canonical_tables", "cohort_from_canonical", "content_sha256", "response_columns",
     "ALL_GROUP", "BLANK_GROUP", "CONTRACT_VERSION", "POPULATIONS", "POPULATION_LABELS",
     "RESOURCE_LABELS", "STAGE_CATEGORIES", "STAGE_LABELS", "resource_label",
     "stage_category_label",

@@ -82,27 +82,3 @@ def equals(values, text: str) -> np.ndarray:
     """Cells equal to ``text`` (nulls False), as a numpy bool array."""
     found = pc.fill_null(pc.equal(arrow(values), text), False)
     return found.to_numpy(zero_copy_only=False)
-
-
-def joined_utf8(texts: pa.Array, separator: bytes) -> bytes:
-    """``separator.join(t.encode() for t in texts)`` computed on the arrow buffers."""
-    texts = arrow(texts)
-    n = len(texts)
-    if n == 0:
-        return b""
-    if texts.null_count:
-        texts = pc.fill_null(texts, "")
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
-    data = np.frombuffer(texts.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
-    if len(separator) == 0 or n == 1:
-        return data.tobytes()
-    lengths = np.diff(offsets)
-    width = len(separator)
-    out = np.empty(len(data) + width * (n - 1), dtype=np.uint8)
-    # each byte of text i moves right by i separators; separator i follows text i
-    out[np.arange(len(data)) + width * np.repeat(np.arange(n), lengths)] = data
-    ends = (offsets[1:-1] - offsets[0]) + width * np.arange(n - 1)
-    sep = np.frombuffer(separator, dtype=np.uint8)
-    for j in range(width):
-        out[ends + j] = sep[j]
-    return out.tobytes()

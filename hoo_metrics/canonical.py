@@ -21,12 +21,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .cohort import CONTACT_COLUMNS, Cohort
+from . import arrowtext as at
+from .cohort import CONTACT_COLUMNS, Cohort, empty_contacts
 from .contract import HELPFUL_PREFIX, TABLES, USED_PREFIX
 
 __all__ = [
@@ -41,71 +44,97 @@ _RESPONSE_FRONT = ("participant_id", "month", "stage", "stage6_path")
 
 def response_columns(cohort: Cohort) -> list[str]:
     """The canonical column order of the responses table of ``cohort``."""
+    return _response_columns(cohort.responses, cohort.resources)
+
+
+def _response_columns(responses: pd.DataFrame, resources: Sequence[str]) -> list[str]:
     cols = list(_RESPONSE_FRONT)
-    for code in cohort.resources:
+    for code in resources:
         cols += [USED_PREFIX + code, HELPFUL_PREFIX + code]
     cols.append("most_helpful")
-    extra = [c for c in cohort.responses.columns if c not in cols]
+    extra = [c for c in responses.columns if c not in cols]
     return cols + extra
 
 
 _NEEDS_QUOTES = r'[,"\r\n]'
+_TEXT = pa.large_string()
+_QUOTE = pa.scalar('"', _TEXT)
+_EMPTY = pa.scalar("", _TEXT)
 
 
-def _quote(cells: pd.Series) -> pd.Series:
+def _quote(cells: pa.Array) -> pa.Array:
     """Minimal CSV quoting (as csv.QUOTE_MINIMAL): only cells with a comma, quote or line
     break are quoted, inner quotes doubled."""
-    needs = cells.str.contains(_NEEDS_QUOTES, regex=True)
-    if not needs.any():
+    needs = pc.match_substring_regex(cells, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
         return cells
-    quoted = '"' + cells.str.replace('"', '""', regex=False) + '"'
-    return cells.where(~needs, quoted)
+    quoted = pc.binary_join_element_wise(
+        _QUOTE, pc.replace_substring(cells, '"', '""'), _QUOTE, _EMPTY
+    )
+    return pc.if_else(needs, quoted, cells)
 
 
-def _text_column(col: pd.Series) -> list[str]:
-    """One column as canonical CSV cells ('' for blank), quoted where needed."""
+def _text_column(col: pd.Series) -> pa.Array:
+    """One column as canonical CSV cells ('' for blank), quoted where needed: a large_string
+    arrow array without nulls, so that the rows are joined by arrow, not cell by cell."""
     if pd.api.types.is_bool_dtype(col):
-        return np.where(col.to_numpy(dtype=bool), "yes", "no").tolist()
+        return pa.array(["no", "yes"], _TEXT).take(col.to_numpy(dtype=bool).astype(np.int8))
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype="float64", na_value=np.nan)
-        blank = np.isnan(values)
-        finite = values[~blank]
+        finite = values[~np.isnan(values)]
         integral = bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53))
         # Format each distinct value once (columns hold few distinct numbers), then gather.
-        distinct, where = np.unique(np.where(blank, 0.0, values), return_inverse=True)
-        text = np.array(
-            [str(int(v)) if integral else repr(float(v)) for v in distinct.tolist()], dtype=object
-        )[where.reshape(-1)]
-        text[blank] = ""
-        return text.tolist()
-    cells = col.astype("str").fillna("")
-    return _quote(cells).tolist()
+        # Distinct by bit pattern, so that -0.0 keeps its own repr.
+        codes, bits = pd.factorize(values.view(np.int64))
+        texts = [
+            "" if np.isnan(v) else str(int(v)) if integral else repr(v)
+            for v in bits.view(np.float64).tolist()
+        ]
+        return pa.array(texts, _TEXT).take(codes)
+    return _quote(pc.fill_null(at.arrow(col.astype("str")), _EMPTY))
 
 
 def _table_text(frame: pd.DataFrame, columns: list[str]) -> bytes:
     """The canonical CSV bytes of ``frame`` restricted to ``columns`` in that order."""
-    header = _quote(pd.Series(columns, dtype="str")).tolist()
+    header = ",".join(_quote(pa.array(columns, _TEXT)).to_pylist()) + "\n"
+    if not columns:
+        return header.encode("utf-8")
     cells = [_text_column(frame[c]) for c in columns]
-    lines = [",".join(header), *map(",".join, zip(*cells, strict=True))]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    # the last cell of each row ends with the line break, the cells of a row are joined by
+    # commas: the lines then lie one after the other in the data buffer of the result, which
+    # is the table's text
+    cells[-1] = pc.binary_join_element_wise(cells[-1], _EMPTY, pa.scalar("\n", _TEXT))
+    lines = pc.binary_join_element_wise(*cells, pa.scalar(",", _TEXT))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    data = lines.buffers()[2]
+    body = data[start:end].to_pybytes() if end > start else b""
+    return header.encode("utf-8") + body
 
 
 def canonical_tables(cohort: Cohort) -> dict[str, bytes]:
     """The canonical CSV bytes of the three tables, keyed ``participants``, ``responses``,
     ``contacts`` (in that order). A cohort without contacts gets a header-only contacts table.
     """
-    responses = cohort.responses
-    cols = response_columns(cohort)
+    return _canonical_tables(
+        cohort.participants, cohort.responses, cohort.contacts, cohort.resources
+    )
+
+
+def _canonical_tables(
+    participants: pd.DataFrame,
+    responses: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+    resources: Sequence[str],
+) -> dict[str, bytes]:
+    cols = _response_columns(responses, resources)
     missing = [c for c in cols if c not in responses]
     if missing:  # a missing helpful_ column is all blank (see cohort.py)
         responses = responses.assign(**{c: np.nan for c in missing})
-    contacts = cohort.contacts
     if contacts is None or len(contacts.columns) == 0:
-        from .cohort import empty_contacts
-
         contacts = empty_contacts()
     return {
-        "participants": _table_text(cohort.participants, list(cohort.participants.columns)),
+        "participants": _table_text(participants, list(participants.columns)),
         "responses": _table_text(responses, cols),
         "contacts": _table_text(contacts, list(CONTACT_COLUMNS)),
     }
@@ -121,6 +150,19 @@ def content_sha256(tables: Mapping[str, bytes]) -> str:
         digest.update(f"{table}.csv {len(data)}\n".encode())
         digest.update(data)
     return digest.hexdigest()
+
+
+def frames_sha256(
+    participants: pd.DataFrame,
+    responses: pd.DataFrame,
+    contacts: pd.DataFrame | None,
+    resources: Sequence[str],
+) -> str:
+    """``content_sha256`` of the canonical tables of a cohort with these tables and resources
+    (equal to ``content_sha256(canonical_tables(cohort))``). The loader hands a Cohort this,
+    to be computed on first read (``cohort.LazyText``), before the Cohort exists: it is the
+    ``sha256`` of a loaded cohort, the one the library stores for the same content."""
+    return content_sha256(_canonical_tables(participants, responses, contacts, resources))
 
 
 def _read_text(data: bytes, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -113,8 +113,10 @@ class Cohort:
     name: str = "cohort"
     source: str = ""
     synthetic: bool = False
-    # SHA-256 of the canonical content (validate.cohort_sha256). The loader gives a LazyText:
-    # the hash takes ~0.2 s at 10^5 participants and a command-line summary never reads it.
+    # SHA-256 of the content: canonical.content_sha256 of the canonical tables, the hash the
+    # library stores for the same content (a library cohort gets its record's). The loader
+    # gives a LazyText: the hash writes the whole canonical text, and a command-line summary
+    # never reads it.
     sha256: str = _LazyTextField()  # type: ignore[assignment]
     # descriptive participant columns the identifier screen rules out as groupings and
     # filters, {column: why in plain words}: the validator's verdict (it does not load them);

@@ -14,7 +14,6 @@ column and check, then summarised, so a badly broken file still gives a readable
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import arrowtext as at
+from .canonical import frames_sha256
 from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
 from .contract import (
     CONTACT_REQUIRED,
@@ -106,44 +106,6 @@ def load_cohort(source: str | os.PathLike | Mapping[str, bytes], name: str | Non
     if result.cohort is None:
         raise CohortError(result.problems)
     return result.cohort
-
-
-def cohort_sha256(
-    participants: pd.DataFrame, responses: pd.DataFrame, contacts: pd.DataFrame
-) -> str:
-    """SHA-256 of a cohort's canonical content: for each table its name, row count, and for
-    each column its name, dtype and values (numbers as little-endian float64/int64, booleans
-    as bytes, text as its distinct values in UTF-8 separated by 0x1F followed by each cell's
-    position among them, -1 for NaN). Independent of the encoding,
-    separator or file form the data came in."""
-    digest = hashlib.sha256()
-    for table, frame in (
-        ("participants", participants),
-        ("responses", responses),
-        ("contacts", contacts),
-    ):
-        digest.update(f"table\x1e{table}\x1e{len(frame)}\n".encode())
-        for column in frame.columns:
-            values = frame[column]
-            kind = str(values.dtype)
-            digest.update(f"column\x1e{column}\x1e{kind}\n".encode())
-            # arrays are hashed through the buffer protocol (no bytes copies)
-            if kind == "float64":
-                arr = np.ascontiguousarray(values.to_numpy(dtype="<f8", na_value=np.nan))
-                missing = np.isnan(arr)
-                if missing.any():  # one NaN bit pattern
-                    arr = arr.copy()
-                    arr[missing] = np.nan
-                digest.update(arr)
-            elif kind == "int64":
-                digest.update(np.ascontiguousarray(values.to_numpy(), dtype="<i8"))
-            elif kind == "bool":
-                digest.update(np.ascontiguousarray(values.to_numpy(dtype="u1")))
-            else:  # distinct texts in order of first appearance, then each cell's number
-                codes, uniques = at.factorize(values.astype("str"))
-                digest.update(at.joined_utf8(uniques, b"\x1f") + b"\n")
-                digest.update(np.ascontiguousarray(codes, dtype="<i8"))
-    return digest.hexdigest()
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -369,7 +331,9 @@ class _Validator:
             warnings=tuple(p for p in self.problems if not p.is_error),
             name=name,
             source=source,
-            sha256=LazyText(partial(cohort_sha256, participants, responses, contacts)),
+            sha256=LazyText(
+                partial(frames_sha256, participants, responses, contacts, self.resources)
+            ),
             screened_columns=dict(self.screened),
         )
         # a valid cohort's participant ids are distinct and in table order, so each response's

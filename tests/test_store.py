@@ -7,6 +7,7 @@ byte-identical. Processes synchronise through a barrier or a pipe, never through
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -15,12 +16,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from hoo_metrics import REDCAP_SAMPLE_DIR
 from hoo_metrics import store as store_module
 from hoo_metrics.canonical import canonical_tables, cohort_from_canonical, content_sha256
 from hoo_metrics.cohort import Cohort
@@ -37,7 +40,9 @@ from hoo_metrics.store import (
     require_evaluator,
     role_for,
 )
+from hoo_metrics.validate import load_cohort
 from tests.factories import make_cohort
+from tests.test_validate import CLEAN
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE_NAMES = ("participants", "responses", "contacts")
@@ -192,12 +197,62 @@ def test_canonical_non_integer_floats_and_empty_tables():
         responses=[{"participant_id": "A1", "month": 0, "used_a": 1, "helpful_a": 2.5}],
     )
     assert b"A1,0,,,1,2.5," in canonical_tables(frac)["responses"]
+    # a column with a non-integer value writes each cell as its repr, -0.0 as "-0.0"; a
+    # whole-number column writes -0.0 as int(-0.0), "0"
+    signed = make_cohort(
+        participants=[{"participant_id": "A1", "arm": "x"}],
+        responses=[
+            {"participant_id": "A1", "month": 0, "stage": -0.0, "used_a": -0.0},
+            {"participant_id": "A1", "month": 3, "stage": 2, "used_a": 0.5},
+        ],
+    )
+    assert canonical_tables(signed)["responses"] == (
+        b"participant_id,month,stage,stage6_path,used_a,helpful_a,most_helpful\n"
+        b"A1,0,0,,-0.0,,\nA1,3,2,,0.5,,\n"
+    )
 
 
 def test_content_sha256_changes_with_any_cell():
     a = canonical_tables(small_cohort())
     b = dict(a, contacts=a["contacts"].replace(b",30,", b",31,"))
     assert content_sha256(a) != content_sha256(b)
+
+
+def test_one_content_hash_for_a_folder_its_zip_and_the_library(store, tmp_path):
+    # The clean cohort of tests/test_validate.py: its CSV text is already canonical, so its
+    # content hash is, by the definition in docs/library.md, the SHA-256 of
+    # "participants.csv <length>\n" + its bytes, then responses, then contacts. The files are
+    # written with a BOM and Windows line ends (other bytes, the same content); a folder, its
+    # .zip and the library version published from the folder all carry that one hash.
+    by_hand = hashlib.sha256()
+    for table in TABLE_NAMES:
+        data = CLEAN[table].encode("utf-8")
+        by_hand.update(f"{table}.csv {len(data)}\n".encode() + data)
+    folder = tmp_path / "pilot"
+    folder.mkdir()
+    for table in TABLE_NAMES:
+        text = CLEAN[table].replace("\n", "\r\n")
+        (folder / f"{table}.csv").write_bytes(text.encode("utf-8-sig"))
+    with zipfile.ZipFile(tmp_path / "pilot.zip", "w") as zf:
+        for table in TABLE_NAMES:
+            zf.write(folder / f"{table}.csv", f"pilot/{table}.csv")
+
+    from_folder = load_cohort(folder)
+    from_zip = load_cohort(tmp_path / "pilot.zip")
+    record = store.publish(from_folder, "Pilot")
+    from_library = store.load("Pilot")
+    assert record.sha256 == by_hand.hexdigest()
+    assert from_folder.sha256 == from_zip.sha256 == from_library.sha256 == record.sha256
+    assert from_folder.sha256 == content_sha256(canonical_tables(from_folder))
+
+
+def test_a_redcap_export_carries_its_library_hash(store):
+    # The sample as a REDCap export (another file form, converted on loading): its loaded
+    # Cohort's hash is the one the library records and gives back for that content.
+    cohort = load_cohort(REDCAP_SAMPLE_DIR)
+    record = store.publish(cohort, "REDCap sample")
+    assert cohort.sha256 == record.sha256 == store.load("REDCap sample").sha256
+    assert record.sha256 == content_sha256(canonical_tables(cohort))
 
 
 # ---- publish, versions, load, export -------------------------------------------------------------

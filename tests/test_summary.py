@@ -328,15 +328,15 @@ def test_summary_leaves_the_content_hash_for_first_use():
     import pickle
 
     from hoo_metrics import SAMPLE_DIR
+    from hoo_metrics.canonical import canonical_tables, content_sha256
     from hoo_metrics.cohort import Cohort, LazyText
-    from hoo_metrics.validate import cohort_sha256
 
     cohort = load_cohort(SAMPLE_DIR)
     stored = Cohort.__dict__["sha256"].raw(cohort)
     assert isinstance(stored, LazyText) and stored._value is None
     summary(cohort)
     assert stored._value is None  # the summary did not need it
-    expected = cohort_sha256(cohort.participants, cohort.responses, cohort.contacts)
+    expected = content_sha256(canonical_tables(cohort))
     first = cohort.filter({"arm": [cohort.groups("arm")[0]]})
     assert first.sha256 == expected  # a filtered cohort keeps the full cohort's hash
     assert stored._value == expected  # computed once, for both
