@@ -7,6 +7,9 @@ store, which refuses anyone but an evaluator; the controls are hidden from viewe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -226,45 +229,101 @@ def _cohort_of(option: str) -> hm.Cohort:
     return cohorts()[option]
 
 
-def headline(cohort: hm.Cohort, population: str) -> dict:
-    """The headline numbers of a whole cohort (no grouping, no filters) as raw counts."""
-    enr = hm.enrollment(cohort, None, population)
-    ended = hm.ended_by_contact(cohort, None, population)
-    ett = hm.early_to_thriving(cohort, None, population)
-    overall = hm.resources_overall(cohort, None, population)
-    out = {"enrolled": int(enr["enrolled"].sum()), "analysed": int(enr["analysed"].sum())}
+@dataclass(frozen=True)
+class Count:
+    """One count of a cohort's headline as its results show it: ``value`` None when the
+    suppression layer hides it, ``text`` what is printed ("42", "<11", "suppressed")."""
+
+    value: int | None
+    text: str
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None
+
+
+def _count(st: hm.SuppressedTable, i: int, col: str) -> Count:
+    if st.mask[col].iloc[i]:
+        label = st.labels()[col].iloc[i]
+        return Count(None, label if label.startswith("<") else "suppressed")
+    v = st.table[col].iloc[i]
+    return Count(None, hm.DASH) if pd.isna(v) else Count(int(v), str(int(v)))
+
+
+_ZERO = Count(0, "0")
+
+
+def headline(cohort: hm.Cohort, population: str, suppression=None) -> dict:
+    """The headline numbers of a whole cohort (no grouping, no filters), read from its one
+    jointly suppressed results object (``hm.compute_results``): enrolled and analysed (the
+    enrollment row), support ended by the 1st and 2nd contact, early stages to thriving
+    (count and denominator as :class:`Count`), the top 3 resources named most helpful as text.
+    A refused view gives ``{"refusal": message}`` and no number. ``suppression``: an int k or
+    a ``hm.Suppression`` (None: ``HOO_MIN_CELL``, default 5)."""
+    res = hm.compute_results(cohort, population, None, None, suppression)
+    if res.refusal is not None:
+        return {"refusal": res.refusal.message}
+    t = res.tables
+    enr = t["enrollment"]
+    out = {"refusal": None}
+    for col in ("enrolled", "analysed"):
+        out[col] = _count(enr, 0, col) if len(enr.table) else _ZERO
+    ended = t["ended_by_contact"]
+    contact = ended.table["contact"].reset_index(drop=True)
     for k in (1, 2):
-        upto = ended[ended["contact"] <= k]  # beyond the last contact the count stays
-        last = upto.iloc[-1] if len(upto) else None
-        n = int(ended["participants"].iloc[0]) if len(ended) else 0
-        out[f"ended_{k}"] = (int(last["ended"]) if last is not None else 0, n)
-    out["thriving"] = (int(ett["n"].sum()), int(ett["participants"].sum()))
-    top = overall[overall["rank"] <= 3].sort_values("rank")
+        upto = np.flatnonzero((contact <= k).to_numpy())  # beyond the last contact it stays
+        if len(upto):
+            i = int(upto[-1])
+            out[f"ended_{k}"] = (_count(ended, i, "ended"), _count(ended, i, "participants"))
+        else:  # nobody with a contact: a shown 0 of 0
+            out[f"ended_{k}"] = (_ZERO, _ZERO)
+    ett = t["early_to_thriving"]
+    out["thriving"] = (
+        (_count(ett, 0, "n"), _count(ett, 0, "participants")) if len(ett.table) else (_ZERO, _ZERO)
+    )
+    over = t["resources_overall"]
+    top = [
+        i
+        for i in np.argsort(over.table["rank"].to_numpy(), kind="stable")
+        if over.table["rank"].iloc[i] <= 3
+    ]
     out["top"] = "; ".join(
-        f"{hm.resource_label(r.resource)} {hm.share(r.most_helpful_ever, r.participants)}"
-        for r in top.itertuples()
+        f"{hm.resource_label(over.table['resource'].iloc[i])} "
+        f"{_share(_count(over, i, 'most_helpful_ever'), _count(over, i, 'participants'))}"
+        for i in top
     )
     return out
 
 
-def _small(count: int, k: int) -> bool:
-    return 0 < count < k
+def _share(k: Count, n: Count) -> str:
+    """ "65% (15/23)" when both counts show; else the counts as shown ("<5 of 23")."""
+    if k.shown and n.shown:
+        return hm.share(k.value, n.value)
+    return f"{k.text} of {n.text}"
 
 
-def compare_table(a: dict, b: dict, labels: tuple[str, str], k: int = 1) -> pd.DataFrame:
-    """Headline numbers of two cohorts side by side; shares compared with Fisher's exact test
-    (two-sided) and the Newcombe interval of the difference A - B.
+def compare_table(a: dict, b: dict, labels: tuple[str, str]) -> pd.DataFrame:
+    """Headline numbers of two cohorts side by side (two :func:`headline` dicts); shares
+    compared with Fisher's exact test (two-sided) and the Newcombe interval of the difference
+    A - B. Nothing is hidden here: each cohort's numbers are as its results show them, hidden
+    counts printed as their labels ("<k", "suppressed"), a refused cohort as its refusal
+    message. A share, its difference and the test need both counts and both denominators
+    shown."""
+    refused = [d["refusal"] for d in (a, b)]
 
-    Small-cell suppression (``k`` from the session's setting; 1 = nothing hidden): a count
-    from 1 to k-1 shows as "<k"; a share whose count or complement (n - count) is that small
-    is hidden with its difference and test."""
+    def cell(d: dict, key: str, first: bool) -> str:
+        if d["refusal"] is not None:
+            return d["refusal"] if first else "not shown"
+        v = d[key]
+        return v if isinstance(v, str) else v.text if isinstance(v, Count) else _share(*v)
 
-    def count(n: int) -> str:
-        return f"<{k}" if _small(n, k) else str(n)
+    def row(label: str, key: str, diff: str, test: str, first: bool = False) -> tuple:
+        return (label, cell(a, key, first), cell(b, key, first), diff, test)
 
+    no_test = "not shown: a cohort is refused" if any(refused) else None
     rows = [
-        ("Enrolled", count(a["enrolled"]), count(b["enrolled"]), hm.DASH, "not tested (counts)"),
-        ("Analysed", count(a["analysed"]), count(b["analysed"]), hm.DASH, "not tested (counts)"),
+        row("Enrolled", "enrolled", hm.DASH, no_test or "not tested (counts)", first=True),
+        row("Analysed", "analysed", hm.DASH, no_test or "not tested (counts)"),
     ]
     shares = {
         "ended_1": "Support ended after the 1st contact",
@@ -272,33 +331,31 @@ def compare_table(a: dict, b: dict, labels: tuple[str, str], k: int = 1) -> pd.D
         "thriving": "Early stages (1-3) to thriving (6)",
     }
     for key, label in shares.items():
-        (ka, na), (kb, nb) = a[key], b[key]
-        hidden = [_small(x, k) or _small(n - x, k) for x, n in ((ka, na), (kb, nb))]
-        if any(hidden):
-            shown = [
-                f"suppressed (n = {count(n)})" if h else hm.share(x, n)
-                for h, (x, n) in zip(hidden, ((ka, na), (kb, nb)), strict=True)
-            ]
-            rows.append((label, *shown, "suppressed", f"not shown: a count under {k}"))
+        if no_test:
+            rows.append(row(label, key, hm.DASH, no_test))
             continue
-        if na and nb:
-            res = hm.compare_proportions([ka, kb], [na, nb], labels)
+        (ka, na), (kb, nb) = a[key], b[key]
+        if not all(c.shown for c in (ka, na, kb, nb)):
+            rows.append(row(label, key, "suppressed", "not shown: a count is hidden"))
+            continue
+        if na.value and nb.value:
+            res = hm.compare_proportions([ka.value, kb.value], [na.value, nb.value], labels)
             low, high = res.risk_difference_ci()
             diff = f"{hm.pct(res.risk_difference)} ({hm.ci(low, high, percent=True)})"
-            test = f"{res.test}, {hm.p_value(res.pvalue)}, n = {na} vs {nb}"
+            test = f"{res.test}, {hm.p_value(res.pvalue)}, n = {na.value} vs {nb.value}"
         else:
             diff, test = hm.DASH, "not tested: a cohort has nobody to count"
-        rows.append((label, hm.share(ka, na), hm.share(kb, nb), diff, test))
+        rows.append(row(label, key, diff, test))
     rows.append(
-        ("Most helpful (top 3, in order)", a["top"], b["top"], hm.DASH, "not tested (rankings)")
+        row("Most helpful (top 3, in order)", "top", hm.DASH, no_test or "not tested (rankings)")
     )
     return pd.DataFrame(rows, columns=["Measure", *labels, "Difference (A − B)", "Test"])
 
 
 def compare_panel(population: str, suppression=None) -> None:
-    """Pick two cohorts (sample, upload, library versions) and compare their headlines,
-    small counts suppressed as the session's ``suppression`` setting says."""
-    k = suppression.effective_k if suppression is not None else 1
+    """Pick two cohorts (sample, upload, library versions) and compare their headlines, each
+    as its own results show them under the session's ``suppression`` setting (None:
+    ``HOO_MIN_CELL``)."""
     options = compare_options()
     if len(options) < 2:
         st.info(
@@ -319,8 +376,8 @@ def compare_panel(population: str, suppression=None) -> None:
         try:
             numbers.append(
                 remember(
-                    ("compare", option, population),
-                    lambda option=option: headline(_cohort_of(option), population),
+                    ("compare", option, population, suppression),
+                    lambda option=option: headline(_cohort_of(option), population, suppression),
                 )
             )
         except (hm.StoreError, OSError, KeyError) as exc:
@@ -328,10 +385,12 @@ def compare_panel(population: str, suppression=None) -> None:
             return
     labels = (f"A: {options[a]}", f"B: {options[b]}")
     # six rows of sentences: a static table wraps them (a data grid cut the tests off)
-    st.table(compare_table(*numbers, labels, k=k), hide_index=True)
+    st.table(compare_table(*numbers, labels), hide_index=True)
     st.caption(
         f"{hm.population_label(population)} of each whole cohort (the sidebar filters do not "
-        "apply). Differences in percentage points with Newcombe's 95% interval; P from "
-        "Fisher's exact test, two-sided. The test assumes different people in A and B: two "
-        "versions of one cohort share participants, so read their P as descriptive only."
+        'apply), small counts hidden as on every page ("<k", "suppressed"). Differences in '
+        "percentage points with Newcombe's 95% interval; P from Fisher's exact test, "
+        "two-sided, only where both counts and denominators show. The test assumes different "
+        "people in A and B: two versions of one cohort share participants, so read their P as "
+        "descriptive only."
     )
