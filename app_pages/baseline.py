@@ -36,6 +36,9 @@ ui.table(
     height=36 * (len(display) + 1) + 4,
     column_config={"Level": st.column_config.TextColumn(width="medium")},
 )
+pooled = hm.baseline_pooled_note(tests) if tests is not None else ""
+if pooled:
+    ui.plain(pooled)
 st.caption(
     "n (%) of the analysed participants in each group; blank cells shown as (blank). "
     "P: Fisher's exact test for 2x2 tables, Fisher-Freeman-Halton exact test for larger tables "

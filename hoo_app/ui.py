@@ -40,6 +40,14 @@ def header(view: View, title: str, purpose: str, guard: bool = False) -> None:
         privacy_view.small_note(view)
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
+
+
+def plain(text: str) -> None:
+    """A sentence that holds the data's own labels, shown as text, never as Markdown."""
+    st.markdown(text.translate(_MARKDOWN))
+
+
 def takeaway(text: str) -> None:
     """The one sentence a reader should take from the next chart or table."""
     st.markdown(f"**{text}**")

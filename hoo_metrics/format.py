@@ -28,6 +28,7 @@ __all__ = [
     "DASH",
     "SYNTHETIC_LABEL",
     "baseline_display",
+    "baseline_pooled_note",
     "baseline_verdict",
     "ci",
     "comparison_display",
@@ -334,6 +335,22 @@ def test_with_recoding(row, variable: str) -> str:
     if left_out:
         text += f"; groups too small to show left out: {', '.join(left_out.split('; '))}"
     return text
+
+
+def baseline_pooled_note(tests) -> str:
+    """One sentence naming the levels pooled for each Table 1 test (``baseline_tests`` output
+    or its SuppressedTable), "" when none was pooled."""
+    if isinstance(tests, SuppressedTable):
+        tests = tests.table
+    if tests is None or "pooled" not in tests:
+        return ""
+    parts = []
+    for row in tests[tests["pooled"] != ""].to_dict("records"):
+        levels = test_with_recoding(row, row["variable"]).split("pooled for the test: ", 1)[1]
+        parts.append(f"{variable_label(row['variable']).lower()}: {levels}")
+    if not parts:
+        return ""
+    return "Tested on pooled levels (small counts): " + "; ".join(parts) + "."
 
 
 def _level_text(level) -> str:

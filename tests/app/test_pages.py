@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from scipy import stats
 
 import hoo_metrics as hm
 
@@ -124,6 +125,18 @@ def test_baseline_table_and_verdict(sample):
     shown = at.dataframe[0].value
     expected = hm.baseline_display(table, tests)
     assert shown.reset_index(drop=True).equals(expected.reset_index(drop=True))
+    # four tests run on pooled levels; role: nurse 10/23 vs 8/19 shown, the other four roles
+    # pooled (23 - 10 = 13 and 19 - 8 = 11), Fisher's exact on [[10, 8], [13, 11]]
+    role = tests.table.set_index("variable").loc["role"]
+    assert role["pooled"] == "attending; midwife; other; resident"
+    assert role["test"] == "Fisher's exact" and role["p_value"] == pytest.approx(
+        stats.fisher_exact([[10, 8], [13, 11]]).pvalue
+    )
+    notes = [m.value.replace("\\", "") for m in at.markdown]  # shown as text: escaped
+    assert any(
+        m.startswith("Tested on pooled levels (small counts): role: attending, midwife, other")
+        for m in notes
+    )
     # the lifted view shows the unsuppressed table (role: attending 5 of 23 and 4 of 19 ...)
     at.toggle(key="hoo_lift_suppression").set_value(True).run()
     plain = hm.baseline_display(
