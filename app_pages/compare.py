@@ -6,6 +6,7 @@ import streamlit as st
 import hoo_metrics as hm
 from hoo_app import privacy_view as pv
 from hoo_app import ui
+from hoo_app.memo import remember
 from hoo_app.state import get_view
 
 BASE = hm.BASELINE_STAGE_CATEGORY
@@ -15,13 +16,6 @@ Y_TITLES = {
     "contacts": "Mean contacts per participant",
     "days": "Median support duration (days)",
 }
-
-
-def compare(cohort, group_by, population, outcome, resource, month):
-    """hm.compare_outcome, with the baseline stage category added when it is the grouping."""
-    if group_by == BASE:
-        cohort = hm.with_baseline_stage_category(cohort)
-    return hm.compare_outcome(cohort, group_by, population, outcome, resource, month)
 
 
 view = get_view()
@@ -64,8 +58,16 @@ grouped = pv.results(view, group_by)  # the view's tables under this grouping, s
 if grouped.refusal is not None:
     ui.no_data(grouped.refusal.message)
     st.stop()
+# the outcome on the view's own cohort (its small groups pooled as its tables pool them)
+outcome_key = ("outcome", view.key, view.population, view.suppression, group_by, outcome)
 res = hm.suppress_outcome(
-    view.compute(compare, group_by, view.population, outcome, resource, month), grouped
+    remember(
+        (*outcome_key, resource, month),
+        lambda: hm.compare_outcome(
+            grouped.cohort, group_by, view.population, outcome, resource, month
+        ),
+    ),
+    grouped,
 )
 labels = res.suppressed.labels()
 percent = res.unit == "share"
@@ -83,8 +85,7 @@ def value(v):
     return hm.pct(v) if percent else hm.number(v, 1)
 
 
-full = hm.with_baseline_stage_category(view.full) if group_by == BASE else view.full
-colors = {name(g): c for g, c in hm.group_colors(full.groups(group_by)).items()}
+colors = {name(g): c for g, c in hm.group_colors(grouped.groups).items()}
 rows = res.table.assign(
     group=[name(g) for g in res.table["group"]],
     label=[f"{name(g)} (n = {n_text(i)})" for i, g in res.table["group"].items()],

@@ -29,7 +29,8 @@ section_all, section_wave = st.tabs(
 
 
 def whole_follow_up() -> None:
-    tests = pv.comparisons_table(view) if len(view.groups) > 1 else None
+    groups = pv.results(view).groups  # the view's groups, small ones pooled
+    tests = pv.comparisons_table(view) if len(groups) > 1 else None
     no_tests = overall.table.iloc[0:0]
     # lazy: only the open tab's chart is built and drawn (switching tabs reruns, from the
     # memo); a filter change then redraws one ranking chart, not two
@@ -87,7 +88,7 @@ def by_follow_up_wave() -> None:
     first = wave_all[(wave_all["month"] == months[0]) & wave_all["used"].notna()]
     ui.chart(
         view,
-        hm.use_heatmap(wave_all, view.groups, by_wave.labels()),
+        hm.use_heatmap(wave_all, pv.results(view).groups, by_wave.labels()),
         hm.takeaway_top(
             "Most used at the first follow-up wave"
             + (" (among the values shown)" if by_wave.any else ""),

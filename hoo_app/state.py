@@ -47,13 +47,11 @@ class View:
     suppression: hm.Suppression = field(default_factory=hm.Suppression.from_env)
 
     @property
-    def groups(self) -> list[str]:
-        return self.cohort.groups(self.group_by)
-
-    @property
     def colors(self) -> dict[str, str]:
-        # from the full cohort's groups: filtering never recolours a group
-        return hm.group_colors(self.full.groups(self.group_by))
+        # from the full cohort's groups: filtering never recolours a group; a pooled group
+        # (small groups as one) has a colour of its own after them
+        pooled = hm.pooled_groups(self.full, self.group_by, self.suppression)
+        return hm.group_colors([*self.full.groups(self.group_by), *dict.fromkeys(pooled.values())])
 
     @property
     def analysed(self) -> int:

@@ -38,14 +38,17 @@ def header(view: View, title: str, purpose: str, guard: bool = False) -> None:
         st.stop()
     if guard:
         privacy_view.small_note(view)
+        pooled = privacy_view.results(view).pooled_text
+        if pooled:
+            plain(pooled, caption=True)
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 
 
-def plain(text: str) -> None:
+def plain(text: str, caption: bool = False) -> None:
     """A sentence that holds the data's own labels, shown as text, never as Markdown."""
-    st.markdown(text.translate(_MARKDOWN))
+    (st.caption if caption else st.markdown)(text.translate(_MARKDOWN))
 
 
 def takeaway(text: str) -> None:

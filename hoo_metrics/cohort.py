@@ -291,6 +291,20 @@ class Cohort:
             keep &= self.group_labels(column).isin([str(v) for v in values]).to_numpy()
         return self._restrict(keep)
 
+    def recoded(self, column: str, mapping: Mapping[str, str]) -> Cohort:
+        """The same cohort with the values of a participant ``column`` recoded (each label in
+        ``mapping`` replaced by its new one; blank cells are ``BLANK_GROUP``): the same rows,
+        so the row facts already known are kept."""
+        labels = self.group_labels(column)
+        participants = self.participants.assign(**{column: labels.replace(dict(mapping))})
+        out = replace(self, sha256=Cohort.__dict__["sha256"].raw(self), participants=participants)
+        out.keep_known(
+            response_positions=self.__dict__.get("response_positions"),
+            contact_positions=self.__dict__.get("contact_positions"),
+            most_helpful_flags=self.__dict__.get("most_helpful_flags"),
+        )
+        return out
+
     # ---- groups ----------------------------------------------------------------------------
     def group_labels(self, group_by: str | None) -> pd.Series:
         """The group label of each participant (aligned with ``participants``), as str.

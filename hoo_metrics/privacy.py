@@ -44,7 +44,13 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STAGE_RECODINGS
+from .contract import (
+    ALL_GROUP,
+    BLANK_GROUP,
+    DEFAULT_GROUP_BY,
+    STAGE_CATEGORIES,
+    STAGE_RECODINGS,
+)
 from .inference import contingency_test
 
 __all__ = [
@@ -53,6 +59,7 @@ __all__ = [
     "ENV_VAR",
     "HIDDEN_TEXT",
     "LIFTED_NOTICE",
+    "POOLED_TEXT",
     "REASONS",
     "TOO_FEW_TEXT",
     "Refusal",
@@ -61,6 +68,7 @@ __all__ = [
     "check_subgroup",
     "check_view",
     "min_cell_default",
+    "pooled_groups",
     "pooled_levels_table",
     "recode_stage_mix",
     "suppress_baseline_table",
@@ -295,6 +303,34 @@ def _small_parts(mask: np.ndarray, groups: np.ndarray | None, k: int) -> list[st
         counts = pd.Series(mask).groupby(groups).sum()
         out.extend(str(g) for g, c in counts.items() if 0 < c < k)
     return out
+
+
+#: What a pooled group's label ends with ("midwife + other (pooled)").
+POOLED_TEXT = " (pooled)"
+
+
+def pooled_groups(cohort, column: str | None, k: int | Suppression | None = None) -> dict[str, str]:
+    """Global recoding of a grouping: the values of ``column`` that fewer than k participants
+    who completed the study hold, pooled into one group when there are two or more of them
+    ("midwife + other (pooled)"); value -> pooled label, {} when nothing is pooled (fewer
+    than two such values, or every value).
+
+    The recoding depends on the cohort, the column and k only (never on the view's filters or
+    analysis set), so every view that groups by ``column`` pools the same values: a pooled
+    group differs from its neighbouring views by the sums of its values' differences, which
+    :func:`check_view` keeps at 0 or at least k. A pool that still holds fewer than k is one
+    group "too few to show" instead of several (Hundepool et al. 2012, 4.2). The randomised
+    arms (``arm``) are never pooled."""
+    kk = _setting(k).effective_k
+    # the arms are never pooled: a pool of arms would compare mixtures of treatments
+    if column in (None, DEFAULT_GROUP_BY) or kk <= 1:
+        return {}
+    done = cohort.analysis_set("completed").group_labels(column).value_counts()
+    groups = cohort.groups(column)
+    small = [g for g in groups if int(done.get(g, 0)) < kk]
+    if len(small) < 2 or len(small) == len(groups):  # pooling them all would be no grouping
+        return {}
+    return dict.fromkeys(small, " + ".join(small) + POOLED_TEXT)
 
 
 def check_view(

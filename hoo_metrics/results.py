@@ -21,6 +21,7 @@ import pandas as pd
 from .baseline import baseline_table, baseline_tests
 from .cohort import Cohort
 from .compare import compare_resources
+from .contract import ALL_GROUP
 from .enrollment import enrollment
 from .followup import (
     contacts_per_participant,
@@ -36,6 +37,7 @@ from .privacy import (
     Suppression,
     check_view,
     min_cell_default,
+    pooled_groups,
     reason_text,
     suppress_view,
 )
@@ -98,6 +100,18 @@ class Results:
     created: datetime
     refusal: Refusal | None = None
     tables: dict[str, SuppressedTable] = field(default_factory=dict)
+    #: the grouping's values pooled into one group (value -> the pooled group's label)
+    pooled: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pooled_text(self) -> str:
+        """One sentence saying which groups were pooled, "" when none."""
+        if not self.pooled:
+            return ""
+        return (
+            f"Groups held by fewer than {self.suppression.k} participants who completed the "
+            f"study are pooled into one: {next(iter(self.pooled.values()))}."
+        )
 
     @property
     def groups(self) -> list[str]:
@@ -120,6 +134,7 @@ class Results:
             ("Analysis set", population_label(self.population)),
             ("Groups by", variable_label(self.group_by) if self.group_by else "no grouping"),
             ("Filters", filters_text(self.filters)),
+            ("Groups pooled", self.pooled_text or "none"),
             # a refused view shows no number at all, its size included
             ("Analysed participants", self.analysed if self.refusal is None else "not shown"),
             (
@@ -195,6 +210,11 @@ def compute_results(
     refusal = check_view(full, setting, population=population, group_by=group_by, filters=filters)
     if refusal is not None:
         return dataclasses.replace(res, refusal=refusal)
+    everyone_view = view  # the overall rows: no grouping, so nothing pooled
+    pooled = pooled_groups(full, group_by, setting)  # the same for every view of the cohort
+    if pooled:
+        view = view.recoded(group_by, pooled)
+        res = dataclasses.replace(res, cohort=view, pooled=pooled)
     overall_rows = None
     if group_by is not None:  # the same view with no grouping, which anyone can open
         if everyone is None:
@@ -206,7 +226,11 @@ def compute_results(
     tables = {}
     for name, fn, with_overall in _GROUPED:
         frame = fn(view, **kw)
-        over = fn(view, group_by=None, population=population) if with_overall and group_by else None
+        over = (
+            fn(everyone_view, group_by=None, population=population)
+            if with_overall and group_by
+            else None
+        )
         tables[name] = (frame, over)
     tables["recovered_resource_tests"] = (
         recovered_resource_tests(view, population=population),
@@ -249,6 +273,12 @@ def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComp
     setting = results.suppression
     kk = setting.effective_k
     t = result.table.reset_index(drop=True)
+    strangers = set(t["group"].astype(str)) - {*results.groups, ALL_GROUP}
+    if strangers and kk > 1:  # a group the view does not have would show its n unhidden
+        raise ValueError(
+            f"the outcome's groups {sorted(strangers)} are not the view's: compute it on "
+            "results.cohort (its small groups pooled as the view pools them)"
+        )
     columns = list(t.columns)
     reasons = pd.DataFrame("", index=t.index, columns=columns, dtype=object)
     name, n_col, count_col, where = _outcome_source(result)

@@ -91,8 +91,9 @@ def summary(
     from .results import compute_results
 
     res = compute_results(cohort, population, group_by, None, suppression)
-    raw = _frames(cohort, group_by, population)
-    groups = cohort.groups(group_by)
+    # the view's cohort: its grouping's small values pooled as the results pool them
+    raw = _frames(res.cohort, group_by, population)
+    groups = res.cohort.groups(group_by)
     listing: list[dict[str, Any]] = []
     setting = res.suppression
     if res.refusal is not None:

@@ -119,7 +119,7 @@ from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STATU
 from hoo_metrics.export import compute_results, export_tables
 from hoo_metrics.followup import support_duration_curve
 from hoo_metrics.inference import wilson_interval
-from hoo_metrics.privacy import Suppression
+from hoo_metrics.privacy import Suppression, pooled_groups
 from hoo_metrics.stages import category_codes
 from hoo_metrics.summary import summary as summary_json
 
@@ -470,6 +470,13 @@ class _World:
             self.domains[c] = sorted(set(labels))
             values[c] = labels
         self.code = {c: {v: i for i, v in enumerate(d)} for c, d in self.domains.items()}
+        # a pooled group (privacy.pooled_groups: the grouping's small values as one group) is
+        # the union of its values
+        self.pooled: dict[str, dict[str, list[int]]] = {}
+        for v in views:
+            for value, label in pooled_groups(cohort, v.group_by, v.k).items():
+                codes = self.pooled.setdefault(v.group_by, {}).setdefault(label, [])
+                codes.append(self.code[v.group_by][value])
         sizes = [len(self.domains[c]) for c in self.attr_cols]
         self.combos = np.stack(_product(sizes), axis=1)  # A x attributes
         self.n_attr = len(self.combos)
@@ -705,8 +712,12 @@ class _World:
         if g != ALL_GROUP or gb is not None:
             if gb is None:
                 raise KeyError("a group other than 'all' needs a grouping column")
-            code = self.code[gb].get(g)
-            m &= self.combos[:, self.col[gb]] == (-1 if code is None else code)
+            pool = self.pooled.get(gb, {}).get(g)
+            if pool is not None:
+                m &= np.isin(self.combos[:, self.col[gb]], sorted(set(pool)))
+            else:
+                code = self.code[gb].get(g)
+                m &= self.combos[:, self.col[gb]] == (-1 if code is None else code)
         return m
 
     def vector(self, key: tuple) -> tuple:
@@ -1168,7 +1179,7 @@ class _Reader:
                 ("baseline_table", self._baseline),
             ):
                 if name in tables:
-                    reader(vi, k, scope, gb, res.groups, _Fast(tables[name]), tables)
+                    reader(vi, k, scope, gb, results.groups, _Fast(tables[name]), tables)
             self._margins(vi, k, scope, gb, results)
             if raw is not None:
                 js = raw if mode == "check" else _suppressed_summary(full, view, raw)
@@ -1242,7 +1253,11 @@ class _Reader:
             for c, parts in per_col.items():
                 self.line(vi, k, t, f"groups of {c}", parts)
             listed = {str(g) for g in df["group"]}
-            for g in self.world.domains.get(gb, []):
+            domain = self.world.domains.get(gb, [])
+            for label, codes in self.world.pooled.get(gb, {}).items():
+                if label in listed:  # its values are listed, as one group
+                    listed |= {domain[c] for c in codes}
+            for g in domain:
                 if g not in listed:
                     self.zero(vi, t, f"group {g}", ("enrolled", scope, gb, g), "group not listed")
 

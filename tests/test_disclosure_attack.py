@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from hoo_metrics.inference import wilson_interval
+from hoo_metrics.privacy import pooled_groups
 from hoo_metrics.sample import load_sample
 from tests.attacker import (
     AttackReport,
@@ -324,3 +325,12 @@ def test_regression_enrolled_and_analysed_give_the_non_completers():
     ]
     if found:
         pytest.fail("the non-completers come back:\n" + _explain(found, report))
+
+
+# ---- 6. pooled groups (the grouping's small values as one group) ---------------------------------
+def test_pooled_groups_at_k_11_on_the_sample():
+    # attending 9, midwife 4, other 4 and resident 7 completers pooled (24), nurse 18 alone
+    assert set(pooled_groups(sample(), "role", 11)) == {"attending", "midwife", "other", "resident"}
+    assert_no_leak(
+        attack(sample(), [View("completed", "role", {}, 11), View("all", "role", {}, 11)])
+    )

@@ -1049,3 +1049,27 @@ NAN = float("nan")
 )
 def test_recode_stage_mix(counts, total, expected):
     assert P.recode_stage_mix(counts, total, 5) == expected
+
+
+# ---- pooled groups ------------------------------------------------------------------------------
+def test_pooled_groups_on_the_sample(sample):
+    # completers by role (Table 1 by arm, enhanced + routine): attending 5 + 4 = 9, midwife
+    # 2 + 2 = 4, nurse 10 + 8 = 18, other 2 + 2 = 4, resident 4 + 3 = 7
+    assert P.pooled_groups(sample, "role", 5) == dict.fromkeys(
+        ["midwife", "other"], "midwife + other (pooled)"
+    )
+    assert P.pooled_groups(sample, "role", 8) == dict.fromkeys(
+        ["midwife", "other", "resident"], "midwife + other + resident (pooled)"
+    )
+    assert P.pooled_groups(sample, "role", 3) == {}  # none under 3
+    assert P.pooled_groups(sample, "role", 19) == {}  # all five: that would be no grouping
+    assert P.pooled_groups(sample, "role", P.Suppression(5, enabled=False)) == {}
+    assert P.pooled_groups(sample, "arm", 30) == {}  # the arms are never pooled
+    from hoo_metrics.results import compute_results
+
+    res = compute_results(sample, "completed", "role", None, 5)
+    assert res.groups == ["attending", "midwife + other (pooled)", "nurse", "resident"]
+    enr = res.tables["enrollment"].table.set_index("group")
+    assert enr.loc["midwife + other (pooled)", "analysed"] == 8  # 4 + 4
+    about = res.about().set_index("item")["value"]
+    assert "midwife + other (pooled)" in about["Groups pooled"]

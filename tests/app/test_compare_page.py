@@ -22,9 +22,10 @@ def expected(sample, group_by, outcome, resource=None, month=None, population="c
     cohort = sample
     if group_by == hm.BASELINE_STAGE_CATEGORY:
         cohort = hm.with_baseline_stage_category(sample)
-    res = hm.compare_outcome(cohort, group_by, population, outcome, resource, month)
-    # the page hides what the view's jointly suppressed tables hide, for its own grouping
+    # the page hides what the view's jointly suppressed tables hide, for its own grouping,
+    # on the view's cohort (small groups pooled as the tables pool them)
     view = hm.compute_results(cohort, population, group_by, None, hm.min_cell_default())
+    res = hm.compare_outcome(view.cohort, group_by, population, outcome, resource, month)
     return hm.suppress_outcome(res, view)
 
 
