@@ -46,9 +46,14 @@ def header(view: View, title: str, purpose: str, guard: bool = False) -> None:
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 
 
+def as_text(text: str) -> str:
+    """``text`` escaped so that Markdown shows it as it is (every Markdown sign backslashed)."""
+    return text.translate(_MARKDOWN)
+
+
 def plain(text: str, caption: bool = False) -> None:
     """A sentence that holds the data's own labels, shown as text, never as Markdown."""
-    (st.caption if caption else st.markdown)(text.translate(_MARKDOWN))
+    (st.caption if caption else st.markdown)(as_text(text))
 
 
 def takeaway(text: str) -> None:

@@ -7,10 +7,11 @@ explicit, so a function that shares its module's name (``enrollment``, ``summary
 
 Loading, validation (with the canonical text, whose hash a loaded Cohort carries) and the
 summary's metrics are imported at once. The presentation modules (figures and plotly, report,
-export, store and sqlite, privacy, format) and baseline, outcomes and sample are imported on
-first use of any name not defined here (PEP 562 ``__getattr__``), so ``python -m hoo_metrics
-summary`` does not pay for them. None of these modules shares its name with a function of this
-package, so the module attribute that importing a submodule sets can never hide a function.
+export, store and sqlite, privacy, format, methods) and baseline, outcomes and sample are
+imported on first use of any name not defined here (PEP 562 ``__getattr__``), so ``python -m
+hoo_metrics summary`` does not pay for them. None of these modules shares its name with a
+function of this package, so the module attribute that importing a submodule sets can never
+hide a function.
 """
 
 # ruff: noqa: F401 - the imports below are the re-exports; __all__ is completed on first use
@@ -76,6 +77,7 @@ _WHOLE_MODULES = (
     "export",
     "figures",
     "format",
+    "methods",
     "privacy",
     "report",
     "results",

@@ -52,6 +52,7 @@ from .format import (
     wave_ranking_display,
 )
 from .inference import compare_proportions, wilson_interval
+from .methods import methods_sections
 
 __all__ = ["STEP_KEYS", "Slide", "build_report", "presentation_steps"]
 
@@ -603,57 +604,6 @@ nav a{margin-right:1em}
 @media print{.plotly-graph-div{page-break-inside:avoid}}
 """
 
-_METHODS = """
-<h3>Definitions (the data contract)</h3>
-<ul>
-<li><b>Analysis set.</b> Completers (the trial's analysis): participants with status
-<code>completed</code>; option: all enrolled. Groups: the values of the grouping column.
-Baseline is month 0; follow-up waves are months &gt; 0.</li>
-<li><b>Enrollment.</b> Enrolled = participants; analysed = participants in the analysis set.</li>
-<li><b>Follow-up.</b> Over analysed participants with at least one peer-support contact. Support
-ends at the first contact whose <code>more_followup</code> is <code>no</code> (the end contact);
-a participant whose every contact says yes is censored at the last contact. Ended by contact k =
-participants whose end contact is &le; k over participants with a contact. Support duration =
-day of the end contact (event) or of the last contact (censored); median = smallest day with
-Kaplan-Meier survival &le; 0.5.</li>
-<li><b>Resources, per wave.</b> Respondents = analysed participants with a response at that
-month. Used = respondents with <code>used_&lt;code&gt;</code> = 1; mean helpfulness (1 not at all,
-5 extremely) over those who used and rated it; most helpful = respondents naming it (up to 3).
-Rank: most helpful, then mean helpfulness, then used, then code.</li>
-<li><b>Resources, whole follow-up.</b> Participants with at least one follow-up response; used
-or named most helpful at any follow-up wave. Rank: most helpful, then used, then code.</li>
-<li><b>Group comparison.</b> Two groups: Fisher's exact test, two-sided, on
-[[a, n1 - a], [b, n2 - b]]; more groups: chi-square test of independence. q = Benjamini-Hochberg
-adjustment over the resources of one measure.</li>
-<li><b>Recovery stages</b> (Scott et al. 2009): early = stages 1-3, middle = 4-5, stage 6 by
-path: dropping out, surviving, thriving. A transition runs from the baseline category to the
-category at the last follow-up wave with a stage.</li>
-<li><b>Resources of those who recovered.</b> Use at any follow-up wave among early-to-thriving
-participants against all other participants with a transition, Fisher's exact test, two-sided.</li>
-</ul>
-<h3>Statistics</h3>
-<ul>
-<li>95% CI of a share: Wilson score interval. 95% CI of a mean: t distribution.</li>
-<li>Risk difference: Newcombe hybrid score interval (method 10). Odds ratio: conditional maximum
-likelihood.</li>
-<li>Table 1: Fisher's exact (2x2), Fisher-Freeman-Halton exact (larger), else chi-square.</li>
-<li>Support duration: Kaplan-Meier (scipy.stats.ecdf), pointwise 95% band.</li>
-<li>P-values are two-sided, printed to two decimals (three below 0.01), "P &lt; 0.001" below
-that.</li>
-</ul>
-<h3>References</h3>
-<ul>
-<li>Rivera-Chiauzzi E, et al. Healing Our Own: a randomized trial to assess benefits of peer
-support. Journal of Patient Safety 2022;18(1):e308-e314.</li>
-<li>Scott SD, et al. The natural history of recovery for the healthcare provider "second victim"
-after adverse patient events. Quality &amp; Safety in Health Care 2009;18(5):325-330.</li>
-<li>Newcombe RG. Interval estimation for the difference between independent proportions.
-Statistics in Medicine 1998;17:873-890.</li>
-<li>Benjamini Y, Hochberg Y. Controlling the false discovery rate. JRSS B 1995;57:289-300.</li>
-<li>Hundepool A, et al. Statistical Disclosure Control. Wiley 2012 (cell suppression).</li>
-</ul>
-"""
-
 _DASH_NOTE = (
     "– in a table: hidden by small-cell suppression, or not computable. The CSV / Excel export "
     "gives the reason for every hidden cell."
@@ -725,6 +675,24 @@ def _section(anchor: str, title: str, body: str) -> str:
     return f'<section id="{anchor}"><h2>{_e(title)}</h2>{body}</section>'
 
 
+def _methods(k: int) -> str:
+    """The Methods text (:func:`hoo_metrics.methods.methods_sections`, the one the Methods page
+    shows) as HTML, every text escaped."""
+    parts = []
+    for section in methods_sections(k):
+        parts.append(f"<h3>{_e(section.title)}</h3>")
+        parts += [f"<p>{_e(p)}</p>" for p in section.paragraphs]
+        if section.items:
+            items = (
+                f"<li><b>{_e(i.term)}.</b> {_e(i.text)}</li>"
+                if i.term
+                else f"<li>{_e(i.text)}</li>"
+                for i in section.items
+            )
+            parts.append(f"<ul>{''.join(items)}</ul>")
+    return "".join(parts)
+
+
 def build_report(
     cohort,
     population: str = "completed",
@@ -770,7 +738,7 @@ def build_report(
     parts.append(about.to_html(index=False, header=False, escape=True, border=0, classes="about"))
     if res.refusal is not None:
         parts.append(f'<p class="refusal">{_e(res.refusal.message)}</p>')
-        parts.append(_section("methods", "Methods", _METHODS))
+        parts.append(_section("methods", "Methods", _methods(s.k)))
         parts.append("</main></body></html>")
         return "\n".join(parts)
 
@@ -910,15 +878,19 @@ def build_report(
 
     # methods and suppression
     hidden = sum(int(st.mask.to_numpy().sum()) for st in t.values())
+    # what this report hid; the rules themselves are in the Methods text below
     sup = (
-        f"<p>Small-cell suppression threshold k = {s.k}: counts from 1 to {s.k - 1}, and "
-        f"whatever would reveal them, are hidden ({hidden} cells in this report's tables). "
-        "A group with fewer than k participants shows none of its results.</p>"
+        f"<p>Small-cell suppression threshold k = {s.k}: {hidden} cells of this report's "
+        "tables are hidden, by the rules under Privacy below.</p>"
         if s.active
         else f"<p>Small-cell suppression is off (k = {s.k}{', lifted' if s.lifted else ''}).</p>"
     )
     parts.append(
-        _section("methods", "Methods", sup + f"<p class='note'>{_e(_DASH_NOTE)}</p>" + _METHODS)
+        _section(
+            "methods",
+            "Methods",
+            sup + f"<p class='note'>{_e(_DASH_NOTE)}</p>" + _methods(s.k),
+        )
     )
     parts.append(
         f"<footer><p class='note'>Made by the HOO dashboard {_e(about.loc[9, 'value'])} on "

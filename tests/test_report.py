@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import escape
 
 import openpyxl
 import pytest
@@ -77,6 +78,33 @@ def test_without_suppression_every_chart(sample):
     # recovery Sankeys = 15
     assert html.count('class="plotly-graph-div"') == 15
     assert "Small-cell suppression is off (k = 1)" in html
+
+
+def test_the_methods_are_the_library_text(report):
+    # the one Methods text (hoo_metrics.methods), every title, paragraph, item and reference
+    section = report[report.index('<section id="methods">') :]
+    for s in hm.methods_sections(5):
+        assert f"<h3>{escape(s.title)}</h3>" in section
+        for p in s.paragraphs:
+            assert f"<p>{escape(p)}</p>" in section
+        for i in s.items:
+            assert escape(i.text) in section
+    (refs,) = [s for s in hm.methods_sections(5) if s.title == "References"]
+    assert len(refs.items) >= 15
+    for ref in refs.items:
+        assert f"<li>{escape(ref.text)}</li>" in section
+    assert "A count from 1 to 4 is hidden and prints as &quot;&lt;5&quot;" in section
+
+
+def test_the_methods_follow_k_and_stay_in_a_refused_report(sample):
+    section = build_report(sample, suppression=11).split('<section id="methods">')[1]
+    assert "A count from 1 to 10 is hidden and prints as &quot;&lt;11&quot;" in section
+    assert "from 1 to 4 " not in section
+    # maternal death: 3 completers, fewer than k = 5: refused, but the methods stay
+    report = build_report(sample, filters={"event_type": ["maternal_death"]}, suppression=5)
+    assert 'class="refusal"' in report
+    for s in hm.methods_sections(5):
+        assert f"<h3>{escape(s.title)}</h3>" in report
 
 
 def test_hostile_labels_are_escaped():

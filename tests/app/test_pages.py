@@ -205,3 +205,23 @@ def test_url_reopens_page_filters_and_grouping(sample):
     assert at.multiselect(key="f_role").value == ["resident"]
     # the view itself is refused (2 of the 9 residents did not complete the study)
     assert "did not complete the study number fewer than 5" in texts(at)
+
+
+@pytest.mark.parametrize("k", [5, 11])
+def test_methods_page_shows_the_library_text(k, monkeypatch):
+    # the page draws hm.methods_sections for the session's k, the text the report embeds;
+    # escaped for Markdown, so it is read back without the backslashes
+    monkeypatch.setenv("HOO_MIN_CELL", str(k))
+    at = open_page("methods")
+    no_exception(at)
+    shown = texts(at).replace("\\", "")
+    sections = hm.methods_sections(k)
+    assert [s.title for s in sections][-1] == "References"
+    for s in sections:
+        assert f"#### {s.title}" in shown
+        for p in s.paragraphs:
+            assert p in shown
+        for i in s.items:
+            assert i.text in shown
+    assert f'A count from 1 to {k - 1} is hidden and prints as "<{k}"' in shown
+    assert at.dataframe  # the software versions
