@@ -2,7 +2,7 @@
 #   make run    set up .venv and open the dashboard on the synthetic sample cohort
 #   make test   set up .venv (and Debian's chromium when missing) and run every test
 #   make bench  benchmarks on generated cohorts
-#   make lint   ruff check + format check
+#   make lint   ruff check + format check + mypy
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -40,11 +40,13 @@ chromium:
 test: $(VENV)/.stamp-dev chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not bench"
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.stamp-dev chromium
 	$(PY) -m benchmarks --browser

@@ -108,7 +108,9 @@ with st.expander("Downloads", icon=":material/download:"):
         for col, fmt, render in ((cols[2], "PNG", figure_png), (cols[3], "SVG", figure_svg)):
             col.download_button(
                 f"This chart ({fmt}, 1600x900)",
-                lambda render=render: render(
+                # mypy cannot type a lambda with a default argument against the callable in
+                # download_button's data union
+                lambda render=render: render(  # type: ignore[misc]
                     slide.figure, 1600, 900, title=slide.title, takeaway=slide.sentence
                 ),
                 file_name=f"hoo-{prefix}{slide.key}.{fmt.lower()}",

@@ -8,6 +8,7 @@ store, which refuses anyone but an evaluator; the controls are hidden from viewe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -265,7 +266,7 @@ def headline(cohort: hm.Cohort, population: str, suppression=None) -> dict:
         return {"refusal": res.refusal.message}
     t = res.tables
     enr = t["enrollment"]
-    out = {"refusal": None}
+    out: dict[str, Any] = {"refusal": None}
     for col in ("enrolled", "analysed"):
         out[col] = _count(enr, 0, col) if len(enr.table) else _ZERO
     ended = t["ended_by_contact"]
@@ -365,8 +366,8 @@ def compare_panel(population: str, suppression=None) -> None:
         return
     keys = list(options)
     c1, c2 = st.columns(2)
-    a = c1.selectbox("Cohort A", keys, format_func=options.get, key="hoo_cmp_a")
-    b = c2.selectbox("Cohort B", keys, index=1, format_func=options.get, key="hoo_cmp_b")
+    a = c1.selectbox("Cohort A", keys, format_func=options.__getitem__, key="hoo_cmp_a")
+    b = c2.selectbox("Cohort B", keys, index=1, format_func=options.__getitem__, key="hoo_cmp_b")
     if a == b:
         st.info("Pick two different cohorts.", icon=":material/info:")
         return
@@ -385,7 +386,7 @@ def compare_panel(population: str, suppression=None) -> None:
             return
     labels = (f"A: {options[a]}", f"B: {options[b]}")
     # six rows of sentences: a static table wraps them (a data grid cut the tests off)
-    st.table(compare_table(*numbers, labels), hide_index=True)
+    st.table(compare_table(numbers[0], numbers[1], labels), hide_index=True)
     st.caption(
         f"{hm.population_label(population)} of each whole cohort (the sidebar filters do not "
         'apply), small counts hidden as on every page ("<k", "suppressed"). Differences in '

@@ -213,6 +213,7 @@ def sidebar() -> View | None:
     full = _library_choice(sb, name) if name.startswith(LIBRARY) else registry[name]
     if full is None:  # a damaged library cohort: fall back to the sample
         name = sample_name()
+        assert name is not None  # the registry is not empty (checked above)
         full = registry[name]
     if full.synthetic:
         sb.caption(":orange-badge[SYNTHETIC] sample data — no real participants.")

@@ -72,7 +72,8 @@ class _LazyTextField:
         value = obj.__dict__[self._slot]
         return value if isinstance(value, str) else value()
 
-    def __set__(self, obj, value) -> None:  # only __init__ gets here (the Cohort is frozen)
+    def __set__(self, obj, value: str | LazyText) -> None:
+        # only __init__ gets here (the Cohort is frozen)
         obj.__dict__[self._slot] = value
 
     def raw(self, obj):
@@ -117,7 +118,7 @@ class Cohort:
     # library stores for the same content (a library cohort gets its record's). The loader
     # gives a LazyText: the hash writes the whole canonical text, and a command-line summary
     # never reads it.
-    sha256: str = _LazyTextField()  # type: ignore[assignment]
+    sha256: _LazyTextField = _LazyTextField()  # read: a str; given: a str or a LazyText
     # descriptive participant columns the identifier screen rules out as groupings and
     # filters, {column: why in plain words}: the validator's verdict (it does not load them);
     # None for a cohort built otherwise (by hand, from the library): see ``screened``

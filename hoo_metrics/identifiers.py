@@ -339,7 +339,7 @@ def _descriptions(kinds: Sequence[_Kind], hits: np.ndarray, none=None) -> np.nda
 
 
 def _description(kinds: Sequence[_Kind], row: np.ndarray) -> str:
-    names = [kinds[j].description for j in np.flatnonzero(row)]
+    names = [kinds[int(j)].description for j in np.flatnonzero(row)]
     return " and ".join(names) if len(names) < 3 else ", ".join(names)
 
 
@@ -359,8 +359,8 @@ def mask(value: object, *, id_column: bool = False, zip_column: bool = False) ->
 def listed_problems(
     table: str,
     column: str | None,
-    rows: Sequence[int],
-    values: Sequence[object] | None,
+    rows: Sequence[int] | np.ndarray,
+    values: Sequence[object] | np.ndarray | None,
     messages: str | Sequence[str],
     severity: str = ERROR,
     cap: int = MAX_LISTED,
@@ -448,8 +448,10 @@ def screen_values(
             kinds = _kinds_for(id_column, zip_column)
             parts = [base]
             if id_column:
+                assert name_hits is not None  # computed whenever participant_id is screened
                 parts.append(name_hits)
             if zip_column:
+                assert zip_hits is not None  # computed whenever a ZIP column is screened
                 parts.append(zip_hits)
             hits = np.hstack(parts)
             described[column] = (codes[j * n : (j + 1) * n], _descriptions(kinds, hits))

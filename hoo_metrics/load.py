@@ -605,7 +605,8 @@ def _arrow_rows(data: bytes, sep: str) -> pd.DataFrame | None:
     file or pyarrow refuses it (short or long rows, ...): the C parser then reads it."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    first_line = re.match(rb"[^\r\n]*", data).group(0)
+    # [^\r\n]* matches at the start of any bytes (empty at worst): never None
+    first_line = re.match(rb"[^\r\n]*", data).group(0)  # type: ignore[union-attr]
     if b'"' in data or not first_line.strip():
         return None
     width = first_line.count(sep.encode()) + 1

@@ -905,6 +905,11 @@ class _Cells:
         self.ids = space.alloc(values, key_list, cost=cost)
         self.scope: Any = None  # the view's names for shared quantities (None: a lone table)
 
+    # Set by some tables' extra steps only; absent otherwise (read with getattr/hasattr).
+    chains: tuple[np.ndarray, np.ndarray | None]
+    margins: pd.DataFrame
+    margin_cells: tuple
+
     @property
     def values(self) -> np.ndarray:
         return self.space.values
@@ -1013,8 +1018,8 @@ def _declare(
     work = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].copy()
     is_overall = np.arange(len(work)) >= len(frame)
     count_cols = [c.column for c in spec.counts if c.column in work.columns]
-    for c in spec.sums:
-        for col in (c[0], *c[1]):
+    for total, part_cols in spec.sums:
+        for col in (total, *part_cols):
             if col in work.columns and col not in count_cols:
                 count_cols.append(col)
     names = keys(work, is_overall) if keys is not None and len(work) else None
@@ -1427,7 +1432,8 @@ def _coarsen(curve: pd.DataFrame, k: int) -> tuple[pd.DataFrame, np.ndarray, lis
     so no step, ratio or band gives back a smaller number. A group with fewer than k
     participants is not drawn. Returns the rows, the too-few flags and, per group, (events
     per step, (step, censored between two steps), events after the last step)."""
-    out, too_few, plan = [], [], []
+    out, too_few = [], []
+    plan: list[tuple] = []
     for group, d in curve.groupby("group", sort=False):
         d = d.sort_values("day").reset_index(drop=True)
         a = d["at_risk"].to_numpy(float)
@@ -1528,8 +1534,8 @@ def _declare_curve(
             tail = space.alloc([after], free=True)
             space.hide(tail[(after >= 1) & (after < space.k)], _SMALL)
             ended = space.alloc([ev.sum() + after], [_key("ended", scope, g)])
-            parts = np.concatenate([ev_cells, tail])
-            space.add_lines(np.zeros(len(parts), np.int64), parts, [0], ended)
+            ev_tail = np.concatenate([ev_cells, tail])
+            space.add_lines(np.zeros(len(ev_tail), np.int64), ev_tail, [0], ended)
     return _DeclaredCurve(frame, too_few, events, at_risk, space, setting)
 
 

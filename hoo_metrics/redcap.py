@@ -467,7 +467,7 @@ class _Converter:
                 "the peer contact instrument may repeat.",
                 WARNING,
             )
-        by_role = {"participants": [], "responses": [], "contacts": []}
+        by_role: dict[str, list[str]] = {"participants": [], "responses": [], "contacts": []}
         for name in columns["plain"] + list(columns["checkbox"]):
             by_role[self.roles[self.fields[name].form]].append(name)
         order = {f: i for i, f in enumerate(self.fields)}
@@ -603,7 +603,7 @@ class _Converter:
         use_given = given != "" if has_field else np.zeros(len(rows), dtype=bool)
         missing = pd.isna(month) & ~use_given
         out = np.where(missing, "", month.astype(str))
-        if has_field:
+        if given is not None:  # has_field
             out = np.where(use_given, given, out)
         for row, event in zip(rows[missing], events.to_numpy()[missing], strict=True):
             self.problem(

@@ -265,9 +265,9 @@ def _ranking_slide(res: Results, colors) -> Slide:
         if not at:
             continue
         i = at[0]
-        n = _count(st, i, "participants")
+        count = _count(st, i, "participants")
         value = HIDDEN if _hidden(st, i, f"{measure}_share") else pct(shares[i])
-        parts.append(f"{value} {_in(g)} (n = {n})")
+        parts.append(f"{value} {_in(g)} (n = {count})")
     qv = r["q_value"]
     q = "" if pd.isna(qv) else (" (BH q < 0.01)" if qv < 0.01 else f" (BH q = {number(qv, 2)})")
     sentence = (
@@ -326,7 +326,7 @@ def _leadership_slide(res: Results, colors) -> Slide:
     comp = res.tables.get("resource_comparison")
     c = _reset(comp) if comp is not None else None
     hit = _rows(c, resource=LEADERSHIP, measure="most_helpful_ever") if c is not None else []
-    if hit:
+    if c is not None and hit:
         if _hidden(c, hit[0], "p_value"):
             after = f" The test of the groups is {HIDDEN}."
         elif pd.notna(c.table["p_value"][hit[0]]):
@@ -379,7 +379,8 @@ def _recovery_slide(res: Results, colors) -> Slide:
         return Slide(
             "recovery", title, "No participant has a stage at baseline and at follow-up.", None
         )
-    lines = {}  # group -> (text, (thriving, n) or None)
+    # group -> (text, (thriving, n) or None)
+    lines: dict[str, tuple[str, tuple[int, int] | None]] = {}
     for g in dict.fromkeys(m["group"]):
         tot = m[(m["group"] == g) & (m["from"] == "Total") & (m["to"] == "Total")]
         thr = m[(m["group"] == g) & (m["from"] == "Total") & (m["to"] == "thriving")]
@@ -402,7 +403,7 @@ def _recovery_slide(res: Results, colors) -> Slide:
         quoted = groups  # one group is everyone of the view
     else:  # a group's share is hidden: the overall one (as everyone's view shows it) first
         quoted = [g for g in (ALL_GROUP, *groups) if g in lines]
-    rows = []
+    rows: list[dict] = []
     for g in quoted:
         counts = lines[g][1]
         if counts is None:
@@ -425,8 +426,8 @@ def _recovery_slide(res: Results, colors) -> Slide:
         else None
     )
     test = ""
-    tested = [lines[g][1] for g in groups]
-    if len(groups) >= 2 and all(c is not None for c in tested):
+    tested = [c for g in groups if (c := lines[g][1]) is not None]
+    if len(groups) >= 2 and len(tested) == len(groups):
         comp = compare_proportions(
             np.array([c[0] for c in tested]), np.array([c[1] for c in tested]), groups
         )
@@ -461,6 +462,7 @@ def _recovery_fallback(res: Results, colors) -> tuple[go.Figure | None, str]:
     moved from an early stage to thriving (the early-to-thriving table), per group or else
     overall. Returns (chart, sentence to add), (None, "") when neither can be shown."""
     m = res.tables["transitions"].margins
+    assert m is not None  # the caller has margins to fall back from
     moved: dict[str, tuple[int, int]] = {}
     for g in dict.fromkeys(m["group"]):
         mg = m[(m["group"] == g) & (m["from"] == "Total")]
@@ -661,6 +663,7 @@ def _matrix(st: privacy.SuppressedTable, group: str) -> pd.DataFrame:
         out.loc[stage_category_label(r[1]), stage_category_label(r[2])] = r[3]
     k = st.suppression.k
     m = st.margins
+    assert m is not None  # the transitions table always carries its margins
     for r in m[m["group"] == group].itertuples(index=False):
         row = "Total" if r[1] == "Total" else stage_category_label(r[1])
         col = "Total" if r[2] == "Total" else stage_category_label(r[2])

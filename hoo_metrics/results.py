@@ -14,6 +14,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,7 @@ class Results:
     full: Cohort  # as loaded
     population: str
     group_by: str | None
-    filters: dict[str, list[str]]
+    filters: Mapping[str, Sequence[str]]
     suppression: Suppression
     created: datetime
     refusal: Refusal | None = None
@@ -222,7 +223,7 @@ def compute_results(
                 full, population, None, filters, setting, odds_ratios=odds_ratios
             )
         overall_rows = everyone.tables
-    kw = {"group_by": group_by, "population": population}
+    kw: dict[str, Any] = {"group_by": group_by, "population": population}
     tables = {}
     for name, fn, with_overall in _GROUPED:
         frame = fn(view, **kw)

@@ -33,6 +33,7 @@ Schema versions are recorded in ``PRAGMA user_version`` and in the ``schema_vers
 
 from __future__ import annotations
 
+import builtins  # annotations inside CohortStore, whose list() method shadows list
 import contextlib
 import hashlib
 import json
@@ -494,7 +495,7 @@ class CohortStore:
             rows = conn.execute(sql).fetchall()
         return sorted((self._record(r) for r in rows), key=lambda r: (r.name.lower(), r.name))
 
-    def versions(self, name: str) -> list[CohortRecord]:
+    def versions(self, name: str) -> builtins.list[CohortRecord]:
         """Every version of the cohort ``name``, oldest first (archived ones too)."""
         with self._connect("listing versions") as conn:
             rows = conn.execute(
@@ -592,7 +593,7 @@ class CohortStore:
 
     def export(
         self, name: str, version: int | None = None, out_dir: str | os.PathLike = "."
-    ) -> list[Path]:
+    ) -> builtins.list[Path]:
         """Write participants.csv, responses.csv and contacts.csv of one version (the newest
         by default) to ``out_dir`` (created if needed), byte for byte as published. Each file
         is written to a temporary name and renamed, so a reader never sees half a file."""
@@ -705,7 +706,7 @@ class CohortStore:
         return self._set_archived(name, False, "")
 
     # ---- checking --------------------------------------------------------------------------
-    def check(self) -> list[str]:
+    def check(self) -> builtins.list[str]:
         """Problems found by ``PRAGMA integrity_check`` and by re-hashing every stored table;
         an empty list means the library is sound."""
         problems: list[str] = []

@@ -596,6 +596,8 @@ class _Validator:
         # participants with no responses
         p = self.tables.get("participants")
         if self.id_codes is not None and "participant_id" in r:
+            # set together, from the participants table
+            assert p is not None and self.distinct_ids is not None
             answered = np.zeros(len(self.distinct_ids), dtype=bool)
             answered[who[pid_ok]] = True
             self.cells(
@@ -729,6 +731,7 @@ class _Validator:
         )
         self._ignored(table, extras)
         if all(col in c for col in CONTACT_REQUIRED):
+            assert followup is not None  # more_followup is a required column
             self.built[table] = pd.DataFrame(
                 {
                     "participant_id": _text(c["participant_id"]),
@@ -775,6 +778,7 @@ class _Validator:
             return None
         if self.id_descriptions is None:
             self.id_descriptions = describe_ids(self.distinct_ids)
+        assert self.id_codes is not None  # set with distinct_ids
         return (self.id_codes if who is None else who), self.id_descriptions
 
     def _participant_ids(self, table: str, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
