@@ -213,7 +213,7 @@ def compute_results(
         return dataclasses.replace(res, refusal=refusal)
     everyone_view = view  # the overall rows: no grouping, so nothing pooled
     pooled = pooled_groups(full, group_by, setting)  # the same for every view of the cohort
-    if pooled:
+    if pooled and group_by is not None:  # (pooled_groups gives none without a grouping)
         view = view.recoded(group_by, pooled)
         res = dataclasses.replace(res, cohort=view, pooled=pooled)
     overall_rows = None
