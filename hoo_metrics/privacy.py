@@ -1525,9 +1525,16 @@ def _declare_curve(
         events[sel[1:]] = ev_cells
         risk_cells = space.alloc(risk, [_key("with_contact", scope, g)] + [None] * (n - 1))
         at_risk[sel] = risk_cells
+        # No output shows how many left between two at-risk numbers, but where nobody did, a
+        # reader who knows that nobody's support ended or stopped on those days (e.g. on the
+        # day of the event) equates the two: a gap of 0 is taken as known, never as free.
+        if n > 1:  # the day-0 number (everyone with a contact) and the first step's start
+            gap0 = risk[0] - risk[1]
+            c0 = space.alloc([gap0], free=bool(gap0 > 0), protect=True)
+            space.add_lines([0, 0], [c0[0], risk_cells[1]], [0], [risk_cells[0]])
         # consecutive at-risk numbers: the earlier = the step's events + the censored + the later
         for i, gap in censored:
-            c = space.alloc([gap], free=True, protect=True)
+            c = space.alloc([gap], free=bool(gap > 0), protect=True)
             parts = [events[sel[i - 1]], c[0], risk_cells[i]]
             space.add_lines([0, 0, 0], parts, [0], [risk_cells[i - 1]])
         if scope is not None and len(ev_cells):
@@ -2316,6 +2323,8 @@ def suppress_view(
         if name == "support_duration_curve":
             declared[name] = _declare_curve(space, frame, setting, population)
         elif name == "transition_waves":
+            # one matrix per month, each with the everyone-view's matrix as its overall rows
+            over = {} if overall is None else dict(tuple(overall.groupby("month", sort=True)))
             declared[name] = [
                 (
                     month,
@@ -2324,6 +2333,7 @@ def suppress_view(
                         _TRANSITIONS,
                         w.drop(columns="month"),
                         setting,
+                        None if month not in over else over[month].drop(columns="month"),
                         keys=_named(n=_per_group("trans", (population, month), "from", "to")),
                         scope=(population, month),
                     ),
@@ -2337,8 +2347,14 @@ def suppress_view(
     _link_ratings(space, population)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
-        if isinstance(d, _Declared) and d.overall is not None and fixed is not None:
+        if fixed is None:
+            continue
+        if isinstance(d, _Declared) and d.overall is not None:
             _as_everyone_shows(d, fixed)
+        elif name == "transition_waves":
+            for month, x in d:
+                if x.overall is not None:
+                    _as_everyone_shows(x, _month_of(fixed, month))
     space.run()
     out: dict[str, SuppressedTable] = {}
     for name, d in declared.items():
@@ -2413,6 +2429,27 @@ def _as_everyone_shows(d: _Declared, fixed: SuppressedTable) -> None:
                 space.hide([cell], _CODE_OF.get(row["reason"].iloc[0], _SECONDARY))
             else:
                 space.pinned[cell] = True
+
+
+def _month_of(waves: SuppressedTable, month) -> SuppressedTable:
+    """One month of a stacked ``transition_waves`` table (its margins too), without the month
+    column: as that month's matrix was declared."""
+    keep = (waves.table["month"] == month).to_numpy()
+
+    def part(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[keep].drop(columns="month").reset_index(drop=True)
+
+    margins = waves.margins
+    if margins is not None:
+        margins = margins[margins["month"] == month].drop(columns="month")
+    return dataclasses.replace(
+        waves,
+        table=part(waves.table),
+        mask=part(waves.mask),
+        reasons=part(waves.reasons),
+        too_few=waves.too_few[keep].reset_index(drop=True),
+        margins=margins,
+    )
 
 
 def _stack_months(waves: pd.DataFrame, parts: list[tuple[Any, SuppressedTable]]) -> SuppressedTable:

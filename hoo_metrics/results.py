@@ -57,7 +57,7 @@ _GROUPED = (
     ("resources_overall", resources_overall, True),
     ("resources_by_wave", resources_by_wave, True),
     ("transitions", transitions, True),
-    ("transition_waves", transition_waves, False),
+    ("transition_waves", transition_waves, True),
     ("early_to_thriving", early_to_thriving, True),
     ("stage_distribution", stage_distribution, True),
     ("baseline_table", baseline_table, True),
