@@ -802,7 +802,7 @@ class _Space:
                 continue
             # the peeled cells the combination leans on bring the lines that fixed them
             if members_of is None:
-                members_of = pd.Series(member).groupby(line).unique()
+                members_of = _members_by_line(line, member)
             witness = set(np.concatenate(used).tolist()) if used else set()
             stack = [*target.tolist(), *(j for ln in witness for j in members_of[ln])]
             while stack:
@@ -853,6 +853,17 @@ class _Space:
             if int(self.hidden.sum()) == before and not self._audit():
                 return
         raise RuntimeError("suppression did not settle")  # pragma: no cover
+
+
+def _members_by_line(line: np.ndarray, member: np.ndarray) -> dict[int, np.ndarray]:
+    """The distinct cells of each line (one sort, not one grouping per line)."""
+    order = np.lexsort((member, line))
+    lines, cells = line[order], member[order]
+    first = np.ones(len(lines), bool)
+    first[1:] = (lines[1:] != lines[:-1]) | (cells[1:] != cells[:-1])
+    lines, cells = lines[first], cells[first]
+    ids, starts = np.unique(lines, return_index=True)
+    return dict(zip(ids.tolist(), np.split(cells, starts[1:]), strict=True))
 
 
 #: Quantities that are the denominators of other findings (the followed-up participants, the
