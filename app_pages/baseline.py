@@ -41,8 +41,9 @@ if pooled:
     ui.plain(pooled)
 st.caption(
     "n (%) of the analysed participants in each group; blank cells shown as (blank). "
-    "P: Fisher's exact test for 2x2 tables, Fisher-Freeman-Halton exact test for larger tables "
-    "when feasible, otherwise chi-square test — the test used is named on each row. "
+    "P: Fisher's exact test for 2x2 tables, the Fisher-Freeman-Halton exact test for tables "
+    "of two rows or two columns that can be enumerated, otherwise the chi-square test — the "
+    "test used is named on each row (Methods). "
     "Where levels have hidden counts, they are pooled into one level for the test (the row "
     "says which): the test then uses only numbers the table shows. "
     "Baseline stage category: recovery stage at month 0 (Scott et al. 2009)."

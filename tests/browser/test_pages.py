@@ -115,3 +115,17 @@ def test_a_view_a_subtraction_away_from_a_few_is_refused(page, server_url):
     assert page.locator(".js-plotly-plot").count() == 0  # nothing of the view is drawn
     assert page.get_by_text("All enrolled: 50").count() == 0  # not even its size
     shoot(page, "refused-view")
+
+
+def test_small_groups_are_pooled_on_every_page(page, server_url):
+    # by role at k = 5 the sample's midwives (4 completers) and "other" (4) are one group of 8
+    page.goto(f"{server_url}/resources?group=Role")
+    wait_ready(page, "Resources", 1)
+    assert page.get_by_text("pooled into one: midwife + other (pooled)").first.is_visible()
+    assert page.get_by_text("midwife + other (pooled)").count() >= 2  # the caption and the chart
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, "resources-by-role")
+    page.get_by_role("link", name="Baseline").click()
+    wait_ready(page, "Baseline characteristics", 0)
+    assert "group=Role" in page.url
+    shoot(page, "baseline-by-role")
