@@ -1,0 +1,80 @@
+"""The Follow-up page's view model (hoo_metrics.present.followup) on the sample cohort.
+
+Expected values are counted by hand from sample_data/healing_our_own (participants.csv,
+contacts.csv) and docs/privacy.md's table "The sample cohort at the default k = 5", never
+taken from the model's output."""
+
+from __future__ import annotations
+
+import pytest
+
+import hoo_metrics as hm
+from hoo_metrics.present import followup as followup_model
+
+K = 5
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return hm.load_cohort("sample_data/healing_our_own")
+
+
+def _model(cohort, group_by="arm", filters=None, suppression=K):
+    res = hm.compute_results(cohort, "completed", group_by, filters, suppression)
+    return followup_model.followup(res, hm.group_colors(cohort.groups(group_by)))
+
+
+def test_by_arm(cohort):
+    m = _model(cohort)
+    # no routine participant has a row in contacts.csv
+    assert m.no_contacts == (
+        "No peer-support contacts recorded for: routine (in the trial, routine support had no "
+        "peer follow-up)."
+    )
+    c = m.charts
+    assert c is not None
+    # the 23 enhanced completers: support ended at contact 1 for 15 (8 still in support,
+    # shown): 15 / 23 = 0.6522; by contact 2 for 21 (2 still in support, below k): hidden
+    assert "65.2% (15/23) by contact 1" in c.ended.takeaway
+    assert c.ended.takeaway.endswith(" in enhanced.")
+    assert "91.3%" not in c.ended.takeaway and "21/23" not in c.ended.takeaway
+    # contacts per participant: 15 had 1, 6 had 2, 1 had 3, 1 had 4; the 12th of the 23 is 1.
+    # Routine (no contact) is not named here: the caption above names it
+    assert c.contacts.takeaway == "Median contacts per participant: 1 in enhanced (n = 23)."
+    assert c.km.takeaway.startswith("Half of the participants had finished peer support by day ")
+    assert c.km.takeaway.endswith(") in enhanced (Kaplan-Meier median).")
+    assert "at least 5 ended supports" in c.km_caption
+    assert "fewer than 5 participants remain at risk" in c.km_caption
+    assert [c.ended.key, c.contacts.key, c.km.key] == ["ended", "contacts", "km"]
+
+
+def test_summary_table_by_arm(cohort):
+    c = _model(cohort).charts
+    assert c is not None
+    t = c.table.frame.set_index("Group")
+    # enhanced: 23 with a contact, 22 whose support ended (15 + 6 + 1) and 1 censored (every
+    # contact of theirs asked for more). The 1 is below k and 23 - 22 would give it back, so
+    # the 22 is hidden too; the median of 1, ..., 1 (15 times), 2, ... is 1
+    assert t.loc["enhanced", "Participants with a contact"] == "23"
+    assert t.loc["enhanced", "Censored"] == "<5"
+    assert t.loc["enhanced", "Support ended"] == "suppressed"
+    assert t.loc["enhanced", "Median contacts"] == "1"
+    # routine: nobody with a contact, a zero is no small count
+    assert t.loc["routine", "Participants with a contact"] == "0"
+    assert (c.table.name, c.table.key) == ("followup-summary", "summary")
+
+
+def test_lifted_suppression_shows_the_second_contact(cohort):
+    c = _model(cohort, suppression=hm.Suppression(K, enabled=False)).charts
+    assert c is not None
+    # 21 / 23 = 0.9130
+    assert "91.3% (21/23) by contact 2" in c.ended.takeaway
+    # nothing merged: every step holds at least one ended support
+    assert "at least 1 ended supports" in c.km_caption
+
+
+def test_a_view_without_contacts_has_no_charts(cohort):
+    # the routine arm alone: none of its 19 completers had a contact
+    m = _model(cohort, group_by=None, filters={"arm": ["routine"]})
+    assert m.charts is None
+    assert m.no_contacts.startswith("No peer-support contacts recorded for: all ")
