@@ -1,0 +1,107 @@
+"""The Recovery page's view model (hoo_metrics.present.recovery), built from the sample's
+suppressed results at k = 5. Expected values are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from math import comb
+
+import plotly.graph_objects as go
+import pytest
+
+import hoo_metrics as hm
+from hoo_metrics.present import recovery as recovery_model
+
+SUBJECT = "Moved from an early stage (1-3) at baseline to thriving (stage 6):"
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return hm.load_cohort("sample_data/healing_our_own")
+
+
+@pytest.fixture(scope="module")
+def by_arm(cohort):
+    return hm.compute_results(cohort, "completed", "arm", None, 5)
+
+
+def test_waves_are_the_follow_up_months(by_arm):
+    # the sample's follow-up waves are at months 3 and 6
+    assert recovery_model.months(by_arm) == [3, 6]
+
+
+def test_early_to_thriving_hides_the_arms_and_their_test(by_arm):
+    # 4 of 22 enhanced and 3 of 19 routine went from early to thriving: both counts are
+    # under k = 5, so both print "<5", and a test on them could give them back
+    m = recovery_model.build(by_arm, 6)
+    assert m.takeaway == (
+        f"{SUBJECT} <5 in enhanced vs <5 in routine; the test is hidden with the counts it "
+        "rests on."
+    )
+    assert "4/22" not in m.takeaway and "3/19" not in m.takeaway
+
+
+def test_early_to_thriving_overall_shows(cohort):
+    # everyone: 4 + 3 = 7 of 22 + 19 = 41; 7 / 41 = 0.171 -> 17%
+    m = recovery_model.build(hm.compute_results(cohort, "completed", None, None, 5), 6)
+    assert m.takeaway == f"{SUBJECT} 17% (7/41) overall."
+    assert [f.title for f in m.flows] == ["Everyone"]
+    assert [(x.tab, x.participants) for x in m.matrices] == [("all", "41 participants")]
+
+
+def test_early_to_thriving_tested_when_nothing_is_hidden(cohort):
+    # k = 1: 4/22 = 18%, 3/19 = 16%; Fisher's exact on margins 7 of 41, 22 in enhanced:
+    # P(x) = C(7, x) C(34, 22 - x) / C(41, 22); the observed x = 4 is the most probable
+    # table (0.3153), so every table counts and P = 1 -> "P > 0.99"
+    prob = [comb(7, x) * comb(34, 22 - x) / comb(41, 22) for x in range(8)]
+    assert max(prob) == prob[4]
+    m = recovery_model.build(hm.compute_results(cohort, "completed", "arm", None, 1), 6)
+    assert m.takeaway == (
+        f"{SUBJECT} 18% (4/22) in enhanced vs 16% (3/19) in routine, P > 0.99, Fisher's exact."
+    )
+    # nothing hidden: each arm's flow is the Sankey itself
+    assert all(isinstance(f.chart.figure.data[0], go.Sankey) for f in m.flows if f.chart)
+
+
+def test_flows_fall_back_to_the_stage_mix_when_cells_are_hidden(by_arm):
+    m = recovery_model.build(by_arm, 3)
+    assert [f.title for f in m.flows] == ["enhanced", "routine"]
+    for f in m.flows:
+        assert f.chart is not None and f.chart.key == f"sankey_{f.title}"
+        assert not isinstance(f.chart.figure.data[0], go.Sankey)
+        assert f.chart.takeaway.startswith("How many had moved on by month 3 is hidden")
+
+
+def test_matrices_count_who_has_a_stage_at_both_times(by_arm):
+    # 22 enhanced + 19 routine = 41 with a stage at baseline and at the last wave (the
+    # early-to-thriving denominators above)
+    m = recovery_model.build(by_arm, 6)
+    assert [(x.tab, x.participants) for x in m.matrices] == [
+        ("enhanced", "22 participants"),
+        ("routine", "19 participants"),
+    ]
+    table = m.matrices[0].table
+    assert (table.name, table.key, table.hide_index) == (
+        "transitions-enhanced",
+        "matrix_enhanced",
+        False,
+    )
+    assert table.frame.loc["Total", "Total"] == "22"
+
+
+def test_recovered_resources_takeaway(by_arm):
+    # "Other": used by 0 of the 7 who went from early to thriving, 5 of the 34 others
+    # (7 + 34 = 41). Fisher's exact on margins 5 users of 41, 7 recovered:
+    # P(x) = C(5, x) C(36, 7 - x) / C(41, 7) = 0.3713, 0.4332, 0.1677, 0.0262, 0.0016, 0.0000;
+    # the tables no more probable than x = 0: 0.3713 + 0.1677 + 0.0262 + 0.0016 = 0.567 ->
+    # "P = 0.57", the smallest P shown
+    prob = [comb(5, x) * comb(36, 7 - x) / comb(41, 7) for x in range(6)]
+    assert round(sum(q for q in prob if q <= prob[0] * (1 + 1e-7)), 2) == 0.57
+    m = recovery_model.build(by_arm, 6)
+    assert m.recovered_takeaway == (
+        "Other was used by 0% (0/7) of those who went from early stages to thriving vs "
+        "15% (5/34) of the others, P = 0.57, Fisher's exact."
+    )
+    frame = m.recovered.frame.set_index("Resource")
+    assert frame.loc["Other", "Risk difference"] == "-15%"  # 0/7 - 5/34 = -0.147
+    assert (m.recovered.name, m.recovered.key) == ("recovered-resources", "recovered")
+    assert "Fisher's exact test" in m.recovered.caption
