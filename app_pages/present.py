@@ -8,8 +8,7 @@ import streamlit as st
 
 import hoo_metrics as hm
 from hoo_app.state import get_view
-from hoo_metrics.export import compute_results, export_tables, figure_png, figure_svg, xlsx_bytes
-from hoo_metrics.report import build_report, presentation_steps
+from hoo_metrics.present import present as present_model
 
 MEMO = "hoo_present"
 view = get_view()
@@ -18,8 +17,8 @@ setting = getattr(view, "suppression", None) or hm.Suppression.from_env()
 key = (view.key, view.population, view.group_by, setting)
 memo = st.session_state.get(MEMO)
 if not memo or memo[0] != key:
-    results = compute_results(view.full, view.population, view.group_by, view.filters, setting)
-    slides = presentation_steps(view.full, results=results, colors=view.colors)
+    results = hm.compute_results(view.full, view.population, view.group_by, view.filters, setting)
+    slides = hm.presentation_steps(view.full, results=results, colors=view.colors)
     st.session_state[MEMO] = memo = (key, results, slides)
 _, results, slides = memo
 
@@ -34,14 +33,11 @@ if results.refusal is not None:
 
 
 def _step() -> int:
-    try:
-        return min(max(int(st.query_params.get("step", 1)), 1), len(slides))
-    except ValueError:
-        return 1
+    return present_model.step(st.query_params.get("step", 1), len(slides))
 
 
 def _go(delta: int) -> None:
-    st.query_params["step"] = str(min(max(_step() + delta, 1), len(slides)))
+    st.query_params["step"] = str(present_model.step(_step() + delta, len(slides)))
 
 
 step = _step()
@@ -65,60 +61,24 @@ right.button(
     key="next",
     width="stretch",
 )
-badge = " · :orange-badge[SYNTHETIC sample data]" if view.full.synthetic else ""
-mid.caption(f"Finding {step} of {len(slides)} · {view.caption}{badge}")
+mid.caption(present_model.caption(step, len(slides), view.caption, view.full.synthetic))
 
 with st.container(key="hoo-present", border=False):
     st.title(slide.title, anchor=False)
     st.markdown(slide.sentence)
 if slide.figure is not None:
-    fig = slide.figure.update_layout(
-        font={"size": 17}, height=360, margin={"l": 20, "r": 20, "t": 50, "b": 20}
-    )
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    fig = present_model.screen_figure(slide.figure)
     st.plotly_chart(fig, key=f"present_{slide.key}", config={"displaylogo": False}, theme=None)
 elif slide.no_chart:  # otherwise the sentence says why (not recorded, nobody)
     st.info(slide.no_chart, icon=":material/visibility_off:")
 if slide.note:
     st.caption(slide.note)
 
-prefix = "SYNTHETIC-" if view.full.synthetic else ""
 with st.expander("Downloads", icon=":material/download:"):
-    cols = st.columns(4)
-    cols[0].download_button(
-        "Report (HTML)",
-        lambda: build_report(
-            view.full, view.population, view.group_by, view.filters, setting
-        ).encode("utf-8"),
-        file_name=f"hoo-{prefix}report.html",
-        mime="text/html",
-        on_click="ignore",
-        key="dl_report",
-    )
-    cols[1].download_button(
-        "All tables (Excel)",
-        lambda: xlsx_bytes(export_tables(view.full, results=results)),
-        file_name=f"hoo-{prefix}results.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key="dl_xlsx",
-    )
-    if slide.figure is not None:
-        for col, fmt, render in ((cols[2], "PNG", figure_png), (cols[3], "SVG", figure_svg)):
-            col.download_button(
-                f"This chart ({fmt}, 1600x900)",
-                # mypy cannot type a lambda with a default argument against the callable in
-                # download_button's data union
-                lambda render=render: render(  # type: ignore[misc]
-                    slide.figure, 1600, 900, title=slide.title, takeaway=slide.sentence
-                ),
-                file_name=f"hoo-{prefix}{slide.key}.{fmt.lower()}",
-                mime="image/png" if fmt == "PNG" else "image/svg+xml",
-                on_click="ignore",
-                key=f"dl_{fmt}",
-            )
-    st.caption(
-        "The report opens offline (plotly.js inside, no request to any other host); the Excel "
-        "file holds every result table, one sheet each, with small cells suppressed as shown."
-    )
+    for col, d in zip(
+        st.columns(4), present_model.downloads(results, slide, view.full.synthetic), strict=False
+    ):
+        col.download_button(
+            d.label, d.data, file_name=d.file_name, mime=d.mime, on_click="ignore", key=d.key
+        )
+    st.caption(present_model.DOWNLOADS_CAPTION)

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-import hoo_metrics as hm
 from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
+from hoo_metrics.present import resources as resources_model
+from hoo_metrics.present.model import Chart, Table
 
 view = get_view()
 ui.header(
@@ -15,122 +16,57 @@ ui.header(
     guard=True,
 )
 
-# suppressed tables: hidden values are NaN (charts draw nothing) and print "<5" / "suppressed"
-overall = pv.resources_overall_table(view)
-if overall.table.empty:
-    ui.no_data("No follow-up responses in this view: widen the filters.")
+res = pv.results(view)  # suppressed tables: hidden values are NaN and print "<5" / "suppressed"
+if message := resources_model.no_data(res):
+    ui.no_data(message)
     st.stop()
 
 # Two sections, built lazily: only the open one is computed and drawn, so a filter change
-# redraws one section's charts and tables, not the whole page (issue 8: < 1 s to redraw).
+# redraws one section's charts and tables, not the whole page.
 section_all, section_wave = st.tabs(
     ["Over the whole follow-up", "By follow-up wave"], key="res_section", on_change="rerun"
 )
 
 
+def chart(c: Chart) -> None:
+    ui.chart(view, c.figure, c.takeaway, key=c.key)
+
+
+def table(t: Table) -> None:
+    ui.table(view, t.frame, t.name, key=t.key)
+    if t.caption:
+        st.caption(t.caption)
+
+
 def whole_follow_up() -> None:
-    groups = pv.results(view).groups  # the view's groups, small ones pooled
-    tests = pv.comparisons_table(view) if len(groups) > 1 else None
-    no_tests = overall.table.iloc[0:0]
     # lazy: only the open tab's chart is built and drawn (switching tabs reruns, from the
     # memo); a filter change then redraws one ranking chart, not two
-    tab_mh, tab_used = st.tabs(["Named most helpful", "Used"], key="res_tab", on_change="rerun")
-    for tab, measure, key in (
-        (tab_mh, "most_helpful_ever", "rank_mh"),
-        (tab_used, "used_ever", "rank_used"),
-    ):
-        if not tab.open:
-            continue
-        with tab:
-            ui.chart(
-                view,
-                hm.resource_ranking_chart(overall.table, view.colors, measure, overall.labels()),
-                hm.takeaway_resource_test(
-                    tests if tests is not None else no_tests, overall, measure
-                ),
-                key=key,
-            )
-    st.caption(
-        "Bars: % of participants with a follow-up response; whiskers: Wilson 95% CI; no bar: "
-        "hidden (see the table). Participants could name up to 3 resources most helpful per "
-        "wave."
-    )
-    ui.table(view, hm.resource_ranking_display(overall), "resources-overall", key="overall")
+    rankings = resources_model.RANKINGS
+    tabs = st.tabs([label for label, _, _ in rankings], key="res_tab", on_change="rerun")
+    for tab, (_, measure, key) in zip(tabs, rankings, strict=True):
+        if tab.open:
+            with tab:
+                chart(resources_model.ranking(res, view.colors, measure, key))
+    model = resources_model.whole_follow_up(res)
+    st.caption(model.caption)
+    table(model.ranking)
 
     st.subheader("Do the groups differ?")
-    if tests is None or tests.table.empty:
-        ui.no_data("Choose a grouping with at least two groups to compare them.")
+    if model.comparison is None:
+        ui.no_data(model.no_comparison)
         return
-    p = tests.table["p_value"]
-    hidden = int(tests.mask["p_value"].sum())
-    ui.takeaway(
-        f"{int((p < 0.05).sum())} of {int(p.notna().sum())} comparisons shown reach P < 0.05 "
-        "before correction for multiple testing; the BH q-value corrects for the number of "
-        "resources."
-        + (
-            f" {hidden} comparisons are hidden (a cell of their table is too small)."
-            if hidden
-            else ""
-        )
-    )
-    ui.table(view, hm.comparison_display(tests), "resources-comparison", key="tests")
-    st.caption(
-        "Two groups: Fisher's exact test, two-sided; more groups: chi-square test. "
-        "Risk difference = first group minus second, Newcombe 95% CI. "
-        "BH q: Benjamini-Hochberg false discovery rate within each measure."
-    )
+    ui.takeaway(model.comparison_takeaway)
+    table(model.comparison)
 
 
 def by_follow_up_wave() -> None:
-    by_wave = pv.resources_by_wave_table(view)
-    wave_all = by_wave.table
-    months = sorted(wave_all["month"].unique().tolist())
-    first = wave_all[(wave_all["month"] == months[0]) & wave_all["used"].notna()]
-    ui.chart(
-        view,
-        hm.use_heatmap(wave_all, pv.results(view).groups, by_wave.labels()),
-        hm.takeaway_top(
-            "Most used at the first follow-up wave"
-            + (" (among the values shown)" if by_wave.any else ""),
-            {
-                g: hm.resource_label(d.sort_values("used", ascending=False).iloc[0]["resource"])
-                for g, d in first.groupby("group", sort=False)
-            },
-        )
-        if len(first)
-        else "Use at the first follow-up wave is hidden in this view (small counts).",
-        key="heatmap",
-    )
-    month = ui.wave_picker(months, key="res_wave")
-    rows = (wave_all["month"] == month).to_numpy()
-    wave = wave_all[rows]
-    rated = wave[wave["helpful_mean"].notna()]
-    ui.chart(
-        view,
-        hm.helpfulness_chart(wave, view.colors),
-        hm.takeaway_top(
-            f"Rated most helpful on average at month {month}",
-            {
-                g: hm.resource_label(
-                    d.sort_values("helpful_mean", ascending=False).iloc[0]["resource"]
-                )
-                for g, d in rated.groupby("group", sort=False)
-            },
-        )
-        if len(rated)
-        else f"No mean rating at month {month} rests on {view.suppression.k} or more answers.",
-        key="helpful",
-    )
-    st.caption(
-        "Dots: mean rating among those who used the resource; whiskers: t-based 95% CI. A mean "
-        f"needs {view.suppression.effective_k} ratings or more to be shown."
-    )
-    ui.table(
-        view,
-        hm.wave_ranking_display(pv.rows(by_wave, rows)),
-        f"resources-month-{month}",
-        key="wave",
-    )
+    model = resources_model.by_wave(res)
+    chart(model.heatmap)
+    month = ui.wave_picker(model.months, key="res_wave")
+    wave = resources_model.wave(res, view.colors, month)
+    chart(wave.helpfulness)
+    st.caption(wave.caption)
+    table(wave.table)
 
 
 if section_all.open:

@@ -185,10 +185,4 @@ def baseline_tables(view: View) -> tuple[hm.SuppressedTable, hm.SuppressedTable 
 
 def rows(st_table: hm.SuppressedTable, keep) -> hm.SuppressedTable:
     """The rows ``keep`` (a boolean array) of a suppressed table, suppressed as a whole."""
-    return dataclasses.replace(
-        st_table,
-        table=st_table.table[keep],
-        mask=st_table.mask[keep],
-        reasons=st_table.reasons[keep],
-        too_few=st_table.too_few[keep],
-    )
+    return st_table.rows(keep)

@@ -487,6 +487,17 @@ class SuppressedTable:
             name=column,
         )
 
+    def rows(self, keep) -> SuppressedTable:
+        """The rows ``keep`` (a boolean array), with their mask, reasons and labels: a part of
+        the table suppressed as a whole, so it hides what the whole hides."""
+        return dataclasses.replace(
+            self,
+            table=self.table[keep],
+            mask=self.mask[keep],
+            reasons=self.reasons[keep],
+            too_few=self.too_few[keep],
+        )
+
     def suppressed_cells(self) -> pd.DataFrame:
         """One row per suppressed cell: row (index label), column, reason code, reason text."""
         stacked = self.mask.stack()
