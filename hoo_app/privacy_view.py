@@ -4,15 +4,15 @@
   :class:`hoo_metrics.Suppression` (k from ``HOO_MIN_CELL``, default 5).
 - :func:`results` is the view's :class:`hoo_metrics.Results`: every table any page shows,
   computed once and suppressed jointly by the library (``hoo_metrics.compute_results``),
-  memoised for the session. The ``*_table`` functions only pick a table from it, so every
-  page shows the same suppressed numbers and no page can give back what another hides.
+  memoised for the session. Every page builds its view model from it
+  (``hoo_metrics.present``), so every page shows the same suppressed numbers and no page can
+  give back what another hides.
 - :func:`refusal` is the view's refusal (too few participants, or a filter or analysis set a
   subtraction away from a group under k), shown by ``ui.header(..., guard=True)``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -106,83 +106,7 @@ def small_note(view: View) -> None:
         )
 
 
-def _table(view: View, name: str) -> hm.SuppressedTable:
-    return results(view).tables[name]
-
-
-def enrollment_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "enrollment")
-
-
-def ended_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "ended_by_contact")
-
-
-def followup_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "followup_summary")
-
-
-def contacts_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "contacts_per_participant")
-
-
-def curve_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "support_duration_curve")
-
-
-def resources_overall_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "resources_overall")
-
-
-def comparisons_table(view: View) -> hm.SuppressedTable:
-    """The group comparisons of the Resources page (two groups or more)."""
-    return _table(view, "resource_comparison")
-
-
-def resources_by_wave_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "resources_by_wave")
-
-
-def transitions_table(view: View) -> hm.SuppressedTable:
-    """Baseline to the last follow-up wave (the matrix; totals in ``.margins``)."""
-    return _table(view, "transitions")
-
-
-def transition_waves_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "transition_waves")
-
-
-def transition_month_table(view: View, month: int) -> hm.SuppressedTable:
-    """One month of ``transition_waves`` (its matrix totals in ``.margins``)."""
-    waves = transition_waves_table(view)
-    keep = (waves.table["month"] == month).to_numpy()
-    part = rows(waves, keep)
-    margins = waves.margins
-    if margins is not None:
-        margins = margins[margins["month"] == month].drop(columns="month")
-    return dataclasses.replace(
-        part,
-        table=part.table.drop(columns="month"),
-        mask=part.mask.drop(columns="month"),
-        reasons=part.reasons.drop(columns="month"),
-        margins=margins,
-    )
-
-
-def early_to_thriving_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "early_to_thriving")
-
-
-def recovered_table(view: View) -> hm.SuppressedTable:
-    return _table(view, "recovered_resource_tests")
-
-
 def baseline_tables(view: View) -> tuple[hm.SuppressedTable, hm.SuppressedTable | None]:
     """Table 1 and its tests (None with a single group)."""
     tables = results(view).tables
     return tables["baseline_table"], tables.get("baseline_tests")
-
-
-def rows(st_table: hm.SuppressedTable, keep) -> hm.SuppressedTable:
-    """The rows ``keep`` (a boolean array) of a suppressed table, suppressed as a whole."""
-    return st_table.rows(keep)
