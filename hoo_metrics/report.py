@@ -472,19 +472,14 @@ def _recovery_fallback(res: Results, colors) -> tuple[go.Figure | None, str]:
         if recoded is not None and not pd.isna(total) and total > 0:
             moved_on = recoded.get("moved_on", sum(recoded.get(c, 0.0) for c in _MOVED_ON))
             moved[g] = (int(moved_on), int(total))
-    groups = [g for g in moved if g != ALL_GROUP]
-    chosen = {g: moved[g] for g in groups} if len(groups) > 1 else {}
-    if not chosen and ALL_GROUP in moved:
-        chosen = {ALL_GROUP: moved[ALL_GROUP]}
-    if chosen:
-        parts = [f"{pct(k / n)} ({k}/{n}) {_in(g)}" for g, (k, n) in chosen.items()]
-        fig = figures.estimate_chart(
-            pd.DataFrame(_share_rows(chosen)), _chart_colors(colors), "Moved on (stage 6) (%)"
-        )
-        return fig, (
-            " Moved on (stage 6: surviving, thriving or dropping out) at the last follow-up "
-            f"wave: {'; '.join(parts)}."
-        )
+    found = _share_finding(
+        moved,
+        colors,
+        "Moved on (stage 6) (%)",
+        " Moved on (stage 6: surviving, thriving or dropping out) at the last follow-up wave",
+    )
+    if found[0] is not None:
+        return found
     st = res.tables["early_to_thriving"]
     e2t: dict[str, tuple[int, int]] = {}
     for s, i in [*((st, i) for i in range(len(st.table))), *_with_overall(st)]:
@@ -492,20 +487,28 @@ def _recovery_fallback(res: Results, colors) -> tuple[go.Figure | None, str]:
         n, k = t["participants"][i], t["n"][i]
         if not pd.isna(n) and not pd.isna(k) and n > 0:
             e2t[t["group"][i]] = (int(k), int(n))
-    groups = [g for g in e2t if g != ALL_GROUP]
-    chosen = {g: e2t[g] for g in groups} if len(groups) > 1 else {}
+    return _share_finding(
+        e2t,
+        colors,
+        "Early stage to thriving (%)",
+        " Moved from an early stage (1-3) at baseline to thriving by the last wave",
+    )
+
+
+def _share_finding(
+    counts: dict[str, tuple[int, int]], colors, y_title: str, lead: str
+) -> tuple[go.Figure | None, str]:
+    """A share per group (count, n) as a chart with Wilson intervals and a sentence: the
+    groups when two or more show, else the overall row; (None, "") when neither shows."""
+    groups = [g for g in counts if g != ALL_GROUP]
+    chosen = {g: counts[g] for g in groups} if len(groups) > 1 else {}
     if not chosen:
-        chosen = {g: v for g, v in e2t.items() if g not in groups}
+        chosen = {g: v for g, v in counts.items() if g not in groups}
     if not chosen:
         return None, ""
     parts = [f"{pct(k / n)} ({k}/{n}) {_in(g)}" for g, (k, n) in chosen.items()]
-    fig = figures.estimate_chart(
-        pd.DataFrame(_share_rows(chosen)), _chart_colors(colors), "Early stage to thriving (%)"
-    )
-    return fig, (
-        " Moved from an early stage (1-3) at baseline to thriving by the last wave: "
-        f"{'; '.join(parts)}."
-    )
+    fig = figures.estimate_chart(pd.DataFrame(_share_rows(chosen)), _chart_colors(colors), y_title)
+    return fig, f"{lead}: {'; '.join(parts)}."
 
 
 def _duration_slide(res: Results, colors) -> Slide:
