@@ -54,7 +54,7 @@ from .inference import (
 )
 from .load import RawTables, read_tables
 from .problems import ERROR, WARNING, CohortError, Problem
-from .redcap import REDCAP_SAMPLE_DIR, to_redcap, write_redcap_sample
+from .redcap import REDCAP_SAMPLE_DIR, to_redcap
 from .redcap import convert as convert_redcap
 from .resources import resources_by_wave, resources_overall
 from .stages import (
@@ -87,7 +87,13 @@ _WHOLE_MODULES = (
 _LAZY_NAMES = {
     "baseline": ("baseline_table", "baseline_tests"),
     "outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "stage_distribution"),
-    "sample": ("SAMPLE_DIR", "generate_sample", "load_sample", "write_sample"),
+    "sample": (
+        "SAMPLE_DIR",
+        "generate_sample",
+        "load_sample",
+        "write_redcap_sample",
+        "write_sample",
+    ),
 }
 _ALL_GROUPED = [  # grouped by module
     "Cohort", "CohortError", "Problem", "ERROR", "WARNING",

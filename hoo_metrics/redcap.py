@@ -978,22 +978,6 @@ def to_redcap(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Data
     return records, dictionary
 
 
-def write_redcap_sample(out_dir: str | Path = REDCAP_SAMPLE_DIR) -> list[Path]:
-    """Write the sample cohort as a REDCap export (records + data dictionary CSV) to
-    ``out_dir``: UTF-8, no BOM, '\\n' line ends, the same bytes on every run."""
-    from .sample import generate_sample
-
-    records, dictionary = to_redcap(generate_sample())
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in ((RECORDS_FILE, records), (DICTIONARY_FILE, dictionary)):
-        path = out / name
-        path.write_bytes(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-        paths.append(path)
-    return paths
-
-
 __all__ = [
     "REDCAP_SAMPLE_DIR",
     "Converted",
@@ -1003,5 +987,4 @@ __all__ = [
     "is_dictionary",
     "is_records",
     "to_redcap",
-    "write_redcap_sample",
 ]

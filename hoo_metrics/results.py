@@ -43,6 +43,7 @@ from .privacy import (
     suppress_view,
 )
 from .resources import resources_by_wave, resources_overall
+from .sample import load_sample
 from .stages import early_to_thriving, recovered_resource_tests, transition_waves, transitions
 
 __all__ = ["Results", "compute_results", "filters_text", "mark_if_sample", "suppress_outcome"]
@@ -166,8 +167,6 @@ def filters_text(filters: Mapping[str, Sequence[str]] | None) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _sample_sha256() -> str:
-    from .sample import load_sample
-
     try:
         return load_sample().sha256
     except Exception:  # no sample on disk: nothing to recognise

@@ -24,12 +24,15 @@ with a fixed seed, so the output is the same bytes on every run.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .contract import HELPFUL_PREFIX, RESOURCE_LABELS, USED_PREFIX
+from .redcap import DICTIONARY_FILE, RECORDS_FILE, REDCAP_SAMPLE_DIR, to_redcap
+from .validate import load_cohort
 
 #: The published figures do not depend on the seed; 138 was picked among the first 300 seeds
 #: (of those giving plausible use, ratings and 3-15 blank ratings) as the one where no other
@@ -448,8 +451,18 @@ def write_sample(out_dir: str | Path) -> list[Path]:
 
 def load_sample():
     """The committed sample cohort as a validated Cohort, flagged ``synthetic``."""
-    from dataclasses import replace
-
-    from .validate import load_cohort
-
     return replace(load_cohort(SAMPLE_DIR, name=SAMPLE_NAME), synthetic=True)
+
+
+def write_redcap_sample(out_dir: str | Path = REDCAP_SAMPLE_DIR) -> list[Path]:
+    """Write the sample cohort as a REDCap export (records + data dictionary CSV) to
+    ``out_dir``: UTF-8, no BOM, '\\n' line ends, the same bytes on every run."""
+    records, dictionary = to_redcap(generate_sample())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in ((RECORDS_FILE, records), (DICTIONARY_FILE, dictionary)):
+        path = out / name
+        path.write_bytes(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        paths.append(path)
+    return paths

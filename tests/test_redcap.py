@@ -28,9 +28,8 @@ from hoo_metrics.redcap import (
     is_dictionary,
     is_records,
     to_redcap,
-    write_redcap_sample,
 )
-from hoo_metrics.sample import generate_sample, load_sample
+from hoo_metrics.sample import generate_sample, load_sample, write_redcap_sample
 from hoo_metrics.summary import summary
 from hoo_metrics.validate import validate
 
