@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -75,6 +76,14 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
             full = hm.with_baseline_stage_category(full)
         # the everyone-view of the same cohort (the derived stage column makes its own)
         everyone = None if by in (None, hm.BASELINE_STAGE_CATEGORY) else results(view, None)
+        # the views without each filter, which a user reaches by removing it (their Table 1
+        # shows this view's analysed participants per group): from the memo when seen
+        neighbours = {}
+        if by != hm.BASELINE_STAGE_CATEGORY:
+            for column in view.filters:
+                rest = {c: v for c, v in view.filters.items() if c != column}
+                wider = dataclasses.replace(view, filters=rest, cohort=view.full.filter(rest))
+                neighbours[column] = results(wider, by)
         # no page shows the odds ratios (the report and the export compute their own)
         return hm.compute_results(
             full,
@@ -84,6 +93,7 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
             view.suppression,
             odds_ratios=False,
             everyone=everyone,
+            neighbours=neighbours,
         )
 
     return remember(key, build)

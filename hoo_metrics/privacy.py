@@ -2309,6 +2309,7 @@ def suppress_view(
     population: str = "completed",
     tests: dict[str, pd.DataFrame] | None = None,
     everyone: dict[str, SuppressedTable] | None = None,
+    analysed_elsewhere: Mapping[str, bool] | None = None,
 ) -> dict[str, SuppressedTable]:
     """Every table of one view suppressed JOINTLY: what one table hides, no other gives back.
 
@@ -2326,6 +2327,9 @@ def suppress_view(
         grouped table's overall rows are that view's numbers, which anyone can open: they are
         hidden where it hides them and shown (pinned) elsewhere, so the groups can never be
         subtracted from it.
+    analysed_elsewhere : group -> whether a neighbouring view shows this view's analysed
+        participants of that group (the Table 1 of the view without a filter): shown there,
+        they are shown (pinned) here; hidden there, hidden here.
 
     All count cells go into one space: a quantity that several tables show (the followed-up
     participants in the follow-up summary, the ended-by-contact chain, the contacts per
@@ -2367,6 +2371,15 @@ def suppress_view(
             scope = (population, "last") if spec is _TRANSITIONS else population
             declared[name] = _declare(space, spec, frame, setting, overall, keys=keys, scope=scope)
     _link_ratings(space, population)
+    kind = "completed" if population == "completed" else "enrolled"
+    for group, shown in (analysed_elsewhere or {}).items():
+        cell = space.key_cell((kind, None, group))
+        if cell is None:
+            continue
+        if shown:
+            space.pinned[cell] = True
+        else:
+            space.hide([cell], _SECONDARY)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
         if fixed is None:

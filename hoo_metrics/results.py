@@ -190,12 +190,15 @@ def compute_results(
     *,
     odds_ratios: bool = True,
     everyone: Results | None = None,
+    neighbours: Mapping[str, Results] | None = None,
 ) -> Results:
     """Compute every result table of a view (cohort, analysis set, grouping, filters) once
     and suppress them jointly. ``suppression`` None means the default threshold
     (``HOO_MIN_CELL``, else 5). ``odds_ratios=False`` skips the odds ratios and their exact
     intervals (no page shows them; the report and the export do). ``everyone`` is the same
-    view with no grouping when the caller has it already (its overall rows are reused).
+    view with no grouping when the caller has it already (its overall rows are reused);
+    ``neighbours`` likewise the views without the filter on each filtered column (column ->
+    its Results), whose Table 1 shows this view's analysed participants per group.
 
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
@@ -240,9 +243,46 @@ def compute_results(
     if len(view.groups(group_by)) > 1:
         tests["resource_comparison"] = compare_resources(view, **kw, odds_ratios=odds_ratios)
         tests["baseline_tests"] = baseline_tests(view, **kw)
-    out = suppress_view(tables, setting, population, tests, overall_rows)
+    elsewhere = _analysed_elsewhere(
+        full, population, group_by, filters, setting, neighbours or {}, odds_ratios
+    )
+    out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     return dataclasses.replace(res, tables=ordered)
+
+
+def _analysed_elsewhere(
+    full: Cohort,
+    population: str,
+    group_by: str | None,
+    filters: Mapping[str, Sequence[str]],
+    setting: Suppression,
+    neighbours: Mapping[str, Results],
+    odds_ratios: bool,
+) -> dict[str, bool]:
+    """Group -> whether another view a user can reach shows this view's analysed participants
+    of that group: the view without the filter on a column tabulates that column in its Table
+    1, per group, so its cells for the chosen values add up to this view's analysed count. A
+    group found hidden there in any such view is False (hidden here too); shown in all, True."""
+    out: dict[str, bool] = {}
+    if not setting.active:
+        return out
+    for column, values in filters.items():
+        if column == group_by:
+            continue
+        other = neighbours.get(column)
+        if other is None:
+            rest = {c: v for c, v in filters.items() if c != column}
+            other = compute_results(full, population, group_by, rest, setting, odds_ratios=False)
+        if other.refusal is not None:
+            continue
+        t1 = other.tables["baseline_table"]
+        t = t1.table
+        sel = (t["variable"] == column).to_numpy() & t["level"].isin(list(values)).to_numpy()
+        hidden = (t1.mask["n"].to_numpy() | t1.mask["denominator"].to_numpy())[sel]
+        for group, h in zip(t["group"].to_numpy()[sel], hidden, strict=True):
+            out[str(group)] = out.get(str(group), True) and not bool(h)
+    return out
 
 
 # ---- the Compare page's outcomes ----------------------------------------------------------------

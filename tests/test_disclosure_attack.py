@@ -356,6 +356,24 @@ def test_pooled_groups_with_the_everyone_view():
     assert_no_leak(report)
 
 
+def test_filtered_view_follows_the_table_1_of_the_view_without_the_filter():
+    # found by this cohort: Table 1 of the view by role shows the completers at the north
+    # site per role, which are the analysed per role of the view filtered to north; that view
+    # hid one of them (to protect 4 non-completing nurses at north), and the two views
+    # together gave it back. The filtered view now shows (or hides) them as that Table 1 does.
+    cohort = _with_small_roles()
+    views = [
+        View("completed", "role", {}, 5),
+        View("completed", "role", {"site": ["north"]}, 5),
+        View("completed", "role", {"site": ["south"]}, 5),
+        View("completed", None, {"site": ["north"]}, 5),
+        View("completed", None, {}, 5),
+    ]
+    report = attack(cohort, views)
+    assert 0 not in report.refused and 1 not in report.refused
+    assert_no_leak(report)
+
+
 def test_pooled_groups_at_k_11_on_the_sample():
     # attending 9, midwife 4, other 4 and resident 7 completers pooled (24), nurse 18 alone
     assert set(pooled_groups(sample(), "role", 11)) == {"attending", "midwife", "other", "resident"}
