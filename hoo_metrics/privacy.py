@@ -404,6 +404,25 @@ def check_view(
                 hit = _small_parts(others & (labels[c] == v), groups, kk)
                 if hit:
                     return refuse("value", f"The participants with {c} = {v}", hit)
+    for c, vs in filters.items():
+        # a pool of small groups is one group: choosing some of its values and not others
+        # would give the rest back (the pool in the view grouped by c, minus this view)
+        pools: dict[str, list[str]] = {}
+        for value, label in pooled_groups(full, c, setting).items():
+            pools.setdefault(label, []).append(value)
+        for label, members in pools.items():
+            chosen_here = [v for v in members if v in vs]
+            if chosen_here and len(chosen_here) < len(members):
+                return Refusal(
+                    n_view,
+                    setting.k,
+                    "pool",
+                    f"The values of {c} in {label} are each held by fewer than {setting.k} "
+                    f"participants who completed the study, so they are shown only together. "
+                    f"Choosing {', '.join(chosen_here)} without the others would single them "
+                    "out (against the view grouped by it), so nothing is shown. Choose all of "
+                    "them or none.",
+                )
     if population == "all":
         everyone = np.all(list(chosen.values()), axis=0) if chosen else None
         status = analysed.participants["status"].astype(str).to_numpy()
@@ -2310,6 +2329,7 @@ def suppress_view(
     tests: dict[str, pd.DataFrame] | None = None,
     everyone: dict[str, SuppressedTable] | None = None,
     analysed_elsewhere: Mapping[str, bool] | None = None,
+    shown_elsewhere: Sequence[Mapping[str, SuppressedTable]] = (),
 ) -> dict[str, SuppressedTable]:
     """Every table of one view suppressed JOINTLY: what one table hides, no other gives back.
 
@@ -2330,6 +2350,9 @@ def suppress_view(
     analysed_elsewhere : group -> whether a neighbouring view shows this view's analysed
         participants of that group (the Table 1 of the view without a filter): shown there,
         they are shown (pinned) here; hidden there, hidden here.
+    shown_elsewhere : for the everyone-view of a view filtered to one value of a column: the
+        tables of the view grouped by that column, restricted to that value's group; every
+        row is hidden and shown as there.
 
     All count cells go into one space: a quantity that several tables show (the followed-up
     participants in the follow-up summary, the ended-by-contact chain, the contacts per
@@ -2380,6 +2403,16 @@ def suppress_view(
             space.pinned[cell] = True
         else:
             space.hide([cell], _SECONDARY)
+    for other in shown_elsewhere:
+        for name, d in declared.items():
+            fixed = other.get(name)
+            if fixed is None or name not in _ROW_KEYS:
+                continue
+            if isinstance(d, _Declared):
+                _as_shown_elsewhere(d, fixed, name)
+            elif name == "transition_waves":
+                for month, x in d:
+                    _as_shown_elsewhere(x, _month_of(fixed, month), name)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
         if fixed is None:
@@ -2432,21 +2465,89 @@ def _as_everyone_shows(d: _Declared, fixed: SuppressedTable) -> None:
     rows = np.flatnonzero(d.is_overall)
     if len(rows) != len(fixed.table):
         raise ValueError("the overall rows and the everyone-view's table do not align")
+    _follow(d, fixed, rows, np.arange(len(rows)), _ALL_ROWS)
+
+
+#: The columns that name a row of each table apart from its group (to match one view's rows
+#: with another's).
+_ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "enrollment": (),
+    "followup_summary": (),
+    "ended_by_contact": ("contact",),
+    "contacts_per_participant": ("contacts",),
+    "resources_overall": ("resource",),
+    "resources_by_wave": ("month", "resource"),
+    "transitions": ("from", "to"),
+    "transition_waves": ("from", "to"),  # one month at a time
+    "early_to_thriving": (),
+    "stage_distribution": ("month", "category"),
+    "baseline_table": ("variable", "level"),
+}
+
+
+def _row_key(values) -> tuple:
+    return tuple(
+        None
+        if pd.isna(v)
+        else int(v)
+        if isinstance(v, float | np.floating) and float(v).is_integer()
+        else v
+        for v in values
+    )
+
+
+def _as_shown_elsewhere(d: _Declared, fixed: SuppressedTable, name: str) -> None:
+    """The rows of a table of the everyone-view of a view filtered to one value of a column,
+    hidden and shown as the view grouped by that column shows that value's group (``fixed``:
+    those rows): the same quantities, which a user reaches by one change of the sidebar."""
+    keys = list(_ROW_KEYS[name])
+    mine = np.flatnonzero(~d.is_overall)
+    theirs = fixed.table.reset_index(drop=True)
+    where = {_row_key(r): i for i, r in enumerate(theirs[keys].itertuples(index=False))}
+    if not keys:
+        where = {(): 0} if len(theirs) == 1 else {}
+    ours = d.work[keys].iloc[mine].itertuples(index=False) if keys else [()] * len(mine)
+    pairs = [(r, where.get(_row_key(k))) for r, k in zip(mine, ours, strict=True)]
+    pairs = [(r, j) for r, j in pairs if j is not None]
+    if not pairs:
+        return
+    rows, matched = (np.asarray(x, np.int64) for x in zip(*pairs, strict=True))
+    labels = d.work["group"].astype(str).to_numpy() if "group" in d.work else None
+    label = labels[mine[0]] if labels is not None and len(mine) else _ALL_ROWS
+    _follow(d, _reset_rows(fixed), rows, matched, label)
+
+
+def _reset_rows(st: SuppressedTable) -> SuppressedTable:
+    return dataclasses.replace(
+        st,
+        table=st.table.reset_index(drop=True),
+        mask=st.mask.reset_index(drop=True),
+        reasons=st.reasons.reset_index(drop=True),
+        too_few=st.too_few.reset_index(drop=True),
+    )
+
+
+def _follow(
+    d: _Declared, fixed: SuppressedTable, rows: np.ndarray, theirs: np.ndarray, label: str
+) -> None:
+    """Rows ``rows`` of a declared table hidden (with the same reason) and shown (pinned) as
+    rows ``theirs`` of ``fixed`` are; a matrix's totals of group ``label`` as its margins."""
     space = d.cells.space
     for col in d.count_cols:
         if col not in fixed.mask:
             continue
         ids = d.cells.cells(col, rows)
-        hidden = fixed.mask[col].to_numpy()
-        for code in np.unique(fixed.reasons[col].to_numpy()[hidden]):
-            sel = hidden & (fixed.reasons[col].to_numpy() == code)
+        hidden = fixed.mask[col].to_numpy()[theirs]
+        reasons = fixed.reasons[col].to_numpy()[theirs]
+        for code in np.unique(reasons[hidden]):
+            sel = hidden & (reasons == code)
             space.hide(ids[sel], _CODE_OF.get(code, _SECONDARY))
         space.pinned[ids[~hidden]] = True
     margin_cells = getattr(d.cells, "margin_cells", None)
     if margin_cells is not None and fixed.margins is not None and len(fixed.margins):
-        # the overall matrix's totals, as the everyone-view shows them
+        # the matrix's totals, as the other view shows them
         g_labels, row_c, col_c, tot_c, nc = margin_cells
-        over = np.flatnonzero(g_labels == _ALL_ROWS)
+        over = np.flatnonzero(g_labels == label)
         if not len(over):
             return
         o = int(over[0])

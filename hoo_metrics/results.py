@@ -191,6 +191,7 @@ def compute_results(
     odds_ratios: bool = True,
     everyone: Results | None = None,
     neighbours: Mapping[str, Results] | None = None,
+    siblings: Mapping[str, Results] | None = None,
 ) -> Results:
     """Compute every result table of a view (cohort, analysis set, grouping, filters) once
     and suppress them jointly. ``suppression`` None means the default threshold
@@ -198,7 +199,10 @@ def compute_results(
     intervals (no page shows them; the report and the export do). ``everyone`` is the same
     view with no grouping when the caller has it already (its overall rows are reused);
     ``neighbours`` likewise the views without the filter on each filtered column (column ->
-    its Results), whose Table 1 shows this view's analysed participants per group.
+    its Results), whose Table 1 shows this view's analysed participants per group; and
+    ``siblings``, for a view with no grouping, the views grouped by each column filtered to
+    one value, without that filter (column -> its Results), whose group of that value shows
+    this view's numbers: every table here is hidden and shown as there.
 
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
@@ -246,9 +250,51 @@ def compute_results(
     elsewhere = _analysed_elsewhere(
         full, population, group_by, filters, setting, neighbours or {}, odds_ratios
     )
-    out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere)
+    same = _same_rows_elsewhere(
+        full, population, group_by, filters, setting, siblings or {}, odds_ratios
+    )
+    out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere, same)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     return dataclasses.replace(res, tables=ordered)
+
+
+def _same_rows_elsewhere(
+    full: Cohort,
+    population: str,
+    group_by: str | None,
+    filters: Mapping[str, Sequence[str]],
+    setting: Suppression,
+    siblings: Mapping[str, Results],
+    odds_ratios: bool,
+) -> list[dict[str, SuppressedTable]]:
+    """For a view with no grouping: per column filtered to one value, the tables of the view
+    grouped by that column without that filter, restricted to that value's group (the same
+    numbers as this view's, one change of the sidebar away)."""
+    out: list[dict[str, SuppressedTable]] = []
+    if group_by is not None or not setting.active:
+        return out
+    for column, values in filters.items():
+        if len(values) != 1 or column in full.screened:
+            continue
+        other = siblings.get(column)
+        if other is None:
+            rest = {c: v for c, v in filters.items() if c != column}
+            other = compute_results(full, population, column, rest, setting, odds_ratios=False)
+        if other.refusal is not None:
+            continue
+        out.append({name: _group_rows(st, str(values[0])) for name, st in other.tables.items()})
+    return out
+
+
+def _group_rows(st: SuppressedTable, group: str) -> SuppressedTable:
+    """The rows (and matrix totals) of one group of a suppressed table."""
+    if "group" not in st.table:
+        return st
+    part = st.rows((st.table["group"].astype(str) == group).to_numpy())
+    margins = st.margins
+    if margins is not None and "group" in margins:
+        margins = margins[margins["group"].astype(str) == group]
+    return dataclasses.replace(part, margins=margins)
 
 
 def _analysed_elsewhere(

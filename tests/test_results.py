@@ -104,3 +104,13 @@ def test_summary_min_cell_reads_the_pipeline(sample):
     row = (ended.table["group"] == "enhanced").to_numpy() & (ended.table["contact"] == 2)
     assert bool(ended.mask["share"][row].iloc[0])
     assert out["followup"]["by_group"]["enhanced"]["ended_by_contact"]["2"] is None
+
+
+def test_a_filter_that_splits_a_pool_of_small_groups_is_refused(sample):
+    # by role at k = 5 midwife (4 completers) and other (4) are one group, "midwife + other
+    # (pooled)": all enrolled filtered to the midwives (5 enrolled, so not too few by itself)
+    # would give back the "other" group against the view grouped by role
+    res = hm.compute_results(sample, "all", None, {"role": ["midwife"]}, 5)
+    assert res.refusal is not None and res.refusal.reason == "pool"
+    assert "midwife + other (pooled)" in res.refusal.message
+    assert res.tables == {}
