@@ -25,10 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import arrowtext as at
-from .canonical import frames_sha256
-from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
-from .contract import (
+from ..cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
+from ..contract import (
     CONTACT_REQUIRED,
     HELPFUL_MAX,
     HELPFUL_MIN,
@@ -46,6 +44,9 @@ from .contract import (
     USED_PREFIX,
     YES_NO,
 )
+from ..io import arrowtext as at
+from ..io.canonical import frames_sha256
+from ..io.load import RawTables, read_tables
 from .identifiers import (
     MAX_LISTED,
     describe_ids,
@@ -56,7 +57,6 @@ from .identifiers import (
     screen_participant_columns,
     screen_values,
 )
-from .load import RawTables, read_tables
 from .problems import ERROR, WARNING, CohortError, Problem
 
 _INTEGER_PATTERN = r"^[+-]?[0-9]+(?:\.0*)?$"

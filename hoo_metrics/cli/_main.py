@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from .contract import DEFAULT_GROUP_BY, POPULATIONS
-from .problems import CohortError, Problem
+from ..checks.problems import CohortError, Problem
+from ..contract import DEFAULT_GROUP_BY, POPULATIONS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -30,7 +30,7 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def _load(path: str):
-    from .validate import load_cohort
+    from ..checks.validate import load_cohort
 
     if not Path(path).exists():
         raise _UsageError(f"{path}: no such file or folder. Give a cohort folder, .zip or .xlsx.")
@@ -93,7 +93,7 @@ def _check_group_by(cohort, group_by: str) -> None:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    from .summary import summary
+    from ..present.summary import summary
 
     cohort = _load(args.path)
     _check_group_by(cohort, args.group_by)
@@ -110,7 +110,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 def _view_args(args: argparse.Namespace):
     """The cohort and the suppression setting of a report/export command (k: --min-cell, else
     HOO_MIN_CELL, else 5)."""
-    from .privacy import Suppression, min_cell_default
+    from ..privacy import Suppression, min_cell_default
 
     cohort = _load(args.path)
     _check_group_by(cohort, args.group_by)
@@ -124,7 +124,7 @@ def _view_args(args: argparse.Namespace):
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from ..present.report import build_report
 
     cohort, setting = _view_args(args)
     text = build_report(
@@ -138,7 +138,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_tables, write_csvs, write_xlsx
+    from ..present.export import export_tables, write_csvs, write_xlsx
 
     cohort, setting = _view_args(args)
     tables = export_tables(
@@ -157,8 +157,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .load import read_tables
-    from .validate import validate
+    from ..checks.validate import validate
+    from ..io.load import read_tables
 
     if not Path(args.path).exists():
         raise _UsageError(f"{args.path}: no such file or folder.")
@@ -178,7 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
+    from ..io.sample import write_sample
 
     write_sample(Path(args.out))
     print(f"Wrote the synthetic sample cohort to {args.out}")
@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     p.set_defaults(func=_cmd_sample)
 
-    from .library_cli import add_library_parser
+    from ._library import add_library_parser
 
     add_library_parser(sub)
     return parser

@@ -36,11 +36,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..checks.identifiers import mask
+from ..checks.problems import ERROR, WARNING, Problem
+from ..contract import REQUIRED_TABLES, TABLES
 from . import arrowtext as at
 from . import redcap
-from .contract import REQUIRED_TABLES, TABLES
-from .identifiers import mask
-from .problems import ERROR, WARNING, Problem
 
 #: File name endings read as delimited text.
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")

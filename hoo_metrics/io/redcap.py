@@ -41,7 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import (
+from ..checks.identifiers import mask
+from ..checks.problems import ERROR, WARNING, Problem
+from ..contract import (
     HELPFUL_PREFIX,
     STAGE6_PATHS,
     STAGE_LABELS,
@@ -49,11 +51,9 @@ from .contract import (
     USED_PREFIX,
     resource_label,
 )
-from .identifiers import mask
-from .problems import ERROR, WARNING, Problem
 
 #: Where the committed REDCap-style export of the sample cohort lives.
-REDCAP_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "redcap"
+REDCAP_SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "redcap"
 RECORDS_FILE = "HealingOurOwn_DATA.csv"
 DICTIONARY_FILE = "HealingOurOwn_DataDictionary.csv"
 

@@ -51,8 +51,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .cohort import Cohort, flag
-from .contract import STAGE_CATEGORIES
+from ..cohort import Cohort, flag
+from ..contract import STAGE_CATEGORIES
+from ..privacy import SuppressedTable
 from .followup import _per_participant, followup_summary
 from .inference import (
     MANN_WHITNEY,
@@ -62,7 +63,6 @@ from .inference import (
     mean_interval_from_stats,
     wilson_interval,
 )
-from .privacy import SuppressedTable
 from .resources import followup_arrays
 from .stages import positions, stage_categories
 

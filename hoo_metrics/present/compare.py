@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..contract import resource_label, stage_category_label
-from ..figures import comparison_chart, group_colors
-from ..format import ci, group_list, number, pct, takeaway_difference
-from ..outcomes import OUTCOMES, OutcomeComparison, compare_outcome
-from ..results import Results, suppress_outcome
-from ..stages import BASELINE_STAGE_CATEGORY
+from ..metrics.outcomes import OUTCOMES, OutcomeComparison, compare_outcome
+from ..metrics.stages import BASELINE_STAGE_CATEGORY
+from .figures import comparison_chart, group_colors
+from .format import ci, group_list, number, pct, takeaway_difference
 from .model import Card, Chart, Table
+from .results import Results, suppress_outcome
 
 __all__ = ["Y_TITLES", "ComparePage", "build", "p_text"]
 

@@ -13,9 +13,9 @@ from functools import partial
 
 import plotly.graph_objects as go
 
-from ..export import PRESENTATION_SIZE, export_tables, figure_png, figure_svg, xlsx_bytes
-from ..report import Slide, build_report
-from ..results import Results
+from .export import PRESENTATION_SIZE, export_tables, figure_png, figure_svg, xlsx_bytes
+from .report import Slide, build_report
+from .results import Results
 
 __all__ = ["DOWNLOADS_CAPTION", "Download", "caption", "downloads", "screen_figure", "step"]
 

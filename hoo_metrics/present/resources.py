@@ -16,17 +16,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..contract import resource_label
-from ..figures import helpfulness_chart, resource_ranking_chart, use_heatmap
-from ..format import (
+from ..privacy import SuppressedTable
+from .figures import helpfulness_chart, resource_ranking_chart, use_heatmap
+from .format import (
     comparison_display,
     resource_ranking_display,
     takeaway_resource_test,
     takeaway_top,
     wave_ranking_display,
 )
-from ..privacy import SuppressedTable
-from ..results import Results
 from .model import Chart, Table
+from .results import Results
 
 __all__ = [
     "NO_RESPONSES",

@@ -47,10 +47,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from .canonical import canonical_tables, cohort_from_canonical, content_sha256
-from .cohort import Cohort
-from .contract import CONTRACT_VERSION, TABLES
-from .problems import Problem
+from ..checks.problems import Problem
+from ..cohort import Cohort
+from ..contract import CONTRACT_VERSION, TABLES
+from ..io.canonical import canonical_tables, cohort_from_canonical, content_sha256
 
 __all__ = [
     "DEFAULT_DB",
