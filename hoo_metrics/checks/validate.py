@@ -1,7 +1,7 @@
 """Raw tables -> Cohort, or every problem at once.
 
 Checks the cohort file contract (shared/data-contract.md, section 1 and "What bad input gets")
-on the text cells read by :mod:`hoo_metrics.load`, and builds the Cohort in the canonical dtypes
+on the text cells read by :mod:`hoo_metrics.io.load`, and builds the Cohort in the canonical dtypes
 documented in :mod:`hoo_metrics.cohort`. Each problem names the table, the row as in the file
 (header = row 1), the column and the (masked) value, with a plain sentence saying what to do.
 Errors block loading; warnings load and travel with the Cohort.
@@ -87,7 +87,7 @@ class ValidationResult:
 def validate(raw: RawTables, name: str = "cohort", source: str = "") -> ValidationResult:
     """Check raw tables against the cohort contract and build the Cohort.
 
-    Parameters: ``raw`` from :func:`hoo_metrics.load.read_tables` (or built by hand: text
+    Parameters: ``raw`` from :func:`hoo_metrics.io.load.read_tables` (or built by hand: text
     cells, index = row number as in the file; a default 0-based index is read as rows 2, 3,
     ...); ``name`` and ``source`` are stored on the Cohort. Returns a ValidationResult whose
     ``problems`` start with the loader's; ``cohort`` is None when any problem is an error.

@@ -220,7 +220,7 @@ def add_library_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m hoo_metrics.library_cli library ...`` (until __main__ registers it)."""
+    """``python -m hoo_metrics.cli._library library ...`` (until __main__ registers it)."""
     parser = argparse.ArgumentParser(prog="python -m hoo_metrics")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_library_parser(sub)

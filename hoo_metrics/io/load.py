@@ -14,7 +14,7 @@ exception.
 
 A REDCap export (a records CSV with ``redcap_event_name`` / ``redcap_repeat_instrument``
 columns plus its data dictionary CSV) is recognised by its columns and converted to the three
-tables by :mod:`hoo_metrics.redcap`; the tables keep the records file's row numbers, and
+tables by :mod:`hoo_metrics.io.redcap`; the tables keep the records file's row numbers, and
 :meth:`RawTables.relabel` points problems at the REDCap file and field.
 """
 

@@ -1,8 +1,8 @@
 """The Compare page's view model: one outcome per group, with its effect size, CI, P and test.
 
-The outcome is :func:`hoo_metrics.outcomes.compare_outcome` on the view's own cohort (its
+The outcome is :func:`hoo_metrics.metrics.outcomes.compare_outcome` on the view's own cohort (its
 small groups pooled as its tables pool them), hidden where the view's jointly suppressed
-tables hide its cells (:func:`hoo_metrics.results.suppress_outcome`, which refuses groups
+tables hide its cells (:func:`hoo_metrics.present.results.suppress_outcome`, which refuses groups
 that are not the view's).
 """
 

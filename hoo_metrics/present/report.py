@@ -683,8 +683,8 @@ def _section(anchor: str, title: str, body: str) -> str:
 
 
 def _methods(k: int) -> str:
-    """The Methods text (:func:`hoo_metrics.methods.methods_sections`, the one the Methods page
-    shows) as HTML, every text escaped."""
+    """The Methods text (:func:`hoo_metrics.present.methods.methods_sections`, the one the
+    Methods page shows) as HTML, every text escaped."""
     parts = []
     for section in methods_sections(k):
         parts.append(f"<h3>{_e(section.title)}</h3>")

@@ -79,7 +79,7 @@ def summary(
     group_by : the participant column whose values are the groups (default ``arm``).
     suppression : None (the contract's JSON, nothing hidden), or a threshold k / a
         :class:`hoo_metrics.privacy.Suppression`: the numbers are then the view's jointly
-        suppressed tables (:func:`hoo_metrics.results.compute_results`, as every page and
+        suppressed tables (:func:`hoo_metrics.present.results.compute_results`, as every page and
         export shows them), hidden values are null, and a top-level ``"suppression"`` object
         says ``{"min_cell": k, "enabled": bool, "suppressed": [{"path", "reason", "code"}]}``.
     """
