@@ -101,7 +101,7 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
         ),
         "load_validate": median_of(lambda: hm.load_cohort(folder)),
     }
-    from hoo_metrics.load import read_tables
+    from hoo_metrics.io.load import read_tables
 
     checks = []  # validation alone: the checks and the Cohort built from tables already read
     for _ in range(runs):
@@ -129,7 +129,7 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
             fn(fresh)
             times.append(time.perf_counter() - start)
         out[f"page:{page}"] = statistics.median(times)
-    from hoo_metrics.report import build_report
+    from hoo_metrics.present.report import build_report
 
     reports = []  # the one-file HTML report of the default view, on a fresh Cohort
     for _ in range(runs):
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             args.process_runs,
         )
         summ_mem = _peak_rss_of(
-            "import sys, io, contextlib\nfrom hoo_metrics.__main__ import main\n"
+            "import sys, io, contextlib\nfrom hoo_metrics.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['summary', sys.argv[1]])",
             folder,

@@ -1,17 +1,23 @@
 """hoo_metrics: the metrics library behind the HOO dashboard.
 
 The public surface: the app and the command line import only from here. Each name comes from
-its one-feature module (as scipy.stats re-exports from its private modules). The imports are
-explicit, so a function that shares its module's name (``enrollment``, ``summary``,
-``validate``) is the function here, never the module.
+its one-feature module (as scipy.stats re-exports from its private modules); the subpackages
+follow the data: ``io`` (read files, REDCap, canonical text, the sample) -> ``checks``
+(validate) -> ``cohort`` -> ``metrics`` (one family each, numbers only) -> ``privacy``
+(small-cell suppression) -> ``present`` (results, view models, format, figures, report,
+export, summary); beside them ``contract`` (the data contract's names), ``store`` (the cohort
+library) and ``cli`` (``python -m hoo_metrics``). The imports are explicit, so a function
+that shares its module's name (``enrollment``, ``summary``, ``validate``) is the function
+here, never the module (that is ``metrics.enrollment``, ``present.summary``,
+``checks.validate``).
 
 Loading, validation (with the canonical text, whose hash a loaded Cohort carries) and the
 summary's metrics are imported at once. The presentation modules (figures and plotly, report,
 export, store and sqlite, privacy, format, methods) and baseline, outcomes and sample are
 imported on first use of any name not defined here (PEP 562 ``__getattr__``), so ``python -m
-hoo_metrics summary`` does not pay for them. None of these modules shares its name with a
-function of this package, so the module attribute that importing a submodule sets can never
-hide a function.
+hoo_metrics summary`` does not pay for them. No module or subpackage directly under
+``hoo_metrics`` shares its name with a function of this package, so the module attribute that
+importing a submodule sets can never hide a function.
 """
 
 # ruff: noqa: F401 - the imports below are the re-exports; __all__ is completed on first use
@@ -20,9 +26,9 @@ from __future__ import annotations
 
 import importlib
 
-from .canonical import canonical_tables, cohort_from_canonical, content_sha256, response_columns
+from .checks.problems import ERROR, WARNING, CohortError, Problem
+from .checks.validate import ValidationResult, load_cohort, validate
 from .cohort import Cohort
-from .compare import compare_resources
 from .contract import (
     ALL_GROUP,
     BLANK_GROUP,
@@ -35,14 +41,19 @@ from .contract import (
     resource_label,
     stage_category_label,
 )
-from .enrollment import enrollment
-from .followup import (
+from .io.canonical import canonical_tables, cohort_from_canonical, content_sha256, response_columns
+from .io.load import RawTables, read_tables
+from .io.redcap import REDCAP_SAMPLE_DIR, to_redcap
+from .io.redcap import convert as convert_redcap
+from .metrics.compare import compare_resources
+from .metrics.enrollment import enrollment
+from .metrics.followup import (
     contacts_per_participant,
     ended_by_contact,
     followup_summary,
     support_duration_curve,
 )
-from .inference import (
+from .metrics.inference import (
     MeanComparison,
     ProportionComparison,
     benjamini_hochberg,
@@ -52,12 +63,8 @@ from .inference import (
     mean_interval,
     wilson_interval,
 )
-from .load import RawTables, read_tables
-from .problems import ERROR, WARNING, CohortError, Problem
-from .redcap import REDCAP_SAMPLE_DIR, to_redcap
-from .redcap import convert as convert_redcap
-from .resources import resources_by_wave, resources_overall
-from .stages import (
+from .metrics.resources import resources_by_wave, resources_overall
+from .metrics.stages import (
     BASELINE_STAGE_CATEGORY,
     early_to_thriving,
     recovered_resource_tests,
@@ -67,27 +74,26 @@ from .stages import (
     transitions,
     with_baseline_stage_category,
 )
-from .summary import summary
-from .validate import ValidationResult, load_cohort, validate
+from .present.summary import summary
 
 __version__ = "0.1.0"
 
 # imported on first use: every name of __all__ of these modules ...
 _WHOLE_MODULES = (
-    "export",
-    "figures",
-    "format",
-    "methods",
+    "present.export",
+    "present.figures",
+    "present.format",
+    "present.methods",
     "privacy",
-    "report",
-    "results",
+    "present.report",
+    "present.results",
     "store",
 )
 # ... and these names of these modules
 _LAZY_NAMES = {
-    "baseline": ("baseline_table", "baseline_tests"),
-    "outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "stage_distribution"),
-    "sample": (
+    "metrics.baseline": ("baseline_table", "baseline_tests"),
+    "metrics.outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "stage_distribution"),
+    "io.sample": (
         "SAMPLE_DIR",
         "generate_sample",
         "load_sample",

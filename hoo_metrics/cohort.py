@@ -25,10 +25,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .arrowtext import factorize, index_in
+from .checks.identifiers import screen_participant_columns
+from .checks.problems import Problem
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
-from .identifiers import screen_participant_columns
-from .problems import Problem
+from .io.arrowtext import factorize, index_in
 
 CONTACT_COLUMNS = ("participant_id", "contact_no", "day", "more_followup")
 

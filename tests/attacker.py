@@ -9,7 +9,7 @@ the shown numbers determine nevertheless.
 
 What the attacker reads (per view; a view that ``compute_results`` refuses shows only its
 "about" sheet, which still gives its analysed participants)
-    * every table of :func:`hoo_metrics.export.export_tables` (the tables of every page, the
+    * every table of :func:`hoo_metrics.present.export.export_tables` (the tables of every page, the
       report and the export): hidden cells hold text labels, shown cells numbers;
     * the matrix totals of the Recovery page and the report (``.margins`` of the transitions
       table, and of each month of ``transition_waves``);
@@ -116,12 +116,12 @@ import pandas as pd
 
 from hoo_metrics.cohort import Cohort
 from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STATUSES
-from hoo_metrics.export import compute_results, export_tables
-from hoo_metrics.followup import support_duration_curve
-from hoo_metrics.inference import wilson_interval
+from hoo_metrics.metrics.followup import support_duration_curve
+from hoo_metrics.metrics.inference import wilson_interval
+from hoo_metrics.metrics.stages import category_codes
+from hoo_metrics.present.export import compute_results, export_tables
+from hoo_metrics.present.summary import summary as summary_json
 from hoo_metrics.privacy import Suppression, pooled_groups
-from hoo_metrics.stages import category_codes
-from hoo_metrics.summary import summary as summary_json
 
 __all__ = [
     "AttackReport",

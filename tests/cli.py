@@ -1,6 +1,6 @@
 """``python -m hoo_metrics ...`` run in this process, its output captured by pytest's capsys.
 
-The command line's own code (``hoo_metrics.__main__.main``) without an interpreter start per
+The command line's own code (``hoo_metrics.cli.main``) without an interpreter start per
 call. Where the process itself is the point (its exit code, no traceback reaching the user)
 the tests start a real one: tests/test_summary.py and tests/test_library_cli.py.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from hoo_metrics.__main__ import main
+from hoo_metrics.cli import main
 
 
 class CliRun(NamedTuple):

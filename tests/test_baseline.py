@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.baseline (Table 1), on tiny inline cohorts worked by hand."""
+"""Tests for hoo_metrics.metrics.baseline (Table 1), on tiny inline cohorts worked by hand."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from hoo_metrics.baseline import baseline_table, baseline_tests
 from hoo_metrics.contract import BLANK_GROUP
+from hoo_metrics.metrics.baseline import baseline_table, baseline_tests
 from tests.factories import make_cohort
 
 

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.compare with Fisher p-values summed by hand."""
+"""Tests for hoo_metrics.metrics.compare with Fisher p-values summed by hand."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoo_metrics.compare import COLUMNS, compare_resources
-from hoo_metrics.inference import CHI_SQUARE, FISHER
-from hoo_metrics.resources import resources_overall
+from hoo_metrics.metrics.compare import COLUMNS, compare_resources
+from hoo_metrics.metrics.inference import CHI_SQUARE, FISHER
+from hoo_metrics.metrics.resources import resources_overall
 from tests.factories import make_cohort
 
 

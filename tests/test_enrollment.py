@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.enrollment, on tiny inline cohorts counted by hand."""
+"""Tests for hoo_metrics.metrics.enrollment, on tiny inline cohorts counted by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP
-from hoo_metrics.enrollment import enrollment
+from hoo_metrics.metrics.enrollment import enrollment
 from tests.factories import make_cohort
 
 

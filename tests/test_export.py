@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 import hoo_metrics as hm
-from hoo_metrics.export import (
+from hoo_metrics.present.export import (
     csv_bytes,
     export_tables,
     figure_png,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import hoo_metrics as hm
-from hoo_metrics.export import export_tables
+from hoo_metrics.present.export import export_tables
 
 K = 5
 COUNTS = {

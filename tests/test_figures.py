@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from hoo_metrics import figures
+from hoo_metrics.present import figures
 
 COLORS = figures.group_colors(["enhanced", "routine"])
 

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.followup on tiny hand-worked cohorts."""
+"""Tests for hoo_metrics.metrics.followup on tiny hand-worked cohorts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hoo_metrics.contract import ALL_GROUP
-from hoo_metrics.followup import (
+from hoo_metrics.metrics.followup import (
     contacts_per_participant,
     ended_by_contact,
     followup_summary,
@@ -269,7 +269,7 @@ def test_the_per_participant_table_is_built_once_and_each_caller_gets_its_own(co
     # analysed cohort and grouping; a caller that adds a column or changes a cell must not
     # change what the next caller gets. By hand: enhanced completers with a contact p1, p2, p3
     # with contacts 1, 2, 3.
-    from hoo_metrics.followup import _per_participant
+    from hoo_metrics.metrics.followup import _per_participant
 
     first = _per_participant(cohort, "arm", "completed")
     first["extra"] = 1

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from hoo_metrics import format as fmt
+from hoo_metrics.present import format as fmt
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.inference: reference values from textbooks and hand computation."""
+"""Tests for hoo_metrics.metrics.inference: reference values from textbooks and hand computation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from scipy.stats.contingency import odds_ratio
 
-from hoo_metrics.inference import (
+from hoo_metrics.metrics.inference import (
     CHI_SQUARE,
     FISHER,
     FISHER_FREEMAN_HALTON,

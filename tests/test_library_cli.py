@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hoo_metrics import library_cli
+from hoo_metrics.cli import _library as library_cli
 from hoo_metrics.store import CohortStore
 from tests.test_store import large_cohort, small_cohort
 
@@ -24,10 +24,10 @@ FILES = ("participants.csv", "responses.csv", "contacts.csv")
 
 def _module() -> list[str]:
     """``-m hoo_metrics`` once __main__ registers the library commands, else the module."""
-    main_source = (REPO / "hoo_metrics" / "__main__.py").read_text()
+    main_source = (REPO / "hoo_metrics" / "cli" / "_main.py").read_text()
     return [
         "-m",
-        "hoo_metrics" if "add_library_parser" in main_source else "hoo_metrics.library_cli",
+        "hoo_metrics" if "add_library_parser" in main_source else "hoo_metrics.cli._library",
     ]
 
 

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.load: file forms, messy renderings, unreadable input, robustness.
+"""Tests for hoo_metrics.io.load: file forms, messy renderings, unreadable input, robustness.
 
 A messy rendering of the clean cohort (tests/test_validate.py) must give exactly the clean
 Cohort: equal tables (assert_frame_equal) and an equal sha256.
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hoo_metrics.load import RawTables, read_tables
-from hoo_metrics.problems import ERROR, WARNING, CohortError, Problem
-from hoo_metrics.validate import ValidationResult, load_cohort, validate
+from hoo_metrics.checks.problems import ERROR, WARNING, CohortError, Problem
+from hoo_metrics.checks.validate import ValidationResult, load_cohort, validate
+from hoo_metrics.io.load import RawTables, read_tables
 from tests.test_validate import CLEAN, expected_clean, files, keys
 
 
@@ -411,7 +411,7 @@ def c_parser_cells(data: bytes, sep: str):
 def test_fast_reader_gives_the_c_parsers_cells(sep, pieces):
     # Quote-free text with a non-blank first line: wherever the fast path answers, every cell
     # equals the C parser's (ragged rows make it decline and the C parser reads the file).
-    from hoo_metrics.load import _arrow_rows
+    from hoo_metrics.io.load import _arrow_rows
 
     data = "".join(sep if p == "SEP" else p for p in pieces).encode()
     first = data.replace(b"\r", b"\n").split(b"\n")[0]
@@ -424,7 +424,7 @@ def test_fast_reader_gives_the_c_parsers_cells(sep, pieces):
 
 
 def test_fast_reader_declines_quotes_and_ragged_rows():
-    from hoo_metrics.load import _arrow_rows
+    from hoo_metrics.io.load import _arrow_rows
 
     assert _arrow_rows(b'a,b\n"x, y",2\n', ",") is None  # quoted cells: the C parser reads them
     assert _arrow_rows(b"a,b,c\n1,2\n", ",") is None  # short row: padded by the C parser

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import hoo_metrics as hm
-from hoo_metrics import inference, methods, outcomes
+from hoo_metrics.metrics import inference, outcomes
+from hoo_metrics.present import methods
 
 
 def _text(sections) -> str:

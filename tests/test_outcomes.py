@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from hoo_metrics.outcomes import compare_outcome, log_rank
+from hoo_metrics.metrics.outcomes import compare_outcome, log_rank
+from hoo_metrics.present.results import compute_results, suppress_outcome
 from hoo_metrics.privacy import Suppression
-from hoo_metrics.results import compute_results, suppress_outcome
 from tests.factories import make_cohort
 
 Z = 1.959963984540054  # standard normal 97.5 % quantile

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 from hoo_metrics import privacy as P
 from hoo_metrics.contract import ALL_GROUP
-from hoo_metrics.enrollment import enrollment
-from hoo_metrics.followup import (
+from hoo_metrics.metrics.enrollment import enrollment
+from hoo_metrics.metrics.followup import (
     contacts_per_participant,
     ended_by_contact,
     followup_summary,
     support_duration_curve,
 )
-from hoo_metrics.stages import early_to_thriving, recovered_resource_tests, transitions
+from hoo_metrics.metrics.stages import early_to_thriving, recovered_resource_tests, transitions
 from tests.factories import make_cohort
 
 
@@ -572,7 +572,7 @@ def test_render_prints_labels_in_suppressed_cells():
 # ---- the sample cohort at the default k ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def sample():
-    from hoo_metrics.sample import load_sample
+    from hoo_metrics.io.sample import load_sample
 
     return load_sample()
 
@@ -615,7 +615,7 @@ def test_sample_lifted_shows_everything(sample):
 
 
 def test_summary_json_suppressed_and_listed(sample):
-    from hoo_metrics.summary import summary
+    from hoo_metrics.present.summary import summary
 
     raw = summary(sample)
     out = summary(sample, suppression=5)
@@ -632,7 +632,7 @@ def test_summary_json_suppressed_and_listed(sample):
 
 
 def test_summary_json_of_the_sample_hand_worked(sample):
-    from hoo_metrics.summary import summary
+    from hoo_metrics.present.summary import summary
 
     out = summary(sample, suppression=5)
     why = {s["path"]: s["code"] for s in out["suppression"]["suppressed"]}
@@ -808,7 +808,7 @@ def test_no_small_count_shown_or_recoverable_by_subtraction(cohort, k):
     assert _line_ok(None, e2t.mask["n"].to_numpy(), bool(e2t.overall.mask["n"].iloc[0]))
 
     # the summary JSON, grouped by role
-    from hoo_metrics.summary import summary
+    from hoo_metrics.present.summary import summary
 
     _check_summary(summary(cohort, group_by=g, suppression=k), k)
 
@@ -1065,7 +1065,7 @@ def test_pooled_groups_on_the_sample(sample):
     assert P.pooled_groups(sample, "role", 19) == {}  # all five: that would be no grouping
     assert P.pooled_groups(sample, "role", P.Suppression(5, enabled=False)) == {}
     assert P.pooled_groups(sample, "arm", 30) == {}  # the arms are never pooled
-    from hoo_metrics.results import compute_results
+    from hoo_metrics.present.results import compute_results
 
     res = compute_results(sample, "completed", "role", None, 5)
     assert res.groups == ["attending", "midwife + other (pooled)", "nurse", "resident"]

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.redcap: a REDCap records export + data dictionary -> the cohort.
+"""Tests for hoo_metrics.io.redcap: a REDCap records export + data dictionary -> the cohort.
 
 The tiny project below is written by hand (not by to_redcap), and its expected tables are
 worked out from the rows by reading them, in the comments.
@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
-from hoo_metrics.load import read_tables
-from hoo_metrics.problems import ERROR, WARNING, Problem
-from hoo_metrics.redcap import (
+from hoo_metrics.checks.problems import ERROR, WARNING, Problem
+from hoo_metrics.checks.validate import validate
+from hoo_metrics.io.load import read_tables
+from hoo_metrics.io.redcap import (
     DICTIONARY_FILE,
     RECORDS_FILE,
     REDCAP_SAMPLE_DIR,
@@ -29,9 +30,8 @@ from hoo_metrics.redcap import (
     is_records,
     to_redcap,
 )
-from hoo_metrics.sample import generate_sample, load_sample, write_redcap_sample
-from hoo_metrics.summary import summary
-from hoo_metrics.validate import validate
+from hoo_metrics.io.sample import generate_sample, load_sample, write_redcap_sample
+from hoo_metrics.present.summary import summary
 
 DICTIONARY = """\
 Variable / Field Name,Form Name,Section Header,Field Type,Field Label,"Choices, Calculations, OR Slider Labels",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 import hoo_metrics as hm
-from hoo_metrics.report import STEP_KEYS, build_report, presentation_steps
+from hoo_metrics.present.report import STEP_KEYS, build_report, presentation_steps
 from tests.cli import run_cli
 from tests.factories import make_cohort
 
@@ -81,7 +81,7 @@ def test_without_suppression_every_chart(sample):
 
 
 def test_the_methods_are_the_library_text(report):
-    # the one Methods text (hoo_metrics.methods), every title, paragraph, item and reference
+    # the one Methods text (hoo_metrics.present.methods), every title, paragraph, item and reference
     section = report[report.index('<section id="methods">') :]
     for s in hm.methods_sections(5):
         assert f"<h3>{escape(s.title)}</h3>" in section

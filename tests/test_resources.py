@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.resources on tiny hand-worked cohorts."""
+"""Tests for hoo_metrics.metrics.resources on tiny hand-worked cohorts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP
-from hoo_metrics.resources import (
+from hoo_metrics.metrics.resources import (
     OVERALL_COLUMNS,
     WAVE_COLUMNS,
     resources_by_wave,

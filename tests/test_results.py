@@ -1,4 +1,4 @@
-"""The one results pipeline (hoo_metrics.results): every output of a view reads one jointly
+"""The one results pipeline (hoo_metrics.present.results): every output of a view reads one jointly
 suppressed object. The disclosure issue's findings, each as a regression test on the sample
 (the attacker in tests/test_disclosure_attack.py checks the whole of each view)."""
 

@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.stages, on tiny inline cohorts worked by hand."""
+"""Tests for hoo_metrics.metrics.stages, on tiny inline cohorts worked by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from hoo_metrics.contract import ALL_GROUP, STAGE6_PATHS
-from hoo_metrics.stages import (
+from hoo_metrics.metrics.stages import (
     early_to_thriving,
     recovered_resource_tests,
     stage_categories,
@@ -502,7 +502,7 @@ def test_transition_counts_add_up(people, population):
 
 
 def test_with_baseline_stage_category_adds_a_groupable_filterable_column():
-    from hoo_metrics.stages import BASELINE_STAGE_CATEGORY, with_baseline_stage_category
+    from hoo_metrics.metrics.stages import BASELINE_STAGE_CATEGORY, with_baseline_stage_category
 
     c = make_cohort(
         [

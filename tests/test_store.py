@@ -1,4 +1,4 @@
-"""The cohort library (hoo_metrics.store) and its canonical CSV text (hoo_metrics.canonical).
+"""The cohort library (hoo_metrics.store) and its canonical CSV text (hoo_metrics.io.canonical).
 
 Reliability cases of issue 6: ten processes publishing at once; a publisher killed with SIGKILL
 inside its transaction; corrupted or foreign files; viewers refused; export, re-add, export
@@ -24,13 +24,11 @@ import pandas as pd
 import pytest
 
 from hoo_metrics import REDCAP_SAMPLE_DIR
-from hoo_metrics import store as store_module
-from hoo_metrics.canonical import canonical_tables, cohort_from_canonical, content_sha256
+from hoo_metrics.checks.problems import WARNING, Problem
+from hoo_metrics.checks.validate import load_cohort
 from hoo_metrics.cohort import Cohort
-from hoo_metrics.problems import WARNING, Problem
+from hoo_metrics.io.canonical import canonical_tables, cohort_from_canonical, content_sha256
 from hoo_metrics.store import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
     CohortNotFoundError,
     CohortStore,
     Role,
@@ -40,7 +38,8 @@ from hoo_metrics.store import (
     require_evaluator,
     role_for,
 )
-from hoo_metrics.validate import load_cohort
+from hoo_metrics.store import _library as store_module
+from hoo_metrics.store._library import APPLICATION_ID, SCHEMA_VERSION
 from tests.factories import make_cohort
 from tests.test_validate import CLEAN
 
@@ -371,7 +370,7 @@ def test_export_re_add_export_is_byte_identical(store, tmp_path):
 
 
 def test_export_re_add_through_the_loader_is_byte_identical(store, tmp_path):
-    from hoo_metrics.validate import load_cohort
+    from hoo_metrics.checks.validate import load_cohort
 
     store.publish(small_cohort(), "Pilot")
     first = store.export("Pilot", out_dir=tmp_path / "one")
@@ -585,7 +584,7 @@ def test_ten_processes_publishing_one_name_get_versions_one_to_ten(db):
 _CHILD = textwrap.dedent(
     """
     import sys
-    import hoo_metrics.store as store
+    import hoo_metrics.store._library as store
     from tests.test_store import large_cohort
 
     cohort = large_cohort({n})

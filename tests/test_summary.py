@@ -328,8 +328,8 @@ def test_summary_leaves_the_content_hash_for_first_use():
     import pickle
 
     from hoo_metrics import SAMPLE_DIR
-    from hoo_metrics.canonical import canonical_tables, content_sha256
     from hoo_metrics.cohort import Cohort, LazyText
+    from hoo_metrics.io.canonical import canonical_tables, content_sha256
 
     cohort = load_cohort(SAMPLE_DIR)
     stored = Cohort.__dict__["sha256"].raw(cohort)
@@ -353,9 +353,10 @@ def test_summary_command_imports_no_presentation_modules():
     code = """
 import sys, types
 import hoo_metrics as hm
-import hoo_metrics.enrollment, hoo_metrics.summary, hoo_metrics.validate
-heavy = ["plotly", "sqlite3", "openpyxl", "hoo_metrics.figures", "hoo_metrics.report",
-         "hoo_metrics.export", "hoo_metrics.store", "hoo_metrics.privacy"]
+import hoo_metrics.checks.validate, hoo_metrics.metrics.enrollment, hoo_metrics.present.summary
+heavy = ["plotly", "sqlite3", "openpyxl", "hoo_metrics.store", "hoo_metrics.privacy"]
+heavy += [f"hoo_metrics.present.{m}" for m in ("figures", "report", "export", "format",
+                                               "methods", "results")]
 print([m for m in heavy if m in sys.modules])
 names = ("enrollment", "summary", "validate")
 print([isinstance(getattr(hm, n), types.FunctionType) for n in names])
@@ -369,7 +370,7 @@ print(all(hasattr(hm, n) for n in hm.__all__), "plotly" in sys.modules)
     assert out == [
         "[]",
         "[True, True, True]",
-        "hoo_metrics.report hoo_metrics.figures hoo_metrics.sample",
+        "hoo_metrics.present.report hoo_metrics.present.figures hoo_metrics.io.sample",
         "[True, True, True]",
         "True True",
     ]
@@ -382,7 +383,7 @@ def test_the_process_entry_returns_main_s_code_and_leaves_no_object_to_the_exit_
     # shutdown would walk in vain
     import gc
 
-    from hoo_metrics import __main__ as cli
+    from hoo_metrics.cli import _main as cli
 
     monkeypatch.setattr(cli, "main", lambda: 2)
     gc.unfreeze()

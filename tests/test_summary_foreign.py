@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.generate import generate
-from hoo_metrics.__main__ import main
+from hoo_metrics.cli import main
 
 ARMS = {"enhanced": "Groupe B (ré)", "routine": "arm-1"}  # "arm-1" sorts first
 

@@ -1,4 +1,5 @@
-"""Tests for hoo_metrics.validate: one test per error and warning class, on a tiny inline cohort.
+"""Tests for hoo_metrics.checks.validate: one test per error and warning class, on a tiny
+inline cohort.
 
 Rows are as in the file: the header is row 1, the first data row is row 2. Every expected
 problem below is worked out by hand from the CSV text next to it.
@@ -12,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hoo_metrics.checks.problems import ERROR, WARNING, CohortError, Problem
+from hoo_metrics.checks.validate import ValidationResult, load_cohort, validate
 from hoo_metrics.cohort import Cohort
-from hoo_metrics.load import RawTables, read_tables
-from hoo_metrics.problems import ERROR, WARNING, CohortError, Problem
-from hoo_metrics.validate import ValidationResult, load_cohort, validate
+from hoo_metrics.io.load import RawTables, read_tables
 
 # The clean cohort. File rows:      2    3    4
 PARTICIPANTS = """participant_id,arm,status,role
@@ -490,7 +491,7 @@ def test_blank_rows_do_not_shift_row_numbers():
 
 def test_whole_numbers_parsed_like_python_int():
     # Reference values by hand: int(text.split(".")[0]) for [+-]digits[.0*], within 10**9.
-    from hoo_metrics.validate import _parse_ints
+    from hoo_metrics.checks.validate import _parse_ints
 
     cells = ["3", "03", "+3", "3.0", "3.", "-0", "", "3.5", "1e3", " 3", "+-3", "1000000000"]
     cells += ["1000000001", "-1000000000", "000000000000007", "99999999999999999999", "٣"]
@@ -510,7 +511,7 @@ def test_one_character_cells_parse_like_the_general_path():
     # A column whose cells are all blank or one byte long takes the arrow-buffer path. Every
     # ASCII character (NUL included), by hand: "0".."9" are their digit, "" is blank, anything
     # else is bad.
-    from hoo_metrics.validate import _parse_ints
+    from hoo_metrics.checks.validate import _parse_ints
 
     cells = [chr(b) for b in range(128)] + ["", "7", ""]
     number, blank, bad = _parse_ints(pd.Series(cells, dtype="str"))
@@ -533,8 +534,8 @@ def test_one_character_cells_read_block_by_block():
     # with a longer cell (then the whole column takes the general path). By hand.
     import pyarrow as pa
 
-    from hoo_metrics.arrowtext import series
-    from hoo_metrics.validate import _parse_ints
+    from hoo_metrics.checks.validate import _parse_ints
+    from hoo_metrics.io.arrowtext import series
 
     def column(*blocks):
         return series(pa.chunked_array(blocks, type=pa.large_string()))
@@ -584,8 +585,8 @@ def test_identifier_ids_are_reported_in_every_table_they_appear_in():
     assert "a phone" in by_row[("responses", 4)].message
     assert all(email not in (p.value or "") and phone not in (p.value or "") for p in looks)
     # the same problems as screening each table's column on its own (no shared look-up)
-    from hoo_metrics.identifiers import screen_values
-    from hoo_metrics.validate import _prepare
+    from hoo_metrics.checks.identifiers import screen_values
+    from hoo_metrics.checks.validate import _prepare
 
     raw = read_tables(
         files(
@@ -734,7 +735,7 @@ def test_ordinary_descriptive_columns_load_and_are_offered():
 
 
 def test_cli_refuses_to_group_by_a_screened_column(tmp_path, capsys):
-    from hoo_metrics.__main__ import main
+    from hoo_metrics.cli import main
 
     text = with_column("notes", ["felt supported by the whole team", "", "wanted more follow-up"])
     for name, data in files(participants=text).items():

@@ -1,8 +1,8 @@
 """The Compare page's view model: one outcome per group, with its effect size, CI, P and test.
 
-The outcome is :func:`hoo_metrics.outcomes.compare_outcome` on the view's own cohort (its
+The outcome is :func:`hoo_metrics.metrics.outcomes.compare_outcome` on the view's own cohort (its
 small groups pooled as its tables pool them), hidden where the view's jointly suppressed
-tables hide its cells (:func:`hoo_metrics.results.suppress_outcome`, which refuses groups
+tables hide its cells (:func:`hoo_metrics.present.results.suppress_outcome`, which refuses groups
 that are not the view's).
 """
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..contract import resource_label, stage_category_label
-from ..figures import comparison_chart, group_colors
-from ..format import ci, group_list, number, pct, takeaway_difference
-from ..outcomes import OUTCOMES, OutcomeComparison, compare_outcome
-from ..results import Results, suppress_outcome
-from ..stages import BASELINE_STAGE_CATEGORY
+from ..metrics.outcomes import OUTCOMES, OutcomeComparison, compare_outcome
+from ..metrics.stages import BASELINE_STAGE_CATEGORY
+from .figures import comparison_chart, group_colors
+from .format import ci, group_list, number, pct, takeaway_difference
 from .model import Card, Chart, Table
+from .results import Results, suppress_outcome
 
 __all__ = ["Y_TITLES", "ComparePage", "build", "p_text"]
 

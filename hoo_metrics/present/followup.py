@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import figures
-from ..format import ci, ended_text, group_list, is_missing, number
-from ..results import Results
+from . import figures
+from .format import ci, ended_text, group_list, is_missing, number
 from .model import Chart, Table
+from .results import Results
 
 __all__ = ["EMPTY", "FollowupCharts", "FollowupModel", "followup"]
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..contract import resource_label
-from ..figures import consort_flow
-from ..format import DASH, ended_text, group_list, number, pct, share, suppressed_text
 from ..privacy import TOO_FEW_TEXT, SuppressedTable
-from ..results import Results
+from .figures import consort_flow
+from .format import DASH, ended_text, group_list, number, pct, share, suppressed_text
 from .model import Card, Chart, Table
+from .results import Results
 
 __all__ = ["OverviewModel", "overview"]
 

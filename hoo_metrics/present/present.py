@@ -1,8 +1,8 @@
 """Presentation mode's view model: which finding a step shows, its caption, its chart sized
 for a screen, and the downloads (report, every table, this chart).
 
-The findings themselves are :func:`hoo_metrics.report.presentation_steps` (one
-:class:`hoo_metrics.report.Slide` each), built from the view's Results.
+The findings themselves are :func:`hoo_metrics.present.report.presentation_steps` (one
+:class:`hoo_metrics.present.report.Slide` each), built from the view's Results.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from functools import partial
 
 import plotly.graph_objects as go
 
-from ..export import PRESENTATION_SIZE, export_tables, figure_png, figure_svg, xlsx_bytes
-from ..report import Slide, build_report
-from ..results import Results
+from .export import PRESENTATION_SIZE, export_tables, figure_png, figure_svg, xlsx_bytes
+from .report import Slide, build_report
+from .results import Results
 
 __all__ = ["DOWNLOADS_CAPTION", "Download", "caption", "downloads", "screen_figure", "step"]
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..contract import ALL_GROUP
-from ..figures import stage_distribution_chart, stage_sankey
-from ..format import (
+from ..metrics.inference import compare_proportions
+from ..privacy import TOO_FEW_TEXT
+from .figures import stage_distribution_chart, stage_sankey
+from .format import (
     is_missing,
     recovered_tests_display,
     share,
@@ -17,10 +19,8 @@ from ..format import (
     takeaway_recovered,
     transition_matrix,
 )
-from ..inference import compare_proportions
-from ..privacy import TOO_FEW_TEXT
-from ..results import Results
 from .model import Chart, Table
+from .results import Results
 
 __all__ = ["NO_TRANSITIONS", "Flow", "Matrix", "RecoveryPage", "build", "months"]
 

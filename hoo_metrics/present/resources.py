@@ -3,7 +3,7 @@
 The page has two sections, each built only when open (a filter change rebuilds one section,
 not both): the whole follow-up (:func:`ranking` per measure tab, then
 :func:`whole_follow_up`) and the follow-up waves (:func:`by_wave`, then :func:`wave` for
-the chosen month). Everything is built from the view's :class:`hoo_metrics.results.Results`,
+the chosen month). Everything is built from the view's :class:`hoo_metrics.present.results.Results`,
 whose tables are already suppressed: a hidden value is NaN here (a chart draws nothing) and
 prints as its label ("<5", "suppressed") in the tables.
 """
@@ -16,17 +16,17 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..contract import resource_label
-from ..figures import helpfulness_chart, resource_ranking_chart, use_heatmap
-from ..format import (
+from ..privacy import SuppressedTable
+from .figures import helpfulness_chart, resource_ranking_chart, use_heatmap
+from .format import (
     comparison_display,
     resource_ranking_display,
     takeaway_resource_test,
     takeaway_top,
     wave_ranking_display,
 )
-from ..privacy import SuppressedTable
-from ..results import Results
 from .model import Chart, Table
+from .results import Results
 
 __all__ = [
     "NO_RESPONSES",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hoo_metrics.report import STEP_KEYS
+from hoo_metrics.present.report import STEP_KEYS
 
 from .conftest import no_exception, open_page
 

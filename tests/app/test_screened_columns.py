@@ -7,7 +7,7 @@ from dataclasses import replace
 from streamlit.testing.v1 import AppTest
 
 import hoo_metrics as hm
-from hoo_metrics.canonical import canonical_tables, cohort_from_canonical
+from hoo_metrics.io.canonical import canonical_tables, cohort_from_canonical
 from tests.app.conftest import ROOT, no_exception
 
 

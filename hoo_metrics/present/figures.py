@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .contract import ALL_GROUP, STAGE_CATEGORIES, resource_label, stage_category_label
+from ..contract import ALL_GROUP, STAGE_CATEGORIES, resource_label, stage_category_label
 
 __all__ = [
     "OKABE_ITO",

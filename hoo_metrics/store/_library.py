@@ -6,7 +6,7 @@ relative to the working directory), created with its folder on first use. WAL jo
 
 What a published cohort keeps (see docs/library.md):
 
-- its three tables as canonical CSV bytes (hoo_metrics.canonical; zlib-compressed in the file,
+- its three tables as canonical CSV bytes (hoo_metrics.io.canonical; zlib-compressed in the file,
   each with its own SHA-256 checked on every read), so that an export gives back exactly the
   bytes that were published;
 - metadata: name, version, description, published_by, created (UTC ISO 8601), row counts,
@@ -47,10 +47,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from .canonical import canonical_tables, cohort_from_canonical, content_sha256
-from .cohort import Cohort
-from .contract import CONTRACT_VERSION, TABLES
-from .problems import Problem
+from ..checks.problems import Problem
+from ..cohort import Cohort
+from ..contract import CONTRACT_VERSION, TABLES
+from ..io.canonical import canonical_tables, cohort_from_canonical, content_sha256
 
 __all__ = [
     "DEFAULT_DB",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cohort import Cohort
-from .contract import STATUSES
+from ..cohort import Cohort
+from ..contract import STATUSES
 
 COLUMNS = ("group", "enrolled", "analysed", "completed", "withdrew", "lost_to_follow_up")
 

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .cohort import Cohort
-from .compare import compare_resources
-from .contract import DEFAULT_GROUP_BY, STAGE_CATEGORIES
-from .enrollment import enrollment
-from .followup import ended_by_contact, followup_summary
-from .resources import resources_by_wave, resources_overall
-from .stages import early_to_thriving, recovered_resource_tests, transitions
+from ..cohort import Cohort
+from ..contract import DEFAULT_GROUP_BY, STAGE_CATEGORIES
+from ..metrics.compare import compare_resources
+from ..metrics.enrollment import enrollment
+from ..metrics.followup import ended_by_contact, followup_summary
+from ..metrics.resources import resources_by_wave, resources_overall
+from ..metrics.stages import early_to_thriving, recovered_resource_tests, transitions
 
 
 def _num(value: Any) -> Any:
@@ -79,7 +79,7 @@ def summary(
     group_by : the participant column whose values are the groups (default ``arm``).
     suppression : None (the contract's JSON, nothing hidden), or a threshold k / a
         :class:`hoo_metrics.privacy.Suppression`: the numbers are then the view's jointly
-        suppressed tables (:func:`hoo_metrics.results.compute_results`, as every page and
+        suppressed tables (:func:`hoo_metrics.present.results.compute_results`, as every page and
         export shows them), hidden values are null, and a top-level ``"suppression"`` object
         says ``{"min_cell": k, "enabled": bool, "suppressed": [{"path", "reason", "code"}]}``.
     """
@@ -87,7 +87,7 @@ def summary(
         return _assemble(
             cohort.groups(group_by), population, group_by, _frames(cohort, group_by, population)
         )
-    from .privacy import reason_text
+    from ..privacy import reason_text
     from .results import compute_results
 
     res = compute_results(cohort, population, group_by, None, suppression)

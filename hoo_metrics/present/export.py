@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .cohort import Cohort
-from .privacy import SuppressedTable, Suppression
+from ..cohort import Cohort
+from ..privacy import SuppressedTable, Suppression
 from .results import Results, compute_results, filters_text, mark_if_sample
 
 __all__ = [

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contract import MAX_MOST_HELPFUL, STATUSES
-from .format import p_value
-from .inference import (
+from ..contract import MAX_MOST_HELPFUL, STATUSES
+from ..metrics.inference import (
     CHI_SQUARE,
     FISHER,
     FISHER_FREEMAN_HALTON,
@@ -25,8 +24,9 @@ from .inference import (
     MAX_EXACT_TABLES,
     WELCH,
 )
-from .outcomes import LOG_RANK
-from .privacy import CMS_MIN_CELL, DEFAULT_MIN_CELL, ENV_VAR, HIDDEN_TEXT, TOO_FEW_TEXT
+from ..metrics.outcomes import LOG_RANK
+from ..privacy import CMS_MIN_CELL, DEFAULT_MIN_CELL, ENV_VAR, HIDDEN_TEXT, TOO_FEW_TEXT
+from .format import p_value
 
 __all__ = ["MethodsItem", "MethodsSection", "methods_sections"]
 

@@ -19,20 +19,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .baseline import baseline_table, baseline_tests
-from .cohort import Cohort
-from .compare import compare_resources
-from .contract import ALL_GROUP
-from .enrollment import enrollment
-from .followup import (
+from ..cohort import Cohort
+from ..contract import ALL_GROUP
+from ..io.sample import load_sample
+from ..metrics.baseline import baseline_table, baseline_tests
+from ..metrics.compare import compare_resources
+from ..metrics.enrollment import enrollment
+from ..metrics.followup import (
     contacts_per_participant,
     ended_by_contact,
     followup_summary,
     support_duration_curve,
 )
-from .format import population_label, variable_label
-from .outcomes import OutcomeComparison, stage_distribution
-from .privacy import (
+from ..metrics.outcomes import OutcomeComparison, stage_distribution
+from ..metrics.resources import resources_by_wave, resources_overall
+from ..metrics.stages import (
+    early_to_thriving,
+    recovered_resource_tests,
+    transition_waves,
+    transitions,
+)
+from ..privacy import (
     Refusal,
     SuppressedTable,
     Suppression,
@@ -42,9 +49,7 @@ from .privacy import (
     reason_text,
     suppress_view,
 )
-from .resources import resources_by_wave, resources_overall
-from .sample import load_sample
-from .stages import early_to_thriving, recovered_resource_tests, transition_waves, transitions
+from .format import population_label, variable_label
 
 __all__ = ["Results", "compute_results", "filters_text", "mark_if_sample", "suppress_outcome"]
 
@@ -125,7 +130,7 @@ class Results:
 
     def about(self) -> pd.DataFrame:
         """Provenance and settings as (item, value) rows: the first sheet of every export."""
-        from . import __version__
+        from .. import __version__
 
         s = self.suppression
         rows = [

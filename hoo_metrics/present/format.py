@@ -14,15 +14,15 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from . import contract
-from .contract import (
+from .. import contract
+from ..contract import (
     ALL_GROUP,
     POPULATION_LABELS,
     STAGE_CATEGORIES,
     resource_label,
     stage_category_label,
 )
-from .privacy import TOO_FEW_TEXT, SuppressedTable, recode_stage_mix
+from ..privacy import TOO_FEW_TEXT, SuppressedTable, recode_stage_mix
 
 __all__ = [
     "DASH",

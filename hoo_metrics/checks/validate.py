@@ -1,7 +1,7 @@
 """Raw tables -> Cohort, or every problem at once.
 
 Checks the cohort file contract (shared/data-contract.md, section 1 and "What bad input gets")
-on the text cells read by :mod:`hoo_metrics.load`, and builds the Cohort in the canonical dtypes
+on the text cells read by :mod:`hoo_metrics.io.load`, and builds the Cohort in the canonical dtypes
 documented in :mod:`hoo_metrics.cohort`. Each problem names the table, the row as in the file
 (header = row 1), the column and the (masked) value, with a plain sentence saying what to do.
 Errors block loading; warnings load and travel with the Cohort.
@@ -25,10 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import arrowtext as at
-from .canonical import frames_sha256
-from .cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
-from .contract import (
+from ..cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
+from ..contract import (
     CONTACT_REQUIRED,
     HELPFUL_MAX,
     HELPFUL_MIN,
@@ -46,6 +44,9 @@ from .contract import (
     USED_PREFIX,
     YES_NO,
 )
+from ..io import arrowtext as at
+from ..io.canonical import frames_sha256
+from ..io.load import RawTables, read_tables
 from .identifiers import (
     MAX_LISTED,
     describe_ids,
@@ -56,7 +57,6 @@ from .identifiers import (
     screen_participant_columns,
     screen_values,
 )
-from .load import RawTables, read_tables
 from .problems import ERROR, WARNING, CohortError, Problem
 
 _INTEGER_PATTERN = r"^[+-]?[0-9]+(?:\.0*)?$"
@@ -87,7 +87,7 @@ class ValidationResult:
 def validate(raw: RawTables, name: str = "cohort", source: str = "") -> ValidationResult:
     """Check raw tables against the cohort contract and build the Cohort.
 
-    Parameters: ``raw`` from :func:`hoo_metrics.load.read_tables` (or built by hand: text
+    Parameters: ``raw`` from :func:`hoo_metrics.io.load.read_tables` (or built by hand: text
     cells, index = row number as in the file; a default 0-based index is read as rows 2, 3,
     ...); ``name`` and ``source`` are stored on the Cohort. Returns a ValidationResult whose
     ``problems`` start with the loader's; ``cohort`` is None when any problem is an error.

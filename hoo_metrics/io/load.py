@@ -14,7 +14,7 @@ exception.
 
 A REDCap export (a records CSV with ``redcap_event_name`` / ``redcap_repeat_instrument``
 columns plus its data dictionary CSV) is recognised by its columns and converted to the three
-tables by :mod:`hoo_metrics.redcap`; the tables keep the records file's row numbers, and
+tables by :mod:`hoo_metrics.io.redcap`; the tables keep the records file's row numbers, and
 :meth:`RawTables.relabel` points problems at the REDCap file and field.
 """
 
@@ -36,11 +36,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from ..checks.identifiers import mask
+from ..checks.problems import ERROR, WARNING, Problem
+from ..contract import REQUIRED_TABLES, TABLES
 from . import arrowtext as at
 from . import redcap
-from .contract import REQUIRED_TABLES, TABLES
-from .identifiers import mask
-from .problems import ERROR, WARNING, Problem
 
 #: File name endings read as delimited text.
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")

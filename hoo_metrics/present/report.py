@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import figures, privacy
-from .contract import ALL_GROUP, resource_label
+from .. import privacy
+from ..contract import ALL_GROUP, resource_label
+from ..metrics.inference import compare_proportions, wilson_interval
+from . import figures
 from .export import Results, compute_results, filters_text, labelled
 from .format import (
     DASH,
@@ -51,7 +53,6 @@ from .format import (
     variable_label,
     wave_ranking_display,
 )
-from .inference import compare_proportions, wilson_interval
 from .methods import methods_sections
 
 __all__ = ["STEP_KEYS", "Slide", "build_report", "presentation_steps"]
@@ -655,7 +656,7 @@ def _safe_display(fn, *tables, fallback: pd.DataFrame) -> pd.DataFrame:
 
 def _matrix(st: privacy.SuppressedTable, group: str) -> pd.DataFrame:
     """Baseline x last-wave counts of one group with totals; hidden cells print their label."""
-    from .contract import STAGE_CATEGORIES, stage_category_label
+    from ..contract import STAGE_CATEGORIES, stage_category_label
 
     lab = labelled(st)
     lab = lab[lab["group"] == group]
@@ -682,8 +683,8 @@ def _section(anchor: str, title: str, body: str) -> str:
 
 
 def _methods(k: int) -> str:
-    """The Methods text (:func:`hoo_metrics.methods.methods_sections`, the one the Methods page
-    shows) as HTML, every text escaped."""
+    """The Methods text (:func:`hoo_metrics.present.methods.methods_sections`, the one the
+    Methods page shows) as HTML, every text escaped."""
     parts = []
     for section in methods_sections(k):
         parts.append(f"<h3>{_e(section.title)}</h3>")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cohort import Cohort
-from .contract import HELPFUL_MAX, HELPFUL_MIN
+from ..cohort import Cohort
+from ..contract import HELPFUL_MAX, HELPFUL_MIN
 from .inference import mean_interval_from_stats, wilson_interval
 
 WAVE_COLUMNS = (

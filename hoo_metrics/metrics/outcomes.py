@@ -1,12 +1,12 @@
 """One outcome compared between groups: estimates with intervals, the test, the effect size.
 
-The Compare page's statistics (issue 3). :func:`compare_outcome` takes any grouping (``arm``,
-any participant column, or ``baseline_stage_category`` after
-:func:`hoo_metrics.stages.with_baseline_stage_category`), one outcome and, where it applies, a
-resource and a follow-up wave, and returns an :class:`OutcomeComparison`: the estimate per
-group with its 95 % interval, the test named with its statistic and exact p-value, and the
-two-group effect size with its interval. :func:`hoo_metrics.results.suppress_outcome` hides
-what the view's joint suppression hides (the cells are those of the view's tables).
+The Compare page's statistics (issue 3). :func:`compare_outcome` takes any grouping (``arm``, any
+participant column, or ``baseline_stage_category`` after
+:func:`hoo_metrics.metrics.stages.with_baseline_stage_category`), one outcome and, where it applies,
+a resource and a follow-up wave, and returns an :class:`OutcomeComparison`: the estimate per group
+with its 95 % interval, the test named with its statistic and exact p-value, and the two-group
+effect size with its interval. :func:`hoo_metrics.present.results.suppress_outcome` hides what the
+view's joint suppression hides (the cells are those of the view's tables).
 
 Outcomes
 --------
@@ -51,8 +51,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .cohort import Cohort, flag
-from .contract import STAGE_CATEGORIES
+from ..cohort import Cohort, flag
+from ..contract import STAGE_CATEGORIES
+from ..privacy import SuppressedTable
 from .followup import _per_participant, followup_summary
 from .inference import (
     MANN_WHITNEY,
@@ -62,7 +63,6 @@ from .inference import (
     mean_interval_from_stats,
     wilson_interval,
 )
-from .privacy import SuppressedTable
 from .resources import followup_arrays
 from .stages import positions, stage_categories
 

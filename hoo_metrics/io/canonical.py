@@ -28,9 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..cohort import CONTACT_COLUMNS, Cohort, empty_contacts
+from ..contract import HELPFUL_PREFIX, TABLES, USED_PREFIX
 from . import arrowtext as at
-from .cohort import CONTACT_COLUMNS, Cohort, empty_contacts
-from .contract import HELPFUL_PREFIX, TABLES, USED_PREFIX
 
 __all__ = [
     "canonical_tables",

@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from .problems import CohortError
+from ..checks.problems import CohortError
 
 __all__ = ["add_library_parser", "main"]
 
@@ -28,7 +28,7 @@ EXIT_OK, EXIT_INVALID = 0, 2
 
 
 def _store():
-    from .store import CohortStore
+    from ..store import CohortStore
 
     return CohortStore()
 
@@ -39,7 +39,7 @@ def _print_json(value) -> None:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from .validate import load_cohort
+    from ..checks.validate import load_cohort
 
     path = Path(args.path)
     if not path.exists():
@@ -111,7 +111,7 @@ def _guarded(func):
     """Run a command; a library, permission or data problem becomes a sentence and exit 2."""
 
     def run(args: argparse.Namespace) -> int:
-        from .store import StoreError
+        from ..store import StoreError
 
         try:
             return func(args)
@@ -220,7 +220,7 @@ def add_library_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m hoo_metrics.library_cli library ...`` (until __main__ registers it)."""
+    """``python -m hoo_metrics.cli._library library ...`` (until __main__ registers it)."""
     parser = argparse.ArgumentParser(prog="python -m hoo_metrics")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_library_parser(sub)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cohort import Cohort
+from ..cohort import Cohort
 from .inference import benjamini_hochberg, compare_proportions
 from .resources import resources_overall
 

@@ -44,14 +44,14 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .contract import (
+from ..contract import (
     ALL_GROUP,
     BLANK_GROUP,
     DEFAULT_GROUP_BY,
     STAGE_CATEGORIES,
     STAGE_RECODINGS,
 )
-from .inference import contingency_test
+from ..metrics.inference import contingency_test
 
 __all__ = [
     "CMS_MIN_CELL",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .cohort import Cohort
+from ..cohort import Cohort
 from .inference import wilson_interval
 
 SUMMARY_COLUMNS = (

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cohort import Cohort, sort_groups
-from .contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
+from ..cohort import Cohort, sort_groups
+from ..contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
 from .inference import contingency_test
 from .stages import category_codes, positions
 

@@ -27,7 +27,7 @@ unanswered wave there is no response row at all (its checkboxes become blank, ne
 
 Problems found here name the REDCap file, its row (header = row 1) and the REDCap field; the
 converted tables keep the records file's row numbers as their index, and
-:meth:`hoo_metrics.load.RawTables.relabel` points the validator's problems back at the REDCap
+:meth:`hoo_metrics.io.load.RawTables.relabel` points the validator's problems back at the REDCap
 field (``used_peers`` -> ``resources_used___peers``).
 """
 
@@ -41,7 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import (
+from ..checks.identifiers import mask
+from ..checks.problems import ERROR, WARNING, Problem
+from ..contract import (
     HELPFUL_PREFIX,
     STAGE6_PATHS,
     STAGE_LABELS,
@@ -49,11 +51,9 @@ from .contract import (
     USED_PREFIX,
     resource_label,
 )
-from .identifiers import mask
-from .problems import ERROR, WARNING, Problem
 
 #: Where the committed REDCap-style export of the sample cohort lives.
-REDCAP_SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "redcap"
+REDCAP_SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "redcap"
 RECORDS_FILE = "HealingOurOwn_DATA.csv"
 DICTIONARY_FILE = "HealingOurOwn_DataDictionary.csv"
 
@@ -820,7 +820,7 @@ def _dictionary_rows(participants: pd.DataFrame, resources: list[str]) -> list[d
 
 
 def to_redcap(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A cohort's three tables of text cells (as :func:`hoo_metrics.sample.generate_sample`
+    """A cohort's three tables of text cells (as :func:`hoo_metrics.io.sample.generate_sample`
     gives) -> (records, dictionary): the raw CSV export of the REDCap project of
     docs/redcap.md holding that cohort, and its data dictionary, both as frames of text.
 

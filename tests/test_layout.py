@@ -1,0 +1,121 @@
+"""The package layout: no import cycle inside hoo_metrics (function-local imports included)
+and no module or subpackage named like one of its public functions."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "hoo_metrics"
+
+
+def _modules() -> dict[str, Path]:
+    """Every module of hoo_metrics by dotted name (a package by its ``__init__``)."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = ["hoo_metrics", *path.relative_to(PACKAGE).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def import_graph(implicit_parents: bool = True) -> dict[str, set[str]]:
+    """Module -> the hoo_metrics modules it imports, anywhere in its body (functions too).
+
+    ``from a import b`` counts as importing ``a.b`` when that is a module. The lazy
+    ``importlib.import_module`` names of ``hoo_metrics/__init__.py`` are read from its
+    ``_WHOLE_MODULES`` and ``_LAZY_NAMES``. With ``implicit_parents``, importing ``a.b.c``
+    also runs ``a.b``'s ``__init__`` (all but the root package's, which every import runs).
+    """
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        package = name if is_package else name.rpartition(".")[0]
+        targets = set()
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    source = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    source = node.module or ""
+                for alias in node.names:
+                    sub = f"{source}.{alias.name}"
+                    targets.add(sub if sub in modules else source)
+            elif isinstance(node, ast.Assign) and name == "hoo_metrics":
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("_WHOLE_MODULES", "_LAZY_NAMES"):
+                    lazy = ast.literal_eval(node.value)
+                    targets |= {f"hoo_metrics.{m}" for m in lazy}
+        ancestors = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        edges = set()
+        for target in targets:
+            if target not in modules:
+                continue
+            edges.add(target)
+            parts = target.split(".")
+            if implicit_parents:  # the importer's own packages are running already
+                edges |= {".".join(parts[:i]) for i in range(2, len(parts))} - ancestors
+        edges.discard(name)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle_function_local_imports_included():
+    # The root package imports everything (eagerly or on first use), so a module that imports
+    # from the root closes a loop through it (present.results reads ``__version__`` there,
+    # inside a function, once the root is loaded); below the root, no cycle.
+    graph = import_graph()
+    assert "hoo_metrics.io.load" in graph["hoo_metrics.checks.validate"]
+    assert "hoo_metrics.present.report" in graph["hoo_metrics.cli._main"]  # a local import
+    below_root = {m: e - {"hoo_metrics"} for m, e in graph.items() if m != "hoo_metrics"}
+    assert cycles(below_root) == []
+    assert {m for m, e in graph.items() if "hoo_metrics" in e} == {"hoo_metrics.present.results"}
+
+
+def test_no_module_shares_its_name_with_a_public_function():
+    import hoo_metrics as hm
+
+    direct = {m.split(".")[1] for m in _modules() if m.count(".") == 1}
+    assert {"io", "checks", "metrics", "privacy", "present", "store", "cli"} <= direct
+    assert not direct & set(hm.__all__)
