@@ -252,12 +252,8 @@ def compute_results(
     if len(view.groups(group_by)) > 1:
         tests["resource_comparison"] = compare_resources(view, **kw, odds_ratios=odds_ratios)
         tests["baseline_tests"] = baseline_tests(view, **kw)
-    elsewhere = _analysed_elsewhere(
-        full, population, group_by, filters, setting, neighbours or {}, odds_ratios
-    )
-    same = _same_rows_elsewhere(
-        full, population, group_by, filters, setting, siblings or {}, odds_ratios
-    )
+    elsewhere = _analysed_elsewhere(full, population, group_by, filters, setting, neighbours or {})
+    same = _same_rows_elsewhere(full, population, group_by, filters, setting, siblings or {})
     out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere, same)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     return dataclasses.replace(res, tables=ordered)
@@ -270,7 +266,6 @@ def _same_rows_elsewhere(
     filters: Mapping[str, Sequence[str]],
     setting: Suppression,
     siblings: Mapping[str, Results],
-    odds_ratios: bool,
 ) -> list[dict[str, SuppressedTable]]:
     """For a view with no grouping: per column filtered to one value, the tables of the view
     grouped by that column without that filter, restricted to that value's group (the same
@@ -281,14 +276,29 @@ def _same_rows_elsewhere(
     for column, values in filters.items():
         if len(values) != 1 or column in full.screened:
             continue
-        other = siblings.get(column)
+        other = _without_filter(full, population, column, filters, column, setting, siblings)
         if other is None:
-            rest = {c: v for c, v in filters.items() if c != column}
-            other = compute_results(full, population, column, rest, setting, odds_ratios=False)
-        if other.refusal is not None:
             continue
         out.append({name: _group_rows(st, str(values[0])) for name, st in other.tables.items()})
     return out
+
+
+def _without_filter(
+    full: Cohort,
+    population: str,
+    group_by: str | None,
+    filters: Mapping[str, Sequence[str]],
+    column: str,
+    setting: Suppression,
+    given: Mapping[str, Results],
+) -> Results | None:
+    """The view without the filter on ``column``, grouped by ``group_by`` (``given[column]``
+    when the caller has it), or None when that view is refused (it shows nothing)."""
+    other = given.get(column)
+    if other is None:
+        rest = {c: v for c, v in filters.items() if c != column}
+        other = compute_results(full, population, group_by, rest, setting, odds_ratios=False)
+    return None if other.refusal is not None else other
 
 
 def _group_rows(st: SuppressedTable, group: str) -> SuppressedTable:
@@ -309,7 +319,6 @@ def _analysed_elsewhere(
     filters: Mapping[str, Sequence[str]],
     setting: Suppression,
     neighbours: Mapping[str, Results],
-    odds_ratios: bool,
 ) -> dict[str, bool]:
     """Group -> whether another view a user can reach shows this view's analysed participants
     of that group: the view without the filter on a column tabulates that column in its Table
@@ -321,11 +330,8 @@ def _analysed_elsewhere(
     for column, values in filters.items():
         if column == group_by:
             continue
-        other = neighbours.get(column)
+        other = _without_filter(full, population, group_by, filters, column, setting, neighbours)
         if other is None:
-            rest = {c: v for c, v in filters.items() if c != column}
-            other = compute_results(full, population, group_by, rest, setting, odds_ratios=False)
-        if other.refusal is not None:
             continue
         t1 = other.tables["baseline_table"]
         t = t1.table
