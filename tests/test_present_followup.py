@@ -1,12 +1,10 @@
-"""The Follow-up page's view model (hoo_metrics.present.followup) on the sample cohort.
+"""The Follow-up page's view model (hoo_metrics.present.followup) on the sample sample_cohort.
 
 Expected values are counted by hand from sample_data/healing_our_own (participants.csv,
-contacts.csv) and docs/privacy.md's table "The sample cohort at the default k = 5", never
+contacts.csv) and docs/privacy.md's table "The sample sample_cohort at the default k = 5", never
 taken from the model's output."""
 
 from __future__ import annotations
-
-import pytest
 
 import hoo_metrics as hm
 from hoo_metrics.present import followup as followup_model
@@ -14,18 +12,13 @@ from hoo_metrics.present import followup as followup_model
 K = 5
 
 
-@pytest.fixture(scope="module")
-def cohort():
-    return hm.load_cohort("sample_data/healing_our_own")
+def _model(sample_cohort, group_by="arm", filters=None, suppression=K):
+    res = hm.compute_results(sample_cohort, "completed", group_by, filters, suppression)
+    return followup_model.followup(res, hm.group_colors(sample_cohort.groups(group_by)))
 
 
-def _model(cohort, group_by="arm", filters=None, suppression=K):
-    res = hm.compute_results(cohort, "completed", group_by, filters, suppression)
-    return followup_model.followup(res, hm.group_colors(cohort.groups(group_by)))
-
-
-def test_by_arm(cohort):
-    m = _model(cohort)
+def test_by_arm(sample_cohort):
+    m = _model(sample_cohort)
     # no routine participant has a row in contacts.csv
     assert m.no_contacts == (
         "No peer-support contacts recorded for: routine (in the trial, routine support had no "
@@ -48,8 +41,8 @@ def test_by_arm(cohort):
     assert [c.ended.key, c.contacts.key, c.km.key] == ["ended", "contacts", "km"]
 
 
-def test_summary_table_by_arm(cohort):
-    c = _model(cohort).charts
+def test_summary_table_by_arm(sample_cohort):
+    c = _model(sample_cohort).charts
     assert c is not None
     t = c.table.frame.set_index("Group")
     # enhanced: 23 with a contact, 22 whose support ended (15 + 6 + 1) and 1 censored (every
@@ -64,8 +57,8 @@ def test_summary_table_by_arm(cohort):
     assert (c.table.name, c.table.key) == ("followup-summary", "summary")
 
 
-def test_lifted_suppression_shows_the_second_contact(cohort):
-    c = _model(cohort, suppression=hm.Suppression(K, enabled=False)).charts
+def test_lifted_suppression_shows_the_second_contact(sample_cohort):
+    c = _model(sample_cohort, suppression=hm.Suppression(K, enabled=False)).charts
     assert c is not None
     # 21 / 23 = 0.9130
     assert "91.3% (21/23) by contact 2" in c.ended.takeaway
@@ -73,8 +66,8 @@ def test_lifted_suppression_shows_the_second_contact(cohort):
     assert "at least 1 ended supports" in c.km_caption
 
 
-def test_a_view_without_contacts_has_no_charts(cohort):
+def test_a_view_without_contacts_has_no_charts(sample_cohort):
     # the routine arm alone: none of its 19 completers had a contact
-    m = _model(cohort, group_by=None, filters={"arm": ["routine"]})
+    m = _model(sample_cohort, group_by=None, filters={"arm": ["routine"]})
     assert m.charts is None
     assert m.no_contacts.startswith("No peer-support contacts recorded for: all ")

@@ -1,12 +1,10 @@
-"""The Overview page's view model (hoo_metrics.present.overview) on the sample cohort.
+"""The Overview page's view model (hoo_metrics.present.overview) on the sample sample_cohort.
 
 Expected values are counted by hand from sample_data/healing_our_own (participants.csv,
-contacts.csv, responses.csv) and docs/privacy.md's table "The sample cohort at the default
+contacts.csv, responses.csv) and docs/privacy.md's table "The sample sample_cohort at the default
 k = 5", never taken from the model's output."""
 
 from __future__ import annotations
-
-import pytest
 
 import hoo_metrics as hm
 from hoo_metrics.present import overview as overview_model
@@ -14,18 +12,13 @@ from hoo_metrics.present import overview as overview_model
 K = 5
 
 
-@pytest.fixture(scope="module")
-def cohort():
-    return hm.load_cohort("sample_data/healing_our_own")
+def _model(sample_cohort, group_by="arm", filters=None, suppression=K):
+    res = hm.compute_results(sample_cohort, "completed", group_by, filters, suppression)
+    return overview_model.overview(res, hm.group_colors(sample_cohort.groups(group_by)))
 
 
-def _model(cohort, group_by="arm", filters=None, suppression=K):
-    res = hm.compute_results(cohort, "completed", group_by, filters, suppression)
-    return overview_model.overview(res, hm.group_colors(cohort.groups(group_by)))
-
-
-def test_cards_by_arm(cohort):
-    analysed, first, helpful, thriving = _model(cohort).cards
+def test_cards_by_arm(sample_cohort):
+    analysed, first, helpful, thriving = _model(sample_cohort).cards
     # 50 enrolled, 42 completed (3 withdrew, 5 lost): both shown
     assert analysed.value == "42 of 50"
     # enrolled per arm 25 and 25 are hidden (25 - 23 = 2 not analysed), so each arm shows
@@ -47,8 +40,8 @@ def test_cards_by_arm(cohort):
     assert thriving.caption == "enhanced: <5 · routine: <5"
 
 
-def test_flow_and_table_by_arm(cohort):
-    m = _model(cohort)
+def test_flow_and_table_by_arm(sample_cohort):
+    m = _model(sample_cohort)
     # withdrew 3 (below k) and lost 5 (50 - 42 - 3 would give the 3 back): both hidden
     assert m.flow.takeaway == (
         "50 participants were enrolled; 42 completed the study. How many withdrew or were lost "
@@ -63,21 +56,21 @@ def test_flow_and_table_by_arm(cohort):
     assert (m.table.name, m.table.key) == ("enrollment", "enrollment")
 
 
-def test_no_grouping_has_no_group_captions(cohort):
-    analysed, _, _, thriving = _model(cohort, group_by=None).cards
+def test_no_grouping_has_no_group_captions(sample_cohort):
+    analysed, _, _, thriving = _model(sample_cohort, group_by=None).cards
     assert analysed.value == "42 of 50"
     assert analysed.caption == "" and thriving.caption == ""
 
 
-def test_nurses_show_the_analysed_count_alone(cohort):
+def test_nurses_show_the_analysed_count_alone(sample_cohort):
     # 20 nurses enrolled, 18 completed: 20 - 18 = 2 not analysed is below k, so the
     # enrolled 20 is hidden and the card shows the 18 alone
-    analysed = _model(cohort, filters={"role": ["nurse"]}).cards[0]
+    analysed = _model(sample_cohort, filters={"role": ["nurse"]}).cards[0]
     assert analysed.value == "18"
 
 
-def test_lifted_suppression_shows_every_count(cohort):
-    m = _model(cohort, suppression=hm.Suppression(K, enabled=False))
+def test_lifted_suppression_shows_every_count(sample_cohort):
+    m = _model(sample_cohort, suppression=hm.Suppression(K, enabled=False))
     assert m.cards[0].caption == "enhanced: 23 of 25 · routine: 19 of 25"
     assert m.flow.takeaway == (
         "50 participants were enrolled; 42 completed the study, 3 withdrew and 5 were lost to "

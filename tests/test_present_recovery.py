@@ -15,13 +15,8 @@ SUBJECT = "Moved from an early stage (1-3) at baseline to thriving (stage 6):"
 
 
 @pytest.fixture(scope="module")
-def cohort():
-    return hm.load_cohort("sample_data/healing_our_own")
-
-
-@pytest.fixture(scope="module")
-def by_arm(cohort):
-    return hm.compute_results(cohort, "completed", "arm", None, 5)
+def by_arm(sample_cohort):
+    return hm.compute_results(sample_cohort, "completed", "arm", None, 5)
 
 
 def test_waves_are_the_follow_up_months(by_arm):
@@ -40,21 +35,21 @@ def test_early_to_thriving_hides_the_arms_and_their_test(by_arm):
     assert "4/22" not in m.takeaway and "3/19" not in m.takeaway
 
 
-def test_early_to_thriving_overall_shows(cohort):
+def test_early_to_thriving_overall_shows(sample_cohort):
     # everyone: 4 + 3 = 7 of 22 + 19 = 41; 7 / 41 = 0.171 -> 17%
-    m = recovery_model.build(hm.compute_results(cohort, "completed", None, None, 5), 6)
+    m = recovery_model.build(hm.compute_results(sample_cohort, "completed", None, None, 5), 6)
     assert m.takeaway == f"{SUBJECT} 17% (7/41) overall."
     assert [f.title for f in m.flows] == ["Everyone"]
     assert [(x.tab, x.participants) for x in m.matrices] == [("all", "41 participants")]
 
 
-def test_early_to_thriving_tested_when_nothing_is_hidden(cohort):
+def test_early_to_thriving_tested_when_nothing_is_hidden(sample_cohort):
     # k = 1: 4/22 = 18%, 3/19 = 16%; Fisher's exact on margins 7 of 41, 22 in enhanced:
     # P(x) = C(7, x) C(34, 22 - x) / C(41, 22); the observed x = 4 is the most probable
     # table (0.3153), so every table counts and P = 1 -> "P > 0.99"
     prob = [comb(7, x) * comb(34, 22 - x) / comb(41, 22) for x in range(8)]
     assert max(prob) == prob[4]
-    m = recovery_model.build(hm.compute_results(cohort, "completed", "arm", None, 1), 6)
+    m = recovery_model.build(hm.compute_results(sample_cohort, "completed", "arm", None, 1), 6)
     assert m.takeaway == (
         f"{SUBJECT} 18% (4/22) in enhanced vs 16% (3/19) in routine, P > 0.99, Fisher's exact."
     )

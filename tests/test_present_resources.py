@@ -1,4 +1,4 @@
-"""The Resources page's view model (hoo_metrics.present.resources) on the sample cohort.
+"""The Resources page's view model (hoo_metrics.present.resources) on the sample sample_cohort.
 
 The counts below were read off sample_data/healing_our_own/responses.csv: 42 completers
 (23 enhanced, 19 routine), follow-up waves at months 3 and 6.
@@ -13,17 +13,10 @@ import pytest
 import hoo_metrics as hm
 from hoo_metrics.present import resources as resources_model
 
-SAMPLE = "sample_data/healing_our_own"
-
 
 @pytest.fixture(scope="module")
-def cohort():
-    return hm.load_cohort(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def res(cohort):
-    return hm.compute_results(cohort, "completed", "arm", None, 5)
+def res(sample_cohort):
+    return hm.compute_results(sample_cohort, "completed", "arm", None, 5)
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +106,8 @@ def test_comparison_takeaway_counts_the_table_it_sits_on(res):
     )
 
 
-def test_without_grouping_there_is_nothing_to_compare(cohort, colors):
-    res = hm.compute_results(cohort, "completed", None, None, 5)
+def test_without_grouping_there_is_nothing_to_compare(sample_cohort, colors):
+    res = hm.compute_results(sample_cohort, "completed", None, None, 5)
     model = resources_model.whole_follow_up(res)
     assert model.comparison is None
     assert model.no_comparison == "Choose a grouping with at least two groups to compare them."
@@ -155,8 +148,8 @@ def test_one_wave_table_and_caption(res, colors):
     assert wave.caption.endswith("A mean needs 5 ratings or more to be shown.")
 
 
-def test_wave_caption_names_the_threshold(cohort, colors):
-    res = hm.compute_results(cohort, "completed", "arm", None, 11)
+def test_wave_caption_names_the_threshold(sample_cohort, colors):
+    res = hm.compute_results(sample_cohort, "completed", "arm", None, 11)
     assert resources_model.wave(res, colors, 6).caption.endswith(
         "A mean needs 11 ratings or more to be shown."
     )
