@@ -1073,3 +1073,15 @@ def test_pooled_groups_on_the_sample(sample):
     assert enr.loc["midwife + other (pooled)", "analysed"] == 8  # 4 + 4
     about = res.about().set_index("item")["value"]
     assert "midwife + other (pooled)" in about["Groups pooled"]
+
+
+def test_summary_names_the_pooled_groups(sample):
+    from hoo_metrics.present.summary import summary
+
+    # by role at k = 5: midwife (4 completers) and other (4) are one group of 8
+    js = summary(sample, "completed", "role", suppression=5)
+    label = "midwife + other (pooled)"
+    assert js["suppression"]["pooled"] == {"midwife": label, "other": label}
+    assert js["groups"] == ["attending", label, "nurse", "resident"]
+    assert js["enrollment"]["by_group"][label]["analysed"] == 8
+    assert summary(sample, "completed", "arm", suppression=5)["suppression"]["pooled"] == {}

@@ -81,7 +81,9 @@ def summary(
         :class:`hoo_metrics.privacy.Suppression`: the numbers are then the view's jointly
         suppressed tables (:func:`hoo_metrics.present.results.compute_results`, as every page and
         export shows them), hidden values are null, and a top-level ``"suppression"`` object
-        says ``{"min_cell": k, "enabled": bool, "suppressed": [{"path", "reason", "code"}]}``.
+        says ``{"min_cell": k, "enabled": bool, "pooled": {value: group}, "suppressed":
+        [{"path", "reason", "code"}]}`` (``pooled``: the grouping's values shown together as
+        one group, privacy.pooled_groups).
     """
     if suppression is None:
         return _assemble(
@@ -114,6 +116,8 @@ def summary(
     out["suppression"] = {
         "min_cell": setting.k,
         "enabled": setting.enabled,
+        # the grouping's values shown together as one group (value -> that group's name)
+        "pooled": dict(res.pooled),
         "suppressed": listing,
     }
     return out
