@@ -100,3 +100,15 @@ def test_recovered_resources_takeaway(by_arm):
     assert frame.loc["Other", "Risk difference"] == "-15%"  # 0/7 - 5/34 = -0.147
     assert (m.recovered.name, m.recovered.key) == ("recovered-resources", "recovered")
     assert "Fisher's exact test" in m.recovered.caption
+
+
+def test_a_recoded_wave_says_how_many_moved_on(sample_cohort):
+    # by role at k = 5, month 6, attending: 9 completers, all with a baseline stage, 8 with a
+    # stage at month 6, all at stage 6 (6 thriving, 1 surviving, 1 dropping out: the paths
+    # are small counts). Recoded, the bar is "moved on" 8 of 8, and the sentence says so
+    # instead of "hidden" (it once contradicted the chart).
+    res = hm.compute_results(sample_cohort, "completed", "role", None, 5)
+    flows = {f.title: f for f in recovery_model.build(res, 6).flows}
+    text = flows["attending"].chart.takeaway
+    assert text.startswith("100% (8/8) had moved on (stage 6, by any path) by month 6.")
+    assert "Stages pooled so that they can be shown (month 6)." in text

@@ -164,7 +164,15 @@ def _flows(results: Results, groups: list, month: int) -> tuple[Flow, ...]:
         else:  # cells hidden: the stage mix at baseline and at the wave, recoded if need be
             counts, totals, recoded = stage_mix_bars(margins, group, month, results.suppression)
             fig = stage_distribution_chart(counts, totals=totals)
+            at_wave = counts[counts["group"] == f"Month {month}"]
+            wave = at_wave[at_wave["category"] == "moved_on"]
+            if moved.isna().any() and len(wave):  # the recoded bar says what the text could not
+                text = (
+                    f"{share(wave['n'].iloc[0], total)} had moved on (stage 6, by any path) "
+                    f"by month {month}."
+                )
             if recoded:
-                text += f" Stages pooled so that they can be shown: {', '.join(recoded)}."
+                bars = ", ".join(b.lower() for b in recoded)
+                text += f" Stages pooled so that they can be shown ({bars})."
         flows.append(Flow(title, Chart(fig, text, key=f"sankey_{group}")))
     return tuple(flows)
