@@ -1,15 +1,18 @@
 """hoo_metrics: the metrics library behind the HOO dashboard.
 
 The public surface: the app and the command line import only from here. Each name comes from
-its one-feature module (as scipy.stats re-exports from its private modules); the subpackages
-follow the data: ``io`` (read files, REDCap, canonical text, the sample) -> ``checks``
-(validate) -> ``cohort`` -> ``metrics`` (one family each, numbers only) -> ``privacy``
-(small-cell suppression) -> ``present`` (results, view models, format, figures, report,
-export, summary); beside them ``contract`` (the data contract's names), ``store`` (the cohort
-library) and ``cli`` (``python -m hoo_metrics``). The imports are explicit, so a function
-that shares its module's name (``enrollment``, ``summary``, ``validate``) is the function
-here, never the module (that is ``metrics.enrollment``, ``present.summary``,
-``checks.validate``).
+its one-feature module (as scipy.stats re-exports from its private modules). The subpackages
+follow the data, each importing only what comes before it (the ``Cohort`` class before the
+checks that build one; tests/test_layout.py): ``io`` (read files, REDCap,
+canonical text) -> ``checks`` (validate) -> ``cohort`` -> ``metrics`` (one family each,
+numbers only) -> ``privacy`` (small-cell suppression) -> ``present`` (results, view models,
+format, figures, report, export, summary) -> ``store`` (the cohort library) -> ``cli``
+(``python -m hoo_metrics``). Below them all, the rules they share: ``contract`` (the data
+contract's names), ``problems`` (how a problem is told), ``arrowtext`` (text columns) and
+``identifiers`` (the identifier screen); ``sample`` (the synthetic cohort) loads through the
+checks. The imports are explicit, so a function that shares its module's name
+(``enrollment``, ``summary``, ``validate``) is the function here, never the module (that is
+``metrics.enrollment``, ``present.summary``, ``checks.validate``).
 
 Loading, validation (with the canonical text, whose hash a loaded Cohort carries) and the
 summary's metrics are imported at once. The presentation modules (figures and plotly, report,
@@ -26,9 +29,9 @@ from __future__ import annotations
 
 import importlib
 
-from .checks.problems import ERROR, WARNING, CohortError, Problem
+from ._version import __version__
 from .checks.validate import ValidationResult, load_cohort, validate
-from .cohort import Cohort
+from .cohort import Cohort, cohort_from_canonical
 from .contract import (
     ALL_GROUP,
     BLANK_GROUP,
@@ -41,7 +44,7 @@ from .contract import (
     resource_label,
     stage_category_label,
 )
-from .io.canonical import canonical_tables, cohort_from_canonical, content_sha256, response_columns
+from .io.canonical import canonical_tables, content_sha256, response_columns
 from .io.load import RawTables, read_tables
 from .io.redcap import REDCAP_SAMPLE_DIR, to_redcap
 from .io.redcap import convert as convert_redcap
@@ -75,8 +78,7 @@ from .metrics.stages import (
     with_baseline_stage_category,
 )
 from .present.summary import summary
-
-__version__ = "0.1.0"
+from .problems import ERROR, WARNING, CohortError, Problem
 
 # imported on first use: every name of __all__ of these modules ...
 _WHOLE_MODULES = (
@@ -93,7 +95,7 @@ _WHOLE_MODULES = (
 _LAZY_NAMES = {
     "metrics.baseline": ("baseline_table", "baseline_tests"),
     "metrics.outcomes": ("OUTCOMES", "OutcomeComparison", "compare_outcome", "stage_distribution"),
-    "io.sample": (
+    "sample": (
         "SAMPLE_DIR",
         "generate_sample",
         "load_sample",

@@ -25,24 +25,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .checks.identifiers import screen_participant_columns
-from .checks.problems import Problem
+from .arrowtext import factorize, index_in
 from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_PREFIX
-from .io.arrowtext import factorize, index_in
-
-CONTACT_COLUMNS = ("participant_id", "contact_no", "day", "more_followup")
-
-
-def empty_contacts() -> pd.DataFrame:
-    """A contacts table with the canonical columns and no rows."""
-    return pd.DataFrame(
-        {
-            "participant_id": pd.Series([], dtype="str"),
-            "contact_no": pd.Series([], dtype="int64"),
-            "day": pd.Series([], dtype="int64"),
-            "more_followup": pd.Series([], dtype="bool"),
-        }
-    )
+from .identifiers import screen_participant_columns
+from .io.canonical import empty_contacts, frames_from_canonical
+from .problems import Problem
 
 
 class LazyText:
@@ -347,6 +334,16 @@ class Cohort:
             "responses": len(self.responses),
             "contacts": len(self.contacts),
         }
+
+
+def cohort_from_canonical(
+    tables: Mapping[str, bytes], *, resources: tuple[str, ...] | None = None, **fields
+) -> Cohort:
+    """A Cohort from its canonical CSV bytes (``io.canonical.frames_from_canonical``, the
+    exact inverse of ``canonical_tables``; no validation, no warnings). ``resources``
+    defaults to the codes of the ``used_`` columns in column order; other keyword arguments
+    (``name``, ``source``, ``sha256``, ``synthetic``, ``warnings``) go to the Cohort."""
+    return Cohort(**frames_from_canonical(tables, resources), **fields)
 
 
 def _screen_own_columns(cohort: Cohort) -> dict[str, str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hoo_metrics.cohort import Cohort, empty_contacts
+from hoo_metrics.cohort import Cohort
+from hoo_metrics.io.canonical import empty_contacts
 
 
 def make_cohort(

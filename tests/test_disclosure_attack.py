@@ -19,9 +19,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from hoo_metrics.io.sample import load_sample
 from hoo_metrics.metrics.inference import wilson_interval
 from hoo_metrics.privacy import pooled_groups
+from hoo_metrics.sample import load_sample
 from tests.attacker import (
     AttackReport,
     ModelError,

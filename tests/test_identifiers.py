@@ -1,4 +1,4 @@
-"""Tests for hoo_metrics.checks.identifiers: what looks like a direct identifier, masking,
+"""Tests for hoo_metrics.identifiers: what looks like a direct identifier, masking,
 capping."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hoo_metrics.checks.identifiers import (
+from hoo_metrics.identifiers import (
     HANDFUL,
     MAX_LISTED,
     RULE_FREE_TEXT,
@@ -24,7 +24,7 @@ from hoo_metrics.checks.identifiers import (
     screen_participant_columns,
     screen_values,
 )
-from hoo_metrics.checks.problems import ERROR, WARNING
+from hoo_metrics.problems import ERROR, WARNING
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_screen_is_vectorised_over_distinct_values():
 def test_descriptions_per_pattern_equal_each_rows_own():
     # _descriptions works out the words once per distinct pattern of hits; each row's words
     # must be what _description gives that row alone (None for a row without a hit).
-    from hoo_metrics.checks.identifiers import KINDS, _description, _descriptions
+    from hoo_metrics.identifiers import KINDS, _description, _descriptions
 
     rng = np.random.default_rng(3)
     hits = rng.random((500, len(KINDS))) < 0.15

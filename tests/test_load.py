@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hoo_metrics.checks.problems import ERROR, WARNING, CohortError, Problem
 from hoo_metrics.checks.validate import ValidationResult, load_cohort, validate
 from hoo_metrics.io.load import RawTables, read_tables
+from hoo_metrics.problems import ERROR, WARNING, CohortError, Problem
 from tests.test_validate import CLEAN, expected_clean, files, keys
 
 

@@ -572,7 +572,7 @@ def test_render_prints_labels_in_suppressed_cells():
 # ---- the sample cohort at the default k ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def sample():
-    from hoo_metrics.io.sample import load_sample
+    from hoo_metrics.sample import load_sample
 
     return load_sample()
 

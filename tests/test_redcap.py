@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
-from hoo_metrics.checks.problems import ERROR, WARNING, Problem
 from hoo_metrics.checks.validate import validate
 from hoo_metrics.io.load import read_tables
 from hoo_metrics.io.redcap import (
@@ -30,8 +29,9 @@ from hoo_metrics.io.redcap import (
     is_records,
     to_redcap,
 )
-from hoo_metrics.io.sample import generate_sample, load_sample, write_redcap_sample
 from hoo_metrics.present.summary import summary
+from hoo_metrics.problems import ERROR, WARNING, Problem
+from hoo_metrics.sample import generate_sample, load_sample, write_redcap_sample
 
 DICTIONARY = """\
 Variable / Field Name,Form Name,Section Header,Field Type,Field Label,"Choices, Calculations, OR Slider Labels",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?

@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 from hoo_metrics.contract import RESOURCE_LABELS
-from hoo_metrics.io.sample import SAMPLE_DIR, generate_sample, write_sample
+from hoo_metrics.sample import SAMPLE_DIR, generate_sample, write_sample
 
 FILES = ("participants.csv", "responses.csv", "contacts.csv")
 CODES = list(RESOURCE_LABELS)

@@ -24,10 +24,10 @@ import pandas as pd
 import pytest
 
 from hoo_metrics import REDCAP_SAMPLE_DIR
-from hoo_metrics.checks.problems import WARNING, Problem
 from hoo_metrics.checks.validate import load_cohort
-from hoo_metrics.cohort import Cohort
-from hoo_metrics.io.canonical import canonical_tables, cohort_from_canonical, content_sha256
+from hoo_metrics.cohort import Cohort, cohort_from_canonical
+from hoo_metrics.io.canonical import canonical_tables, content_sha256
+from hoo_metrics.problems import WARNING, Problem
 from hoo_metrics.store import (
     CohortNotFoundError,
     CohortStore,

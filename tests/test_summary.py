@@ -370,7 +370,7 @@ print(all(hasattr(hm, n) for n in hm.__all__), "plotly" in sys.modules)
     assert out == [
         "[]",
         "[True, True, True]",
-        "hoo_metrics.present.report hoo_metrics.present.figures hoo_metrics.io.sample",
+        "hoo_metrics.present.report hoo_metrics.present.figures hoo_metrics.sample",
         "[True, True, True]",
         "True True",
     ]

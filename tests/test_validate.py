@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hoo_metrics.checks.problems import ERROR, WARNING, CohortError, Problem
 from hoo_metrics.checks.validate import ValidationResult, load_cohort, validate
 from hoo_metrics.cohort import Cohort
 from hoo_metrics.io.load import RawTables, read_tables
+from hoo_metrics.problems import ERROR, WARNING, CohortError, Problem
 
 # The clean cohort. File rows:      2    3    4
 PARTICIPANTS = """participant_id,arm,status,role
@@ -534,8 +534,8 @@ def test_one_character_cells_read_block_by_block():
     # with a longer cell (then the whole column takes the general path). By hand.
     import pyarrow as pa
 
+    from hoo_metrics.arrowtext import series
     from hoo_metrics.checks.validate import _parse_ints
-    from hoo_metrics.io.arrowtext import series
 
     def column(*blocks):
         return series(pa.chunked_array(blocks, type=pa.large_string()))
@@ -585,8 +585,8 @@ def test_identifier_ids_are_reported_in_every_table_they_appear_in():
     assert "a phone" in by_row[("responses", 4)].message
     assert all(email not in (p.value or "") and phone not in (p.value or "") for p in looks)
     # the same problems as screening each table's column on its own (no shared look-up)
-    from hoo_metrics.checks.identifiers import screen_values
     from hoo_metrics.checks.validate import _prepare
+    from hoo_metrics.identifiers import screen_values
 
     raw = read_tables(
         files(

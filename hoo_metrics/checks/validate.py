@@ -25,7 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..cohort import CONTACT_COLUMNS, Cohort, LazyText, empty_contacts, named_flags
+from .. import arrowtext as at
+from ..cohort import Cohort, LazyText, named_flags
 from ..contract import (
     CONTACT_REQUIRED,
     HELPFUL_MAX,
@@ -44,10 +45,7 @@ from ..contract import (
     USED_PREFIX,
     YES_NO,
 )
-from ..io import arrowtext as at
-from ..io.canonical import frames_sha256
-from ..io.load import RawTables, read_tables
-from .identifiers import (
+from ..identifiers import (
     MAX_LISTED,
     describe_ids,
     listed_problems,
@@ -57,7 +55,9 @@ from .identifiers import (
     screen_participant_columns,
     screen_values,
 )
-from .problems import ERROR, WARNING, CohortError, Problem
+from ..io.canonical import CONTACT_COLUMNS, empty_contacts, frames_sha256
+from ..io.load import RawTables, read_tables
+from ..problems import ERROR, WARNING, CohortError, Problem
 
 _INTEGER_PATTERN = r"^[+-]?[0-9]+(?:\.0*)?$"
 #: Integers beyond this are treated as not a number of months, days or contacts.

@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..checks.problems import CohortError
+from ..problems import CohortError
 
 __all__ = ["add_library_parser", "main"]
 

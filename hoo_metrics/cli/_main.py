@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..checks.problems import CohortError, Problem
 from ..contract import DEFAULT_GROUP_BY, POPULATIONS
+from ..problems import CohortError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -178,7 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from ..io.sample import write_sample
+    from ..sample import write_sample
 
     write_sample(Path(args.out))
     print(f"Wrote the synthetic sample cohort to {args.out}")

@@ -2,12 +2,11 @@
 
 - :mod:`.load`: read the three tables from a folder, a .zip or an .xlsx workbook (text only);
 - :mod:`.redcap`: a REDCap export (records + data dictionary) to the three tables;
-- :mod:`.canonical`: the canonical CSV bytes of a Cohort and their SHA-256;
-- :mod:`.arrowtext`: the Arrow string columns the readers and the Cohort share;
-- :mod:`.sample`: the synthetic "Healing Our Own" cohort, written in the formats read here.
+- :mod:`.canonical`: the canonical CSV bytes of a cohort's tables, their SHA-256, and back.
 
 Plain modules, imported by their own path; the public names are re-exported by
-:mod:`hoo_metrics`. This ``__init__`` imports nothing: the Cohort and the checks import
-:mod:`.arrowtext` while :mod:`.canonical` imports the Cohort, so a re-exporting ``__init__``
-would close an import cycle.
+:mod:`hoo_metrics`. Reading comes first in the flow: these modules import only the shared
+rules beside them (``contract``, ``problems``, ``arrowtext``, ``identifiers``), never the
+checks or the Cohort. This ``__init__`` imports nothing, so importing one reader does not
+import the others.
 """

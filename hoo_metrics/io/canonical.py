@@ -1,4 +1,4 @@
-"""Canonical CSV text of a Cohort: the exact bytes the library stores, hashes and exports.
+"""Canonical CSV text of a cohort's tables: the exact bytes the library stores, hashes and exports.
 
 The canonical form of a table is UTF-8 without BOM, ``\\n`` line endings, a header row, minimal
 quoting (csv.QUOTE_MINIMAL) and, column by column:
@@ -22,27 +22,56 @@ import csv
 import hashlib
 import io
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..cohort import CONTACT_COLUMNS, Cohort, empty_contacts
-from ..contract import HELPFUL_PREFIX, TABLES, USED_PREFIX
-from . import arrowtext as at
+from .. import arrowtext as at
+from ..contract import CONTACT_REQUIRED, HELPFUL_PREFIX, TABLES, USED_PREFIX
 
 __all__ = [
     "canonical_tables",
-    "cohort_from_canonical",
     "content_sha256",
+    "empty_contacts",
+    "frames_from_canonical",
     "response_columns",
 ]
 
 _RESPONSE_FRONT = ("participant_id", "month", "stage", "stage6_path")
+#: The canonical columns of the contacts table, in order (the contract's required ones).
+CONTACT_COLUMNS = CONTACT_REQUIRED
 
 
-def response_columns(cohort: Cohort) -> list[str]:
+class Tables(Protocol):
+    """What the canonical text is written from: a Cohort's three tables and its resources
+    (a protocol, so that reading and writing text never depend on the Cohort class)."""
+
+    @property
+    def participants(self) -> pd.DataFrame: ...
+    @property
+    def responses(self) -> pd.DataFrame: ...
+    @property
+    def contacts(self) -> pd.DataFrame: ...
+    @property
+    def resources(self) -> tuple[str, ...]: ...
+
+
+def empty_contacts() -> pd.DataFrame:
+    """A contacts table with the canonical columns and no rows."""
+    return pd.DataFrame(
+        {
+            "participant_id": pd.Series([], dtype="str"),
+            "contact_no": pd.Series([], dtype="int64"),
+            "day": pd.Series([], dtype="int64"),
+            "more_followup": pd.Series([], dtype="bool"),
+        }
+    )
+
+
+def response_columns(cohort: Tables) -> list[str]:
     """The canonical column order of the responses table of ``cohort``."""
     return _response_columns(cohort.responses, cohort.resources)
 
@@ -112,7 +141,7 @@ def _table_text(frame: pd.DataFrame, columns: list[str]) -> bytes:
     return header.encode("utf-8") + body
 
 
-def canonical_tables(cohort: Cohort) -> dict[str, bytes]:
+def canonical_tables(cohort: Tables) -> dict[str, bytes]:
     """The canonical CSV bytes of the three tables, keyed ``participants``, ``responses``,
     ``contacts`` (in that order). A cohort without contacts gets a header-only contacts table.
     """
@@ -180,18 +209,15 @@ def _read_text(data: bytes, dtypes: Mapping[str, str] | None = None) -> pd.DataF
     )
 
 
-def cohort_from_canonical(
-    tables: Mapping[str, bytes],
-    *,
-    resources: tuple[str, ...] | None = None,
-    **fields,
-) -> Cohort:
-    """A Cohort, in the canonical dtypes of cohort.py, from its canonical CSV bytes.
+def frames_from_canonical(
+    tables: Mapping[str, bytes], resources: tuple[str, ...] | None = None
+) -> dict:
+    """The tables of a cohort, in the canonical dtypes of cohort.py, from their canonical CSV
+    bytes: ``participants``, ``responses``, ``contacts`` and ``resources`` (by default the
+    codes of the ``used_`` columns in column order), the keyword arguments of a Cohort.
 
     The text was validated when it was published; this is the exact inverse of
-    ``canonical_tables`` (no validation, no warnings). ``resources`` defaults to the codes of
-    the ``used_`` columns in column order; other keyword arguments (``name``, ``source``,
-    ``sha256``, ``synthetic``, ``warnings``) go to the Cohort.
+    ``canonical_tables`` (no validation, no warnings): see ``cohort.cohort_from_canonical``.
     """
     participants = _read_text(tables["participants"])
     first_line = tables["responses"][: tables["responses"].find(b"\n") + 1].decode("utf-8")
@@ -205,10 +231,9 @@ def cohort_from_canonical(
     )
     contacts = _read_text(tables["contacts"], {"contact_no": "int64", "day": "int64"})
     contacts = contacts.assign(more_followup=(contacts["more_followup"] == "yes").astype(bool))
-    return Cohort(
-        participants=participants,
-        responses=responses,
-        contacts=contacts[list(CONTACT_COLUMNS)],
-        resources=tuple(resources),
-        **fields,
-    )
+    return {
+        "participants": participants,
+        "responses": responses,
+        "contacts": contacts[list(CONTACT_COLUMNS)],
+        "resources": tuple(resources),
+    }

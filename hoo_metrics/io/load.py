@@ -36,10 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ..checks.identifiers import mask
-from ..checks.problems import ERROR, WARNING, Problem
+from .. import arrowtext as at
 from ..contract import REQUIRED_TABLES, TABLES
-from . import arrowtext as at
+from ..identifiers import mask
+from ..problems import ERROR, WARNING, Problem
 from . import redcap
 
 #: File name endings read as delimited text.

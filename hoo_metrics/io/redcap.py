@@ -41,8 +41,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks.identifiers import mask
-from ..checks.problems import ERROR, WARNING, Problem
 from ..contract import (
     HELPFUL_PREFIX,
     STAGE6_PATHS,
@@ -51,6 +49,8 @@ from ..contract import (
     USED_PREFIX,
     resource_label,
 )
+from ..identifiers import mask
+from ..problems import ERROR, WARNING, Problem
 
 #: Where the committed REDCap-style export of the sample cohort lives.
 REDCAP_SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "redcap"
@@ -820,7 +820,7 @@ def _dictionary_rows(participants: pd.DataFrame, resources: list[str]) -> list[d
 
 
 def to_redcap(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A cohort's three tables of text cells (as :func:`hoo_metrics.io.sample.generate_sample`
+    """A cohort's three tables of text cells (as :func:`hoo_metrics.sample.generate_sample`
     gives) -> (records, dictionary): the raw CSV export of the REDCap project of
     docs/redcap.md holding that cohort, and its data dictionary, both as frames of text.
 

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..arrowtext import index_in
 from ..cohort import Cohort
 from ..contract import STAGE6_PATHS, STAGE_CATEGORIES
-from ..io.arrowtext import index_in
 from .inference import compare_proportions
 from .resources import followup_arrays
 

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._version import __version__
 from ..cohort import Cohort
 from ..contract import ALL_GROUP
-from ..io.sample import load_sample
 from ..metrics.baseline import baseline_table, baseline_tests
 from ..metrics.compare import compare_resources
 from ..metrics.enrollment import enrollment
@@ -49,6 +49,7 @@ from ..privacy import (
     reason_text,
     suppress_view,
 )
+from ..sample import load_sample
 from .format import population_label, variable_label
 
 __all__ = ["Results", "compute_results", "filters_text", "mark_if_sample", "suppress_outcome"]
@@ -130,8 +131,6 @@ class Results:
 
     def about(self) -> pd.DataFrame:
         """Provenance and settings as (item, value) rows: the first sheet of every export."""
-        from .. import __version__
-
         s = self.suppression
         rows = [
             ("Cohort", self.full.name),

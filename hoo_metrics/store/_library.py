@@ -47,10 +47,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from ..checks.problems import Problem
-from ..cohort import Cohort
+from ..cohort import Cohort, cohort_from_canonical
 from ..contract import CONTRACT_VERSION, TABLES
-from ..io.canonical import canonical_tables, cohort_from_canonical, content_sha256
+from ..io.canonical import canonical_tables, content_sha256
+from ..problems import Problem
 
 __all__ = [
     "DEFAULT_DB",

@@ -7,7 +7,8 @@ from dataclasses import replace
 from streamlit.testing.v1 import AppTest
 
 import hoo_metrics as hm
-from hoo_metrics.io.canonical import canonical_tables, cohort_from_canonical
+from hoo_metrics.cohort import cohort_from_canonical
+from hoo_metrics.io.canonical import canonical_tables
 from tests.app.conftest import ROOT, no_exception
 
 

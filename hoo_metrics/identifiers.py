@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..io import arrowtext as at
+from . import arrowtext as at
 from .problems import ERROR, WARNING, Problem
 
 #: Cells listed one by one per column and check before a single summary problem.

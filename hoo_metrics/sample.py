@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..checks.validate import load_cohort
-from ..contract import HELPFUL_PREFIX, RESOURCE_LABELS, USED_PREFIX
-from .redcap import DICTIONARY_FILE, RECORDS_FILE, REDCAP_SAMPLE_DIR, to_redcap
+from .checks.validate import load_cohort
+from .contract import HELPFUL_PREFIX, RESOURCE_LABELS, USED_PREFIX
+from .io.redcap import DICTIONARY_FILE, RECORDS_FILE, REDCAP_SAMPLE_DIR, to_redcap
 
 #: The published figures do not depend on the seed; 138 was picked among the first 300 seeds
 #: (of those giving plausible use, ratings and 3-15 blank ratings) as the one where no other
@@ -40,7 +40,7 @@ from .redcap import DICTIONARY_FILE, RECORDS_FILE, REDCAP_SAMPLE_DIR, to_redcap
 #: P >= 0.45, the enhanced arm's trained peer supporter aside).
 SEED = 138
 #: Where the committed sample lives (regenerate with ``python -m hoo_metrics sample --out DIR``).
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data" / "healing_our_own"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data" / "healing_our_own"
 SAMPLE_NAME = "Healing Our Own (synthetic sample)"
 
 RESOURCES = tuple(RESOURCE_LABELS)  # the 10 built-in resource codes, in contract order
