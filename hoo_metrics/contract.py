@@ -53,12 +53,13 @@ STAGE_CATEGORY_LABELS = {
     "moved_on": "Moved on (stage 6)",
     "not_moved_on": "Not yet moved on (stages 1-5)",
 }
-_MOVED_ON = ("dropping_out", "surviving", "thriving")
+#: The categories of stage 6 (moving on), by any path.
+MOVED_ON = ("dropping_out", "surviving", "thriving")
 #: The stage mix recoded coarser and coarser: shown category -> the categories it adds up.
 STAGE_RECODINGS = (
     {c: (c,) for c in STAGE_CATEGORIES},
-    {"early": ("early",), "middle": ("middle",), "moved_on": _MOVED_ON},
-    {"not_moved_on": ("early", "middle"), "moved_on": _MOVED_ON},
+    {"early": ("early",), "middle": ("middle",), "moved_on": MOVED_ON},
+    {"not_moved_on": ("early", "middle"), "moved_on": MOVED_ON},
 )
 
 RESOURCE_LABELS = {

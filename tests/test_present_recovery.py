@@ -63,7 +63,46 @@ def test_flows_fall_back_to_the_stage_mix_when_cells_are_hidden(by_arm):
     for f in m.flows:
         assert f.chart is not None and f.chart.key == f"sankey_{f.title}"
         assert not isinstance(f.chart.figure.data[0], go.Sankey)
-        assert f.chart.takeaway.startswith("How many had moved on by month 3 is hidden")
+    # month 3, routine: the printed stage mix is early <5, middle <5, dropping out 0,
+    # surviving <5, thriving 11, of 18 with a stage. Moved on = 0 + [1, 4] + 11 = 12..15,
+    # and 18 - (early + middle, 2..8) = 10..16: together 12..15, so at least 12 of 18 (67%)
+    routine = m.flows[1].chart.takeaway
+    assert routine == (
+        "At least 67% (12/18) had moved on (stage 6, by any path) by month 3; the exact "
+        "number is hidden (small counts)."
+    )
+
+
+def test_a_wave_with_nothing_to_draw_shows_how_many_at_least_moved_on(by_arm):
+    # month 6, printed stage mix: enhanced early 0, middle <5, dropping out 0, surviving <5,
+    # thriving hidden (secondary), 21 with a stage: not yet moved on = middle = 1..4, so
+    # moved on = 21 - (1..4) = 17..20: at least 17 of 21 (81%). Routine: early <5, middle <5,
+    # so not yet moved on 2..8 and moved on at least 18 - 8 = 10 of 18 (56%). No category
+    # above 0 shows at month 6, so the bar draws the bound (17, "≥81%") and hatches the rest
+    m = recovery_model.build(by_arm, 6)
+    enhanced, routine = (f.chart for f in m.flows)
+    assert enhanced.takeaway.startswith(
+        "At least 81% (17/21) had moved on (stage 6, by any path) by month 6; the exact "
+        "number is hidden (small counts)."
+    )
+    assert routine.takeaway.startswith("At least 56% (10/18) had moved on")
+    bars = {t.name: t for t in enhanced.figure.data}
+    moved = bars["Moved on (stage 6)"]
+    at_wave = list(moved.y).index("Month 6 (n = 21)")
+    assert moved.x[at_wave] == pytest.approx(17 / 21)
+    assert moved.text[at_wave] == "≥81%"
+    assert "Suppressed (small cells)" in bars  # the other 4 of 21 are hatched
+
+
+def test_a_bound_under_k_is_not_printed(sample_cohort):
+    # by role, resident, month 6: early 0, middle <5, dropping out 0, surviving 0, thriving
+    # <5, of 6: moved on = thriving = 1..4, and 6 - middle = 2..5, so 2..4. A bound of 2 is
+    # under k = 5 (it would read like a small count), so the sentence says it is hidden
+    res = hm.compute_results(sample_cohort, "completed", "role", None, 5)
+    flows = {f.title: f for f in recovery_model.build(res, 6).flows}
+    assert flows["resident"].chart.takeaway.startswith(
+        "How many had moved on by month 6 is hidden (small counts)."
+    )
 
 
 def test_matrices_count_who_has_a_stage_at_both_times(by_arm):

@@ -480,9 +480,10 @@ def stage_distribution_chart(
 ) -> go.Figure:
     """Stacked horizontal bars of stage categories per group.
 
-    ``counts``: columns group, category, n (NaN = suppressed). ``totals``: group -> total to
-    divide by (default: the sum of n); when given, what the shown categories leave of it is
-    drawn as one grey "suppressed" segment (a difference of shown numbers), without a count.
+    ``counts``: columns group, category, n (NaN = suppressed) and optionally at_least (n is
+    a lower bound: printed "≥"). ``totals``: group -> total to divide by (default: the sum of
+    n); when given, what the shown categories leave of it is drawn as one grey "suppressed"
+    segment (a difference of shown numbers), without a count.
     """
     groups = list(dict.fromkeys(counts["group"]))
     if totals is None:
@@ -492,6 +493,8 @@ def stage_distribution_chart(
     fig = go.Figure()
     for c in [c for c in _STAGE_ORDER if (counts["category"] == c).any()]:
         d = counts[counts["category"] == c].set_index("group").reindex(groups)
+        bound = d["at_least"] if "at_least" in d else pd.Series(False, index=d.index)
+        at_least = bound.fillna(False).astype(bool).to_numpy()
         fig.add_trace(
             go.Bar(
                 y=[f"{g} (n = {int(totals[g])})" for g in groups],
@@ -499,12 +502,14 @@ def stage_distribution_chart(
                 name=stage_category_label(c),
                 orientation="h",
                 marker_color=STAGE_COLORS[c],
-                text=[f"{100 * v:.0f}%" if v > 0 else "" for v in d["share"].fillna(0)],
+                text=[
+                    ("≥" if bound else "") + f"{100 * v:.0f}%" if v > 0 else ""
+                    for v, bound in zip(d["share"].fillna(0), at_least, strict=True)
+                ],
                 textposition="inside",
-                customdata=d["n"],
-                hovertemplate="%{x:.0%} (%{customdata})<extra>"
-                + stage_category_label(c)
-                + "</extra>",
+                customdata=np.stack([d["n"], np.where(at_least, "at least ", "")], axis=1),
+                hovertemplate="%{customdata[1]}%{x:.0%} (%{customdata[1]}%{customdata[0]})"
+                "<extra>" + stage_category_label(c) + "</extra>",
             )
         )
     rest = {

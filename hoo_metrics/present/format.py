@@ -22,7 +22,14 @@ from ..contract import (
     resource_label,
     stage_category_label,
 )
-from ..privacy import TOO_FEW_TEXT, SuppressedTable, recode_stage_mix
+from ..privacy import (
+    TOO_FEW_TEXT,
+    SuppressedTable,
+    Suppression,
+    count_interval,
+    recode_stage_mix,
+    sum_interval,
+)
 
 __all__ = [
     "DASH",
@@ -780,30 +787,65 @@ def data_dictionary(resources: Sequence[str] = tuple(contract.RESOURCE_LABELS)) 
     return pd.concat([out, codes], ignore_index=True)
 
 
+def moved_on_at_least(side: pd.DataFrame, total, k: int | Suppression) -> float | None:
+    """How many of a stage mix had at least moved on (stage 6, by any path), as a reader of
+    the view can work out from its printed cells: ``side`` holds one suppressed count per
+    stage category (index) in ``n`` (NaN where hidden) with its ``reason`` code, ``total``
+    the participants with a stage (NaN where hidden). The lower end of ``privacy.sum_interval``,
+    or None when it is under k (it would read like a small count) or is the exact count (the
+    count is hidden)."""
+    kk = k.effective_k if isinstance(k, Suppression) else int(k)
+    reasons = side["reason"] if "reason" in side else pd.Series("", index=side.index)
+    total = float(total)
+    intervals = {
+        c: count_interval(float(side["n"][c]), str(reasons[c]), kk, total) for c in side.index
+    }
+    low, high = sum_interval(intervals, contract.MOVED_ON, total)
+    return low if kk <= low < high else None
+
+
 def stage_mix_bars(
-    margins: pd.DataFrame, group: str, month, k
+    margins: pd.DataFrame, group: str, month, k: int | Suppression
 ) -> tuple[pd.DataFrame, dict[str, float], list[str]]:
     """The stage mix at baseline and at ``month`` of one group's transition matrix (its
-    suppressed ``margins``: the "from" and "to" totals), for ``figures.stage_distribution_chart``:
-    (counts: group = bar label, category, n; totals per bar; the bars recoded to coarser
-    categories). Each bar is recoded by ``privacy.recode_stage_mix`` when its five categories
-    cannot all be shown; a bar no recoding can show keeps its shown categories (the rest is
-    drawn as one hidden segment)."""
+    suppressed ``margins``: the "from" and "to" totals, with each hidden one's reason), for
+    ``figures.stage_distribution_chart``: (counts: group = bar label, category, n, at_least;
+    totals per bar; the bars recoded to coarser categories).
+
+    Each bar is recoded by ``privacy.recode_stage_mix`` when its five categories cannot all be
+    shown. A bar no recoding can show keeps its shown categories (the rest is drawn as one
+    hidden segment), unless none of them is above 0: then it shows how many had at least moved
+    on (``at_least`` True), the lower end of what the printed cells and their reasons say
+    (``privacy.sum_interval``), when that is at least k and not the exact count."""
     m = margins[margins["group"] == group]
     total = m[(m["from"] == "Total") & (m["to"] == "Total")]["n"].iloc[0]
     sides = {
-        "Baseline": m[(m["to"] == "Total") & (m["from"] != "Total")].set_index("from")["n"],
-        f"Month {month}": m[(m["from"] == "Total") & (m["to"] != "Total")].set_index("to")["n"],
+        "Baseline": m[(m["to"] == "Total") & (m["from"] != "Total")].set_index("from"),
+        f"Month {month}": m[(m["from"] == "Total") & (m["to"] != "Total")].set_index("to"),
     }
     frames, recoded = [], []
-    for label, series in sides.items():
+    for label, side in sides.items():
+        series = side["n"]
         mix = series.to_dict()
+        at_least = False
         if series.isna().any():
             shown = recode_stage_mix(mix, total, k)
             if shown is not None:
                 mix = shown
                 recoded.append(label)
+            elif not (series.fillna(0) > 0).any():  # nothing above 0 to draw: bound it
+                low = moved_on_at_least(side, total, k)
+                if low is not None:
+                    mix, at_least = {"not_moved_on": float("nan"), "moved_on": low}, True
+                    recoded.append(label)
         frames.append(
-            pd.DataFrame({"group": label, "category": list(mix), "n": list(mix.values())})
+            pd.DataFrame(
+                {
+                    "group": label,
+                    "category": list(mix),
+                    "n": list(mix.values()),
+                    "at_least": [at_least and c == "moved_on" for c in mix],
+                }
+            )
         )
     return pd.concat(frames, ignore_index=True), dict.fromkeys(sides, total), recoded

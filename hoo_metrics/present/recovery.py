@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..contract import ALL_GROUP
+from ..contract import ALL_GROUP, MOVED_ON
 from ..metrics.inference import compare_proportions
 from ..privacy import TOO_FEW_TEXT
 from .figures import stage_distribution_chart, stage_sankey
 from .format import (
     is_missing,
+    moved_on_at_least,
     recovered_tests_display,
     share,
     stage_mix_bars,
@@ -153,12 +154,19 @@ def _flows(results: Results, groups: list, month: int) -> tuple[Flow, ...]:
         if is_missing(total):  # fewer than k with a stage at this wave
             flows.append(Flow(title, no_data=TOO_FEW_TEXT + "."))
             continue
-        moved = to.loc[["surviving", "thriving"], "n"]
-        text = (
-            f"{share(moved.sum(), total)} had moved on (surviving or thriving) by month {month}."
-            if moved.notna().all()
-            else f"How many had moved on by month {month} is hidden (small counts)."
-        )
+        moved = to.loc[list(MOVED_ON), "n"]
+        at_least = moved_on_at_least(to.drop(index="Total"), total, results.suppression)
+        if moved.notna().all():
+            text = (
+                f"{share(moved.sum(), total)} had moved on (stage 6, by any path) by month {month}."
+            )
+        elif at_least is not None:  # the printed cells bound it
+            text = (
+                f"At least {share(at_least, total)} had moved on (stage 6, by any path) by "
+                f"month {month}; the exact number is hidden (small counts)."
+            )
+        else:
+            text = f"How many had moved on by month {month} is hidden (small counts)."
         if not hidden.loc[sel, "n"].any():  # every cell shown: the flow itself
             fig = stage_sankey(table[sel], f"Month {month}")
         else:  # cells hidden: the stage mix at baseline and at the wave, recoded if need be
@@ -166,8 +174,8 @@ def _flows(results: Results, groups: list, month: int) -> tuple[Flow, ...]:
             fig = stage_distribution_chart(counts, totals=totals)
             at_wave = counts[counts["group"] == f"Month {month}"]
             wave = at_wave[at_wave["category"] == "moved_on"]
-            if moved.isna().any() and len(wave):  # the recoded bar says what the text could not
-                text = (
+            if moved.isna().any() and len(wave) and not wave["at_least"].iloc[0]:
+                text = (  # the recoded bar says what the text could not
                     f"{share(wave['n'].iloc[0], total)} had moved on (stage 6, by any path) "
                     f"by month {month}."
                 )

@@ -5,7 +5,8 @@
 """
 
 from . import _suppression
+from ._bounds import count_interval, sum_interval
 from ._suppression import *  # noqa: F403
 from ._suppression import reason_text as reason_text
 
-__all__ = [*_suppression.__all__]
+__all__ = [*_suppression.__all__, "count_interval", "sum_interval"]
