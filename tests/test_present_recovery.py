@@ -68,7 +68,7 @@ def test_flows_fall_back_to_the_stage_mix_when_cells_are_hidden(by_arm):
     # and 18 - (early + middle, 2..8) = 10..16: together 12..15, so at least 12 of 18 (67%)
     routine = m.flows[1].chart.takeaway
     assert routine == (
-        "At least 67% (12/18) had moved on (stage 6, by any path) by month 3; the exact "
+        "At least 67% of 18 had moved on (stage 6, by any path) by month 3; the exact "
         "number is hidden (small counts)."
     )
 
@@ -78,14 +78,15 @@ def test_a_wave_with_nothing_to_draw_shows_how_many_at_least_moved_on(by_arm):
     # thriving hidden (secondary), 21 with a stage: not yet moved on = middle = 1..4, so
     # moved on = 21 - (1..4) = 17..20: at least 17 of 21 (81%). Routine: early <5, middle <5,
     # so not yet moved on 2..8 and moved on at least 18 - 8 = 10 of 18 (56%). No category
-    # above 0 shows at month 6, so the bar draws the bound (17, "≥81%") and hatches the rest
+    # above 0 shows at month 6, so the bar draws the bound (17, "≥81%") and hatches the rest.
+    # The sentence gives no "17/21": read out of context, a fraction would pass for a count
     m = recovery_model.build(by_arm, 6)
     enhanced, routine = (f.chart for f in m.flows)
     assert enhanced.takeaway.startswith(
-        "At least 81% (17/21) had moved on (stage 6, by any path) by month 6; the exact "
+        "At least 81% of 21 had moved on (stage 6, by any path) by month 6; the exact "
         "number is hidden (small counts)."
     )
-    assert routine.takeaway.startswith("At least 56% (10/18) had moved on")
+    assert routine.takeaway.startswith("At least 56% of 18 had moved on")
     bars = {t.name: t for t in enhanced.figure.data}
     moved = bars["Moved on (stage 6)"]
     at_wave = list(moved.y).index("Month 6 (n = 21)")

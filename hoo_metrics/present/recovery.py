@@ -12,6 +12,7 @@ from .figures import stage_distribution_chart, stage_sankey
 from .format import (
     is_missing,
     moved_on_at_least,
+    pct,
     recovered_tests_display,
     share,
     stage_mix_bars,
@@ -162,8 +163,8 @@ def _flows(results: Results, groups: list, month: int) -> tuple[Flow, ...]:
             )
         elif at_least is not None:  # the printed cells bound it
             text = (
-                f"At least {share(at_least, total)} had moved on (stage 6, by any path) by "
-                f"month {month}; the exact number is hidden (small counts)."
+                f"At least {pct(at_least / total)} of {int(total)} had moved on (stage 6, by any "
+                f"path) by month {month}; the exact number is hidden (small counts)."
             )
         else:
             text = f"How many had moved on by month {month} is hidden (small counts)."
