@@ -153,3 +153,30 @@ def test_wave_caption_names_the_threshold(sample_cohort, colors):
     assert resources_model.wave(res, colors, 6).caption.endswith(
         "A mean needs 11 ratings or more to be shown."
     )
+
+
+def test_a_thin_wave_points_to_the_waves_pooled(sample_cohort, colors):
+    # At k = 15 no resource has 15 ratings in one arm at one wave, so no wave mean shows;
+    # pooled over both waves some do. The expected leaders come from the raw responses:
+    # ratings of a used resource at months 3 and 6, per arm, kept where 15 or more.
+    res = hm.compute_results(sample_cohort, "completed", "arm", None, 15)
+    completers = sample_cohort.participants.query("status == 'completed'")
+    arm = completers.set_index("participant_id")["arm"]
+    r = sample_cohort.responses[sample_cohort.responses["participant_id"].isin(arm.index)]
+    r = r[r["month"] > 0]
+    means = {}
+    for code in sample_cohort.resources:
+        used = r[r[f"used_{code}"] == 1]
+        ratings = used.dropna(subset=[f"helpful_{code}"])
+        for group, d in ratings.groupby(ratings["participant_id"].map(arm)):
+            if len(d) >= 15:
+                means[(group, code)] = d[f"helpful_{code}"].mean()
+    leaders = {g: max((m, c) for (h, c), m in means.items() if h == g)[1] for g, _ in means}
+    assert leaders == {"enhanced": "friends", "routine": "friends"}
+    for month in (3, 6):
+        text = resources_model.wave(res, colors, month).helpfulness.takeaway
+        assert text == (
+            f"No mean rating at month {month} rests on 15 or more answers. With the follow-up "
+            "waves pooled, rated most helpful on average: Friends in enhanced and Friends in "
+            "routine."
+        )

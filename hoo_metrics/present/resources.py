@@ -184,11 +184,19 @@ def wave(res: Results, colors: Mapping[str, str], month: int) -> Wave:
     rows = (waves.table["month"] == month).to_numpy()
     part = waves.table[rows]
     rated = part[part["helpful_mean"].notna()]
-    takeaway = (
-        takeaway_top(f"Rated most helpful on average at month {month}", _top(rated, "helpful_mean"))
-        if len(rated)
-        else f"No mean rating at month {month} rests on {res.suppression.k} or more answers."
-    )
+    if len(rated):
+        takeaway = takeaway_top(
+            f"Rated most helpful on average at month {month}", _top(rated, "helpful_mean")
+        )
+    else:  # too thin a wave: the waves pooled, as the whole follow-up shows them
+        takeaway = f"No mean rating at month {month} rests on {res.suppression.k} or more answers."
+        overall = _overall(res).table
+        pooled = overall[overall["helpful_mean"].notna()]
+        if len(pooled):
+            takeaway += " " + takeaway_top(
+                "With the follow-up waves pooled, rated most helpful on average",
+                _top(pooled, "helpful_mean"),
+            )
     caption = (
         "Dots: mean rating among those who used the resource; whiskers: t-based 95% CI. A mean "
         f"needs {res.suppression.effective_k} ratings or more to be shown."
