@@ -110,6 +110,10 @@ class Results:
     tables: dict[str, SuppressedTable] = field(default_factory=dict)
     #: the grouping's values pooled into one group (value -> the pooled group's label)
     pooled: dict[str, str] = field(default_factory=dict)
+    #: the metric frames before suppression, by table name: never shown (``tables`` is what
+    #: every output shows); a grouped view of the same cohort and filters reuses the
+    #: everyone-view's as its overall rows instead of computing them again
+    unsuppressed: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def pooled_text(self) -> str:
@@ -234,19 +238,21 @@ def compute_results(
             )
         overall_rows = everyone.tables
     kw: dict[str, Any] = {"group_by": group_by, "population": population}
+    # the everyone-view's frames are this view's overall rows (same cohort, same filters)
+    known = everyone.unsuppressed if everyone is not None else {}
     tables = {}
     for name, fn, with_overall in _GROUPED:
         frame = fn(view, **kw)
-        over = (
-            fn(everyone_view, group_by=None, population=population)
-            if with_overall and group_by
-            else None
-        )
+        over = None
+        if with_overall and group_by:
+            over = known.get(name)
+            if over is None:
+                over = fn(everyone_view, group_by=None, population=population)
         tables[name] = (frame, over)
-    tables["recovered_resource_tests"] = (
-        recovered_resource_tests(view, population=population),
-        None,
-    )
+    recovered = known.get("recovered_resource_tests")  # has no grouping
+    if recovered is None:
+        recovered = recovered_resource_tests(view, population=population)
+    tables["recovered_resource_tests"] = (recovered, None)
     tests = {}
     if len(view.groups(group_by)) > 1:
         tests["resource_comparison"] = compare_resources(view, **kw, odds_ratios=odds_ratios)
@@ -255,7 +261,8 @@ def compute_results(
     same = _same_rows_elsewhere(full, population, group_by, filters, setting, siblings or {})
     out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere, same)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
-    return dataclasses.replace(res, tables=ordered)
+    unsuppressed = {name: frame for name, (frame, _) in tables.items()} | tests
+    return dataclasses.replace(res, tables=ordered, unsuppressed=unsuppressed)
 
 
 def _same_rows_elsewhere(
