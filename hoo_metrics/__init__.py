@@ -118,7 +118,7 @@ _ALL_GROUPED = [  # grouped by module
     "resources_by_wave", "resources_overall", "compare_resources",
     "early_to_thriving", "recovered_resource_tests", "stage_categories", "stage_category",
     "transition_waves", "transitions", "BASELINE_STAGE_CATEGORY", "with_baseline_stage_category",
-    "OUTCOMES", "OutcomeComparison", "compare_outcome", "suppress_outcome",
+    "OUTCOMES", "OutcomeComparison", "compare_outcome", "suppress_outcome", "SuppressedOutcome",
     "REDCAP_SAMPLE_DIR", "convert_redcap", "to_redcap", "write_redcap_sample",
     "baseline_table", "baseline_tests",
     "summary",

@@ -1,6 +1,7 @@
 """The package layout: no import cycle inside hoo_metrics (function-local imports included),
-every room importing only the rooms before it in the data flow, and no module or subpackage
-named like one of its public functions."""
+every room importing only the rooms before it in the data flow (and each private module of
+privacy only those before it), and no module or subpackage named like one of its public
+functions."""
 
 from __future__ import annotations
 
@@ -156,6 +157,35 @@ def test_every_room_imports_only_rooms_before_it():
     # the check can fail: reading that imported the Cohort would be a backward import
     graph["hoo_metrics.io.load"] = graph["hoo_metrics.io.load"] | {"hoo_metrics.cohort"}
     assert backward_imports(graph) == [("hoo_metrics.io.load", "hoo_metrics.cohort")]
+
+
+#: The private modules of privacy in the order they build on each other; each imports only
+#: those before it.
+PRIVACY = ("_rules", "_bounds", "_table", "_engine", "_specs", "_view")
+
+
+def backward_privacy_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) pairs of privacy's private modules against PRIVACY's order."""
+    found = []
+    for i, name in enumerate(PRIVACY):
+        for target in graph[f"hoo_metrics.privacy.{name}"]:
+            if not target.startswith("hoo_metrics.privacy."):
+                continue
+            imported = target.rpartition(".")[2]
+            if imported not in PRIVACY[:i]:
+                found.append((name, imported))
+    return sorted(found)
+
+
+def test_privacy_modules_import_only_those_before_them():
+    graph = import_graph(implicit_parents=False)
+    private = {m.rpartition(".")[2] for m in graph if m.startswith("hoo_metrics.privacy.")}
+    assert private == set(PRIVACY)
+    assert backward_privacy_imports(graph) == []
+    # the check can fail: the rules reading the engine would be a backward import
+    rules = "hoo_metrics.privacy._rules"
+    graph[rules] = graph[rules] | {"hoo_metrics.privacy._engine"}
+    assert backward_privacy_imports(graph) == [("_rules", "_engine")]
 
 
 def test_no_module_shares_its_name_with_a_public_function():

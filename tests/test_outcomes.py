@@ -265,18 +265,21 @@ def test_suppression_hides_small_cells_and_the_test():
     # (3 - 0): B's count is hidden too (secondary). n 4 and 3 show; C has no respondent.
     s = hide(res, 3)
     assert s.suppressed.reasons["count"].tolist() == ["small_complement", "secondary", ""]
-    assert s.table["estimate"].isna().all()
-    assert s.table["n"].tolist()[:2] == [4, 3] and s.table["n"].tolist()[2] == 0
-    assert math.isnan(s.p_value) and math.isnan(s.effect) and s.test_hidden
+    shown = s.comparison
+    assert shown.table["estimate"].isna().all()
+    assert shown.table["n"].tolist()[:2] == [4, 3] and shown.table["n"].tolist()[2] == 0
+    assert math.isnan(shown.p_value) and math.isnan(shown.effect) and s.test_hidden
+    assert res.table["count"].notna().all() and res.p_value == res.p_value  # left as it was
     # k = 4: B's 3 respondents are small; the everyone-view shows 7 respondents, so A's 4
     # goes too (7 - 3)
     s4 = hide(res, 4)
     assert s4.suppressed.reasons["n"].tolist() == ["secondary", "small_count", ""]
     assert s4.suppressed.labels().loc[1, "n"] == "<4"
-    assert s4.table["estimate"].isna().all()
+    assert s4.comparison.table["estimate"].isna().all()
     for off in (1, Suppression(4, enabled=False)):
         same = hide(res, off)
-        assert not same.suppressed.any and same.p_value == res.p_value
+        assert not same.suppressed.any and same.comparison.p_value == res.p_value
+        assert not same.test_hidden
 
 
 def test_suppression_secondary_within_a_stage_group():
@@ -291,4 +294,4 @@ def test_suppression_secondary_within_a_stage_group():
     assert r.loc[("B", "early"), "count"] == "small_count"
     assert r.loc[("B", "thriving"), "count"] == "secondary"
     assert r.loc[("A", "early"), "count"] == ""  # a 0 may show
-    assert math.isnan(s.p_value)
+    assert math.isnan(s.comparison.p_value)

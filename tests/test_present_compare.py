@@ -7,6 +7,7 @@ import dataclasses
 import math
 from math import comb
 
+import pandas as pd
 import pytest
 
 import hoo_metrics as hm
@@ -107,11 +108,16 @@ def test_p_text_keeps_four_decimals():
         "contacts", "arm", "completed", None, None, None, "t", 0.0, 0.23256, "", 0.0, 0.0, 0.0,
         "contacts", 0,
     )  # fmt: skip
-    assert compare_model.p_text(base) == "P = 0.2326"  # 0.23256 to four decimals
-    assert compare_model.p_text(dataclasses.replace(base, p_value=0.00004)) == "P < 0.0001"
-    assert compare_model.p_text(dataclasses.replace(base, p_value=math.nan)) == "P not computable"
-    hidden = dataclasses.replace(base, test_hidden="a hidden cell")
-    assert compare_model.p_text(hidden) == "P hidden"
+    empty = pd.DataFrame()
+    table = hm.SuppressedTable(empty, empty, empty, pd.Series(dtype=bool), hm.Suppression())
+
+    def p_text(comparison, test_hidden=""):
+        return compare_model.p_text(hm.SuppressedOutcome(comparison, table, test_hidden))
+
+    assert p_text(base) == "P = 0.2326"  # 0.23256 to four decimals
+    assert p_text(dataclasses.replace(base, p_value=0.00004)) == "P < 0.0001"
+    assert p_text(dataclasses.replace(base, p_value=math.nan)) == "P not computable"
+    assert p_text(base, "a hidden cell") == "P hidden"
 
 
 def test_memo_keeps_the_comparison_and_the_groups_must_be_the_views(results):
@@ -122,7 +128,7 @@ def test_memo_keeps_the_comparison_and_the_groups_must_be_the_views(results):
         return kept[-1]
 
     m = compare_model.build(results, "arm", "contacts", memo=memo)
-    assert len(kept) == 1 and kept[0].suppressed is None  # kept before suppression
+    assert len(kept) == 1 and type(kept[0]) is hm.OutcomeComparison  # kept before suppression
     assert m.table.frame["Group"].tolist() == ["enhanced", "routine"]
     # grouped by role on a view grouped by arm: suppress_outcome refuses the foreign groups
     with pytest.raises(ValueError, match="not the view's"):

@@ -30,7 +30,7 @@ def test_compare_stage_outcome_does_not_give_back_the_not_thriving(sample):
     r = s.suppressed.reasons.set_index([res.table["group"], res.table["category"]])["count"]
     assert r[("enhanced", "thriving")] == "small_complement"
     assert r[("routine", "thriving")] == "secondary"
-    assert math.isnan(s.p_value) and s.test_hidden
+    assert math.isnan(s.comparison.p_value) and s.test_hidden
 
 
 def test_one_quantity_is_hidden_in_every_table_or_none(sample):

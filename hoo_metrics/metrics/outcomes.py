@@ -5,8 +5,9 @@ participant column, or ``baseline_stage_category`` after
 :func:`hoo_metrics.metrics.stages.with_baseline_stage_category`), one outcome and, where it applies,
 a resource and a follow-up wave, and returns an :class:`OutcomeComparison`: the estimate per group
 with its 95 % interval, the test named with its statistic and exact p-value, and the two-group
-effect size with its interval. :func:`hoo_metrics.present.results.suppress_outcome` hides what the
-view's joint suppression hides (the cells are those of the view's tables).
+effect size with its interval: numbers only. :func:`hoo_metrics.present.results.suppress_outcome`
+hides what the view's joint suppression hides (the cells are those of the view's tables) and
+returns the outcome as the view shows it, a :class:`hoo_metrics.present.results.SuppressedOutcome`.
 
 Outcomes
 --------
@@ -45,7 +46,7 @@ minus the second and exists only when exactly two groups are tested.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,6 @@ from scipy import stats
 
 from ..cohort import Cohort, flag
 from ..contract import STAGE_CATEGORIES
-from ..privacy import SuppressedTable
 from .followup import _per_participant, followup_summary
 from .inference import (
     MANN_WHITNEY,
@@ -135,12 +135,6 @@ class OutcomeComparison:
         The groups that entered the test (n > 0).
     note
         Anything a reader must know (e.g. why an interval is missing).
-    suppressed
-        After :func:`suppress_outcome`: the :class:`~hoo_metrics.privacy.SuppressedTable` of
-        ``table`` (mask, reasons, labels); None before.
-    test_hidden
-        After :func:`suppress_outcome`: the reason (a sentence) the statistic, p-value and
-        effect are hidden, "" when shown.
     """
 
     outcome: str
@@ -161,8 +155,6 @@ class OutcomeComparison:
     effect_groups: tuple = ()
     tested_groups: tuple = ()
     note: str = ""
-    suppressed: SuppressedTable | None = field(default=None, repr=False)
-    test_hidden: str = ""
 
     def confidence_interval(self) -> tuple[float, float]:
         """The effect's 95 % interval (NaN where not available)."""

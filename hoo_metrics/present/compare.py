@@ -19,7 +19,7 @@ from ..metrics.stages import BASELINE_STAGE_CATEGORY
 from .figures import comparison_chart, group_colors
 from .format import ci, group_list, number, pct, takeaway_difference
 from .model import Card, Chart, Table
-from .results import Results, suppress_outcome
+from .results import Results, SuppressedOutcome, suppress_outcome
 
 __all__ = ["Y_TITLES", "ComparePage", "build", "p_text"]
 
@@ -52,14 +52,15 @@ class ComparePage:
     table: Table
 
 
-def p_text(res: OutcomeComparison) -> str:
+def p_text(shown: SuppressedOutcome) -> str:
     """The page's P: four decimals (a reader checking the test wants more than the takeaway's
     journal style), "P < 0.0001" below, or why there is none."""
-    if res.test_hidden:
+    if shown.test_hidden:
         return "P hidden"
-    if res.p_value != res.p_value:
+    p = shown.comparison.p_value
+    if p != p:
         return "P not computable"
-    return f"P = {res.p_value:.4f}" if res.p_value >= 0.0001 else "P < 0.0001"
+    return f"P = {p:.4f}" if p >= 0.0001 else "P < 0.0001"
 
 
 def build(
@@ -80,9 +81,8 @@ def build(
             results.cohort, group_by, results.population, outcome, resource, month
         )
 
-    res = suppress_outcome(memo(compute) if memo else compute(), results)
-    suppressed = res.suppressed
-    assert suppressed is not None  # suppress_outcome always sets it
+    shown = suppress_outcome(memo(compute) if memo else compute(), results)
+    res, suppressed, test_hidden = shown.comparison, shown.suppressed, shown.test_hidden
     labels = suppressed.labels()
     percent = res.unit == "share"
 
@@ -103,17 +103,17 @@ def build(
     )
     chart = Chart(
         comparison_chart(rows, colors, Y_TITLES[res.unit], percent=percent),
-        _takeaway(res, rows, outcome, resource, month, value),
+        _takeaway(shown, rows, outcome, resource, month, value),
         key="cmp_chart",
     )
 
     effect = None
-    if res.effect_groups and not res.test_hidden:
+    if res.effect_groups and not test_hidden:
         a, b = (name(g) for g in res.effect_groups)
         effect = Card(f"{res.effect_name} ({a} minus {b})", value(res.effect))
         effect_text = ci(*res.confidence_interval(), percent=percent)
-    elif res.test_hidden:
-        effect_text = f"Hidden: {res.test_hidden}."
+    elif test_hidden:
+        effect_text = f"Hidden: {test_hidden}."
     else:
         effect_text = NO_EFFECT
     tested = group_list([name(g) for g in res.tested_groups]) or "none"
@@ -123,20 +123,21 @@ def build(
         chart_caption=WHISKERS,
         effect=effect,
         effect_text=effect_text,
-        p=p_text(res),
+        p=p_text(shown),
         tested=f"{res.test}; groups with data: {tested}",
         note=res.note,
         table=Table(
-            _display(res, rows, [n_text(i) for i in rows.index], value),
+            _display(shown, rows, [n_text(i) for i in rows.index], value),
             f"compare-{outcome}",
             key="cmp_table",
         ),
     )
 
 
-def _takeaway(res, rows, outcome, resource, month, value) -> str:
+def _takeaway(shown: SuppressedOutcome, rows, outcome, resource, month, value) -> str:
     """The chart's sentence: the shown estimates (thriving for the stage mix), the test's
     journal-style P, or why the test is hidden."""
+    res, test_hidden = shown.comparison, shown.test_hidden
     est = rows.loc[rows["category"] == "thriving"] if outcome == "stage" else rows
     what = OUTCOMES[outcome] + (f" — {resource_label(resource)}" if resource else "")
     if outcome == "stage":
@@ -147,17 +148,17 @@ def _takeaway(res, rows, outcome, resource, month, value) -> str:
         f"{what}{when}:",
         est["group"].tolist(),
         [value(v) for v in est["estimate"]],
-        float("nan") if res.test_hidden else res.p_value,
-        "" if res.test_hidden else res.test,
+        float("nan") if test_hidden else res.p_value,
+        "" if test_hidden else res.test,
     )
-    if res.test_hidden:
-        sentence += f" The test is hidden by small-cell suppression: {res.test_hidden}."
+    if test_hidden:
+        sentence += f" The test is hidden by small-cell suppression: {test_hidden}."
     return sentence
 
 
-def _display(res, rows, n, value) -> pd.DataFrame:
+def _display(shown: SuppressedOutcome, rows, n, value) -> pd.DataFrame:
     """The table as printed: hidden cells as their labels, headers as the chart's."""
-    suppressed = res.suppressed
+    res, suppressed = shown.comparison, shown.suppressed
     cols = ["group", "category", "n", "count", "estimate", "ci_low", "ci_high"]
     cols = [c for c in cols if c in rows.columns]
     display = pd.DataFrame({c: suppressed.render(c, str) for c in cols})

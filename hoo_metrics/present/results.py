@@ -52,7 +52,14 @@ from ..privacy import (
 from ..sample import load_sample
 from .format import population_label, variable_label
 
-__all__ = ["Results", "compute_results", "filters_text", "mark_if_sample", "suppress_outcome"]
+__all__ = [
+    "Results",
+    "SuppressedOutcome",
+    "compute_results",
+    "filters_text",
+    "mark_if_sample",
+    "suppress_outcome",
+]
 
 #: The tables of a view with their metric and whether the groups' overall row goes with them.
 _GROUPED = (
@@ -89,7 +96,7 @@ TABLE_ORDER = (
 )
 
 
-def _suppression(suppression: int | Suppression | None) -> Suppression:
+def _setting_of(suppression: int | Suppression | None) -> Suppression:
     if isinstance(suppression, Suppression):
         return suppression
     return Suppression(min_cell_default() if suppression is None else suppression)
@@ -215,7 +222,7 @@ def compute_results(
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
     (``refusal`` says why)."""
-    setting = _suppression(suppression)
+    setting = _setting_of(suppression)
     filters = {c: list(v) for c, v in (filters or {}).items() if v}
     full = mark_if_sample(cohort)
     view = full.filter(filters) if filters else full
@@ -365,7 +372,27 @@ def _outcome_source(result: OutcomeComparison) -> tuple[str, str, str | None, di
     return "", "", None, {}  # helpfulness over the whole follow-up: one mean per rater
 
 
-def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComparison:
+@dataclass(frozen=True, eq=False)
+class SuppressedOutcome:
+    """One outcome comparison as a view shows it (:func:`suppress_outcome`).
+
+    comparison
+        The :class:`~hoo_metrics.metrics.outcomes.OutcomeComparison` with what the view's
+        joint suppression hides set to NaN: the hidden cells of its ``table`` and, when the
+        test is hidden, its statistic, p-value and effect with the effect's interval.
+    suppressed
+        The :class:`~hoo_metrics.privacy.SuppressedTable` of ``comparison.table`` (mask,
+        reasons, labels).
+    test_hidden
+        The reason (a sentence) the statistic, p-value and effect are hidden, "" when shown.
+    """
+
+    comparison: OutcomeComparison
+    suppressed: SuppressedTable = field(repr=False)
+    test_hidden: str = ""
+
+
+def suppress_outcome(result: OutcomeComparison, results: Results) -> SuppressedOutcome:
     """``result`` (``compare_outcome`` on the view's cohort, grouping and analysis set) with
     what the view's joint suppression hides: its ``n`` and ``count`` are cells of the view's
     tables (respondents and users of a wave, the followed-up participants, the stage mix of a
@@ -432,7 +459,8 @@ def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComp
     counts = tuple(c for c in ("n", "count") if c in columns)
     table = SuppressedTable(out, mask, reasons, too_few, setting, counts)
     tested = t["group"].isin(list(result.tested_groups)).to_numpy()
-    changes: dict = {"table": out, "suppressed": table}
+    changes: dict = {"table": out}
+    test_hidden = ""
     if len(t) and hidden_cell[tested].any():
         nan = float("nan")
         changes |= {
@@ -441,6 +469,6 @@ def suppress_outcome(result: OutcomeComparison, results: Results) -> OutcomeComp
             "effect": nan,
             "effect_ci_low": nan,
             "effect_ci_high": nan,
-            "test_hidden": reason_text("test_on_hidden_cell", setting.k),
         }
-    return dataclasses.replace(result, **changes)
+        test_hidden = reason_text("test_on_hidden_cell", setting.k)
+    return SuppressedOutcome(dataclasses.replace(result, **changes), table, test_hidden)
