@@ -661,24 +661,18 @@ def _collect(d: _Declared) -> SuppressedTable:
     mask_arr = codes != _NONE
     for j, col in enumerate(columns):
         m = mask_arr[:, j]
-        if m.any():
-            if not pd.api.types.is_float_dtype(out[col].dtype):
-                out[col] = out[col].astype("float64")
-            out.loc[m, col] = np.nan
+        if m.any():  # a hidden value is NaN, in a float column
+            values = out[col].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+            values[m] = np.nan
+            out[col] = values
     mask = pd.DataFrame(mask_arr, columns=columns)
     reasons = _codes_frame(codes.astype(np.int64), mask.index, columns)
     too = pd.Series(too_few, name="too_few")
     setting = d.setting
 
     def piece(sel: np.ndarray, index) -> SuppressedTable:
-        t = out[sel].copy()
-        t.index = index
-        m = mask[sel].copy()
-        m.index = index
-        r = reasons[sel].copy()
-        r.index = index
-        tf = too[sel].copy()
-        tf.index = index
+        rows = np.flatnonzero(sel)
+        t, m, r, tf = (f.take(rows).set_axis(index) for f in (out, mask, reasons, too))
         return SuppressedTable(t, m, r, tf, setting, tuple(count_cols), margins=margins)
 
     main = piece(~d.is_overall, d.frame.index)

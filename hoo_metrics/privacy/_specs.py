@@ -474,30 +474,28 @@ def _transition_finish(w, codes, col_pos, cells, k, ctx) -> None:
     if cells is None or not hasattr(cells, "margin_cells"):
         return
     g_labels, row_c, col_c, tot_c, nc = cells.margin_cells
-    labels = np.where(g_labels == "\x00overall", ALL_GROUP, g_labels)
+    labels = np.where(g_labels == "\x00overall", ALL_GROUP, g_labels).astype(object)
     cats = np.array(STAGE_CATEGORIES, dtype=object)
-    rows = []
-    for kind, cellids in (("from", row_c), ("to", col_c)):
-        gi = np.repeat(np.arange(len(labels)), nc)
-        ci = np.tile(np.arange(nc), len(labels))
-        rows.append(
-            pd.DataFrame(
-                {
-                    "group": labels[gi],
-                    "from": np.where(kind == "from", cats[ci], "Total"),
-                    "to": np.where(kind == "to", cats[ci], "Total"),
-                    "cell": cellids,
-                }
-            )
-        )
-    rows.append(pd.DataFrame({"group": labels, "from": "Total", "to": "Total", "cell": tot_c}))
-    m = pd.concat(rows, ignore_index=True)
-    hidden = cells.hidden[m["cell"].to_numpy()]
+    ng = len(labels)
+    total = np.full(ng * nc, "Total", dtype=object)
+    # the "from" margins, then the "to" margins (group by group, categories in order), then
+    # each group's total
+    group = np.concatenate([np.repeat(labels, nc), np.repeat(labels, nc), labels])
+    frm = np.concatenate([np.tile(cats, ng), total, np.full(ng, "Total", dtype=object)])
+    to = np.concatenate([total, np.tile(cats, ng), np.full(ng, "Total", dtype=object)])
+    cell = np.concatenate([row_c, col_c, tot_c]).astype(np.int64)
+    hidden = cells.hidden[cell]
     names = np.array([""] + [_CODES[i] for i in range(1, max(_CODES) + 1)], dtype=object)
-    m["n"] = np.where(hidden, np.nan, cells.values[m["cell"].to_numpy()])
-    m["suppressed"] = hidden
-    m["reason"] = names[cells.reason[m["cell"].to_numpy()].astype(np.int64)]
-    cells.margins = m.drop(columns="cell")
+    cells.margins = pd.DataFrame(
+        {
+            "group": group,
+            "from": frm,
+            "to": to,
+            "n": np.where(hidden, np.nan, cells.values[cell]),
+            "suppressed": hidden,
+            "reason": names[cells.reason[cell].astype(np.int64)],
+        }
+    )
 
 
 _TRANSITIONS = _Spec(

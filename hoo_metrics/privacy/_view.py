@@ -410,17 +410,20 @@ def _follow(
             return
         o = int(over[0])
         m = fixed.margins
+        shown_as = {}  # (from, to) -> (suppressed, reason), the first row of each
+        for key in zip(m["from"], m["to"], m["suppressed"], m["reason"], strict=True):
+            shown_as.setdefault(key[:2], key[2:])
         cats = list(STAGE_CATEGORIES)
         for frm, to, cell in [
             *((c, "Total", row_c[o * nc + i]) for i, c in enumerate(cats)),
             *(("Total", c, col_c[o * nc + i]) for i, c in enumerate(cats)),
             ("Total", "Total", tot_c[o]),
         ]:
-            row = m[(m["from"] == frm) & (m["to"] == to)]
-            if not len(row):
+            if (frm, to) not in shown_as:
                 continue
-            if bool(row["suppressed"].iloc[0]):
-                space.hide([cell], _CODE_OF.get(row["reason"].iloc[0], _SECONDARY))
+            suppressed, reason = shown_as[(frm, to)]
+            if bool(suppressed):
+                space.hide([cell], _CODE_OF.get(reason, _SECONDARY))
             else:
                 space.pinned[cell] = True
 
