@@ -521,9 +521,15 @@ def _codes_frame(codes: np.ndarray, index, columns) -> pd.DataFrame:
 
 
 def _line_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """Each row's line: the rows with the same values of ``keys`` (NaN a value too) share one,
+    numbered in the order of first appearance (as groupby(sort=False).ngroup())."""
     if not keys:
         return np.zeros(len(frame), np.int64)
-    return frame.groupby(list(keys), sort=False, dropna=False).ngroup().to_numpy(np.int64)
+    line = np.zeros(len(frame), np.int64)
+    for key in keys:  # one factorize per column, then the combined code factorized again
+        codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+        line = line * len(uniques) + codes
+    return pd.factorize(line)[0].astype(np.int64)
 
 
 @dataclass
