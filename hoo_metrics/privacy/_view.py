@@ -410,7 +410,7 @@ def _follow(
             return
         o = int(over[0])
         m = fixed.margins
-        shown_as = {}  # (from, to) -> (suppressed, reason), the first row of each
+        shown_as: dict[tuple, tuple] = {}  # (from, to) -> (suppressed, reason), first row of each
         for key in zip(m["from"], m["to"], m["suppressed"], m["reason"], strict=True):
             shown_as.setdefault(key[:2], key[2:])
         cats = list(STAGE_CATEGORIES)
