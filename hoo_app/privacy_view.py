@@ -119,9 +119,3 @@ def small_note(view: View) -> None:
             f"**{s.small_label}**; values that would let one be worked out by subtraction, and "
             f"results of groups under {s.k} participants, show as *suppressed*."
         )
-
-
-def baseline_tables(view: View) -> tuple[hm.SuppressedTable, hm.SuppressedTable | None]:
-    """Table 1 and its tests (None with a single group)."""
-    tables = results(view).tables
-    return tables["baseline_table"], tables.get("baseline_tests")
