@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hoo_metrics as hm
 from hoo_metrics.present import followup as followup_model
-from tests.factories import make_cohort
+from tests.factories import one_contact_each
 
 K = 5
 
@@ -74,26 +74,6 @@ def test_a_view_without_contacts_has_no_charts(sample_cohort):
     assert m.no_contacts.startswith("No peer-support contacts recorded for: all ")
 
 
-def _one_contact_each(arms: dict[str, int], with_contact: dict[str, int]):
-    """``arms`` {arm: completers}; the first ``with_contact[arm]`` of an arm have one contact,
-    on day 3 + i % 5 (3, 4, 5, 6, 7, 3, ...), after which they wanted no more."""
-    parts, contacts = [], []
-    for arm, n in arms.items():
-        for i in range(n):
-            pid = f"{arm[0].upper()}{i:02d}"
-            parts.append({"participant_id": pid, "arm": arm})
-            if i < with_contact.get(arm, 0):
-                contacts.append(
-                    {
-                        "participant_id": pid,
-                        "contact_no": 1,
-                        "day": 3 + i % 5,
-                        "more_followup": "no",
-                    }
-                )
-    return make_cohort(parts, [], contacts)
-
-
 def test_a_group_whose_count_is_hidden_is_still_named():
     # 27 enhanced and 3 routine, all with one contact. k = 5: routine's 3 is too few to show,
     # and enhanced's 27 is hidden with it (30 overall - 27 = 3 would give routine back). The
@@ -101,7 +81,7 @@ def test_a_group_whose_count_is_hidden_is_still_named():
     # days are 3, 4, 5, 6, 7 repeated (six 3s, six 4s, five each of 5, 6, 7): 12 ended by day
     # 4 (12/27 < 1/2), 17 by day 5 (17/27 > 1/2), so half had finished by day 5; every
     # median of contacts is 1
-    cohort = _one_contact_each({"enhanced": 27, "routine": 3}, {"enhanced": 27, "routine": 3})
+    cohort = one_contact_each({"enhanced": 27, "routine": 3}, {"enhanced": 27, "routine": 3})
     m = _model(cohort)
     assert m.no_contacts == ""
     c = m.charts
@@ -119,7 +99,7 @@ def test_a_group_whose_count_is_hidden_is_still_named():
 def test_a_view_whose_every_contact_count_is_hidden_does_not_say_nobody():
     # 20 per arm; 3 enhanced participants had a contact, no routine one. k = 5: enhanced's 3
     # is too few to show (so is the overall 3); routine's 0 shows, a zero being no small count
-    cohort = _one_contact_each({"enhanced": 20, "routine": 20}, {"enhanced": 3})
+    cohort = one_contact_each({"enhanced": 20, "routine": 20}, {"enhanced": 3})
     m = _model(cohort)
     assert m.no_contacts.startswith("No peer-support contacts recorded for: routine ")
     assert m.charts is not None  # enhanced had contacts: never followup_model.EMPTY
