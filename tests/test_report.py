@@ -88,6 +88,24 @@ def test_without_suppression_every_chart(sample):
     assert "Small-cell suppression is off (k = 1)" in html
 
 
+@pytest.mark.parametrize(
+    ("k", "legend"),
+    [
+        # k = 5: a count from 1 to 4 is a small count, printed "<5"
+        (5, "Privacy: counts from 1 to 4 show as &lt;5; values that would let one be worked out "
+         "by subtraction, and results of groups under 5 participants, show as suppressed. "
+         "– in a table: not computable."),
+        (11, "Privacy: counts from 1 to 10 show as &lt;11; "),
+        # k = 1 hides nothing: no privacy sentence, the dash alone
+        (1, '<p class="note">– in a table: not computable.</p>'),
+    ],
+)  # fmt: skip
+def test_the_legend_under_the_view_line_is_the_pages(sample, k, legend):
+    top = build_report(sample, suppression=k).split('<section id="findings">')[0]
+    assert legend in top
+    assert ("Privacy:" in top) == (k > 1)
+
+
 def test_the_methods_are_the_library_text(report):
     # the one Methods text (hoo_metrics.present.methods), every title, paragraph, item and reference
     section = report[report.index('<section id="methods">') :]

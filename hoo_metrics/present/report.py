@@ -807,15 +807,14 @@ def _methods(k: int) -> str:
     return "".join(parts)
 
 
-def _legend(s: privacy.Suppression) -> str:
-    """What the tables' hidden cells print, under the view line."""
-    if not s.active:
-        return f"{DASH} in a table: not computable."
+def _legend(res: Results) -> str:
+    """What the tables' hidden cells print (the sentence under every page's title), and the
+    dash."""
+    dash = f"{DASH} in a table: not computable."
+    if not res.privacy_text:
+        return dash
     return (
-        f"Privacy: counts from 1 to {s.k - 1} show as {s.small_label}; values that would let "
-        f"one be worked out by subtraction, and results of groups under {s.k} participants, "
-        f"show as suppressed; {DASH}: not computable. The CSV / Excel export gives the reason "
-        "for every hidden cell."
+        f"{res.privacy_text} {dash} The CSV / Excel export gives the reason for every hidden cell."
     )
 
 
@@ -879,7 +878,7 @@ def build_report(
         return "\n".join(parts)
 
     # what every page shows under its title
-    parts.append(_text(_legend(s), "note") + _text(res.pooled_text, "note"))
+    parts.append(_text(_legend(res), "note") + _text(res.pooled_text, "note"))
     parts.append(
         '<nav><a href="#findings">Key findings</a>'
         + "".join(f'<a href="#{anchor}">{_e(link)}</a>' for anchor, link, _ in _PAGES)

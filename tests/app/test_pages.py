@@ -126,6 +126,8 @@ def test_baseline_table_and_verdict(sample):
     # the page lays out the view model the report renders too: its caption, under the table
     model = baseline_model.baseline(view)
     assert model.caption in [c.value for c in at.caption]
+    # the privacy sentence under the title is the library's (the report shows it too)
+    assert any(view.privacy_text in c.value for c in at.caption)
     shown = at.dataframe[0].value
     expected = hm.baseline_display(table, tests)
     assert shown.reset_index(drop=True).equals(expected.reset_index(drop=True))
