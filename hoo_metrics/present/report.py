@@ -610,8 +610,8 @@ font-weight:700;font-size:1.1rem;border-radius:6px}
 margin:1em 0}.card{border:1px solid #ccc;border-radius:8px;padding:10px 14px}
 .card .label{font-size:.9rem;color:#444}.card .value{font-size:1.6rem;font-weight:600}
 .card p{margin:.3em 0}.card p.help{font-size:.8rem;color:#666}
-.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
-.cols>div{min-width:0}
+.cols{display:grid;gap:16px}.cols>div{min-width:0}
+@media (max-width:700px){.cols{grid-template-columns:1fr!important}}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88rem}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#F2F5F8}table.about td:first-child{font-weight:600;white-space:nowrap}
@@ -657,14 +657,25 @@ def _cards(cards: Sequence[Card]) -> str:
 
 def _table(t: Table) -> str:
     """A table as the page prints it (hidden cells already as their labels), its caption under
-    it."""
-    frame = t.frame.to_html(index=not t.hide_index, escape=True, na_rep=DASH, border=0, classes="t")
-    return frame + _text(t.caption, "note")
+    it. An index shown is the first column, its name the corner header."""
+    frame = t.frame
+    if not t.hide_index:
+        frame = frame.rename_axis(frame.index.name or "").reset_index()
+    table = frame.to_html(index=False, escape=True, na_rep=DASH, border=0, classes="t")
+    return table + _text(t.caption, "note")
 
 
 def _columns(*blocks: str) -> str:
-    """Blocks side by side (where the page puts them in columns), stacked on a narrow screen."""
-    return '<div class="cols">' + "".join(f"<div>{b}</div>" for b in blocks) + "</div>"
+    """Blocks side by side where the page puts them in columns, two to a row (a printed page
+    is narrower than a screen), stacked on a narrow screen. The columns are fixed before any
+    block is drawn: a chart takes its width from its column when its script runs, before the
+    blocks after it exist."""
+    style = f"grid-template-columns:repeat({min(len(blocks), 2)},minmax(0,1fr))"
+    return (
+        f'<div class="cols" style="{style}">'
+        + "".join(f"<div>{b}</div>" for b in blocks)
+        + "</div>"
+    )
 
 
 class _Figures:
