@@ -1,12 +1,11 @@
 """Baseline: Table 1, the participants' characteristics by group, and whether groups compare."""
 
-import pandas as pd
 import streamlit as st
 
-import hoo_metrics as hm
 from hoo_app import privacy_view as pv
 from hoo_app import ui
 from hoo_app.state import get_view
+from hoo_metrics.present import baseline as baseline_model
 
 view = get_view()
 ui.header(
@@ -16,35 +15,13 @@ ui.header(
     guard=True,
 )
 
-table, tests = pv.baseline_tables(view)  # suppressed: hidden cells print "<5" / "suppressed"
-if table.table.empty:
-    ui.no_data("No participants in this view.")
+m = baseline_model.baseline(pv.results(view))
+if m.table is None:
+    ui.no_data(baseline_model.NO_PARTICIPANTS)
     st.stop()
-if tests is not None:
-    ui.takeaway(hm.baseline_verdict(tests, view.group_by or ""))
-else:
-    ui.takeaway("One group only: choose a grouping in the sidebar to compare groups.")
-
-display = hm.baseline_display(
-    table, tests if tests is not None else pd.DataFrame(columns=["variable", "test", "p_value"])
-)
-ui.table(
-    view,
-    display,
-    "baseline-table",
-    key="table1",
-    height=36 * (len(display) + 1) + 4,
-    column_config={"Level": st.column_config.TextColumn(width="medium")},
-)
-pooled = hm.baseline_pooled_note(tests) if tests is not None else ""
-if pooled:
-    ui.plain(pooled)
-st.caption(
-    "n (%) of the analysed participants in each group; blank cells shown as (blank). "
-    "P: Fisher's exact test for 2x2 tables, the Fisher-Freeman-Halton exact test for tables "
-    "of two rows or two columns that can be enumerated, otherwise the chi-square test — the "
-    "test used is named on each row (Methods). "
-    "Where levels have hidden counts, they are pooled into one level for the test (the row "
-    "says which): the test then uses only numbers the table shows. "
-    "Baseline stage category: recovery stage at month 0 (Scott et al. 2009)."
-)
+ui.takeaway(m.takeaway)
+t = m.table
+ui.table(view, t.frame, t.name, key=t.key, hide_index=t.hide_index, **t.options)
+if m.pooled_note:
+    ui.plain(m.pooled_note)
+st.caption(m.caption)

@@ -112,16 +112,6 @@ def refusal(view: View) -> hm.Refusal | None:
 
 def small_note(view: View) -> None:
     """One caption saying what "<k" and "suppressed" mean (when suppression applies)."""
-    s = view.suppression
-    if s.active:
-        st.caption(
-            f":material/shield_person: Privacy: counts from 1 to {s.k - 1} show as "
-            f"**{s.small_label}**; values that would let one be worked out by subtraction, and "
-            f"results of groups under {s.k} participants, show as *suppressed*."
-        )
-
-
-def baseline_tables(view: View) -> tuple[hm.SuppressedTable, hm.SuppressedTable | None]:
-    """Table 1 and its tests (None with a single group)."""
-    tables = results(view).tables
-    return tables["baseline_table"], tables.get("baseline_tests")
+    text = results(view).privacy_text
+    if text:
+        st.caption(f":material/shield_person: {text}")

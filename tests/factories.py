@@ -75,3 +75,24 @@ def make_cohort(
         resources=tuple(resources),
         name=name,
     )
+
+
+def one_contact_each(arms: dict[str, int], with_contact: dict[str, int]) -> Cohort:
+    """Completers with peer-support contacts and no responses: ``arms`` {arm: completers};
+    the first ``with_contact[arm]`` of an arm have one contact, on day 3 + i % 5 (3, 4, 5, 6,
+    7, 3, ...), after which they wanted no more."""
+    parts, contacts = [], []
+    for arm, n in arms.items():
+        for i in range(n):
+            pid = f"{arm[0].upper()}{i:02d}"
+            parts.append({"participant_id": pid, "arm": arm})
+            if i < with_contact.get(arm, 0):
+                contacts.append(
+                    {
+                        "participant_id": pid,
+                        "contact_no": 1,
+                        "day": 3 + i % 5,
+                        "more_followup": "no",
+                    }
+                )
+    return make_cohort(parts, [], contacts)

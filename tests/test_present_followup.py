@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hoo_metrics as hm
 from hoo_metrics.present import followup as followup_model
+from tests.factories import one_contact_each
 
 K = 5
 
@@ -71,3 +72,37 @@ def test_a_view_without_contacts_has_no_charts(sample_cohort):
     m = _model(sample_cohort, group_by=None, filters={"arm": ["routine"]})
     assert m.charts is None
     assert m.no_contacts.startswith("No peer-support contacts recorded for: all ")
+
+
+def test_a_group_whose_count_is_hidden_is_still_named():
+    # 27 enhanced and 3 routine, all with one contact. k = 5: routine's 3 is too few to show,
+    # and enhanced's 27 is hidden with it (30 overall - 27 = 3 would give routine back). The
+    # 27 had contacts: the takeaways name enhanced with the medians the table shows. Its 27
+    # days are 3, 4, 5, 6, 7 repeated (six 3s, six 4s, five each of 5, 6, 7): 12 ended by day
+    # 4 (12/27 < 1/2), 17 by day 5 (17/27 > 1/2), so half had finished by day 5; every
+    # median of contacts is 1
+    cohort = one_contact_each({"enhanced": 27, "routine": 3}, {"enhanced": 27, "routine": 3})
+    m = _model(cohort)
+    assert m.no_contacts == ""
+    c = m.charts
+    assert c is not None
+    assert c.contacts.takeaway == (
+        "Median contacts per participant: 1 in enhanced (n = suppressed); "
+        "routine: too few participants to show."
+    )
+    assert c.km.takeaway.startswith("Half of the participants had finished peer support by day 5 (")
+    assert c.km.takeaway.endswith(
+        ") in enhanced; routine: too few participants to show (Kaplan-Meier median)."
+    )
+
+
+def test_a_view_whose_every_contact_count_is_hidden_does_not_say_nobody():
+    # 20 per arm; 3 enhanced participants had a contact, no routine one. k = 5: enhanced's 3
+    # is too few to show (so is the overall 3); routine's 0 shows, a zero being no small count
+    cohort = one_contact_each({"enhanced": 20, "routine": 20}, {"enhanced": 3})
+    m = _model(cohort)
+    assert m.no_contacts.startswith("No peer-support contacts recorded for: routine ")
+    assert m.charts is not None  # enhanced had contacts: never followup_model.EMPTY
+    assert m.charts.contacts.takeaway == (
+        "Median contacts per participant: enhanced: too few participants to show."
+    )

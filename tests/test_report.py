@@ -10,9 +10,15 @@ import openpyxl
 import pytest
 
 import hoo_metrics as hm
+from hoo_metrics.present import baseline as baseline_model
+from hoo_metrics.present import followup as followup_model
+from hoo_metrics.present import overview as overview_model
+from hoo_metrics.present import recovery as recovery_model
+from hoo_metrics.present import resources as resources_model
 from hoo_metrics.present.report import STEP_KEYS, build_report, presentation_steps
+from hoo_metrics.present.resources import RANKINGS
 from tests.cli import run_cli
-from tests.factories import make_cohort
+from tests.factories import make_cohort, one_contact_each
 
 
 @pytest.fixture(scope="module")
@@ -53,31 +59,51 @@ def test_sections_figures_provenance(report, sample):
     assert "SYNTHETIC sample data" in html and 'class="synthetic"' in html
     assert "counts from 1 to 4 hidden (k = 5)" in html
     assert f"HOO dashboard version</td>\n      <td>{hm.__version__}" in html
-    # k = 5: 5 findings + flow + 4 resources (2 rankings, heatmap, helpfulness) + 3 follow-up
-    # (ended by contact, contacts, KM) = 13 charts. The recovery finding cannot draw thriving
-    # at the last wave (enhanced: 22 - 19 = 3 not thriving, a small sum of hidden cells;
-    # routine's and the overall 33 of 41 then secondary) nor "moved on" (overall 41 - 4: the 4
-    # not yet moved on are a small count), so it falls back to the coarsest answer the view
-    # shows: early stage to thriving, 7 of the 41 with a transition (the everyone-view's row;
-    # 7 / 41 = 17.07 %). Every transition cell of the sample is protected, so both Sankeys say
-    # why instead of drawing.
+    # k = 5: 5 findings + the flow + 5 resources (2 rankings, the heatmap, the helpfulness of
+    # each of the 2 waves, months 3 and 6) + 4 recovery flows + 3 follow-up (ended by contact,
+    # contacts, KM) = 18 charts. The recovery finding cannot draw thriving at the last wave
+    # (enhanced: 22 - 19 = 3 not thriving, a small sum of hidden cells; routine's and the
+    # overall 33 of 41 then secondary) nor "moved on" (overall 41 - 4: the 4 not yet moved on
+    # are a small count), so it falls back to the coarsest answer the view shows: early stage
+    # to thriving, 7 of the 41 with a transition (the everyone-view's row; 7 / 41 = 17.07 %).
+    # Every transition cell of the sample is protected, but each arm has a stage at baseline
+    # and at each wave for at least k completers (enhanced 22 at month 3 and 21 at month 6,
+    # routine 18 and 18, responses.csv), so each of the 2 x 2 flows draws the stage mix, as
+    # the Recovery page does.
     steps = {s.key: s for s in presentation_steps(sample)}
     recovery = steps["recovery"]
     assert recovery.figure is not None
     assert "hidden (small counts)" in recovery.sentence
     assert "to thriving by the last wave: 17% (7/41) overall" in recovery.sentence
     assert list(recovery.figure.data[0].y) == pytest.approx([7 / 41])
-    assert html.count('class="plotly-graph-div"') == 13
-    assert html.count("Nothing may be drawn here") == 2  # the two Sankeys
+    assert html.count('class="plotly-graph-div"') == 18
     assert "No chart: the values it would draw are hidden (small counts)." not in html
 
 
 def test_without_suppression_every_chart(sample):
     html = _outside_scripts(build_report(sample, suppression=1))
-    # the 13 above (the recovery finding's own chart instead of its fallback) + the two
-    # recovery Sankeys = 15
-    assert html.count('class="plotly-graph-div"') == 15
+    # the 18 above, the recovery finding's own chart instead of its fallback, the flows as
+    # Sankeys instead of the stage mix
+    assert html.count('class="plotly-graph-div"') == 18
     assert "Small-cell suppression is off (k = 1)" in html
+
+
+@pytest.mark.parametrize(
+    ("k", "legend"),
+    [
+        # k = 5: a count from 1 to 4 is a small count, printed "<5"
+        (5, "Privacy: counts from 1 to 4 show as &lt;5; values that would let one be worked out "
+         "by subtraction, and results of groups under 5 participants, show as suppressed. "
+         "– in a table: not computable."),
+        (11, "Privacy: counts from 1 to 10 show as &lt;11; "),
+        # k = 1 hides nothing: no privacy sentence, the dash alone
+        (1, '<p class="note">– in a table: not computable.</p>'),
+    ],
+)  # fmt: skip
+def test_the_legend_under_the_view_line_is_the_pages(sample, k, legend):
+    top = build_report(sample, suppression=k).split('<section id="findings">')[0]
+    assert legend in top
+    assert ("Privacy:" in top) == (k > 1)
 
 
 def test_the_methods_are_the_library_text(report):
@@ -387,3 +413,140 @@ def test_findings_not_recorded_in_this_cohort():
         _steps(only_baseline, suppression=5)["recovery"].sentence
         == "A stage at a follow-up wave is not recorded in this cohort."
     )
+
+
+# ---- the report renders the pages' view models -------------------------------------------------
+SECTIONS = ("findings", "overview", "baseline", "resources", "recovery", "followup", "methods")
+
+
+def _sections(report: str) -> dict[str, str]:
+    """Each section's HTML by its anchor, in the order of the report."""
+    html = _outside_scripts(report)
+    found = re.findall(r'<section id="([a-z]+)">(.*?)</section>', html, flags=re.S)
+    return dict(found)
+
+
+def _in_order(section: str, texts: list[str]) -> None:
+    """Every text in ``section`` (escaped as the report escapes it), in the order given."""
+    at = 0
+    for text in texts:
+        if not text:
+            continue
+        found = section.find(escape(text), at)
+        assert found >= 0, f"not in the section (or out of order): {text!r}"
+        at = found + len(escape(text))
+
+
+def _page_texts(res, colors) -> dict[str, list[str]]:
+    """Every sentence, card and caption each page shows, in the page's order (every wave)."""
+    o = overview_model.overview(res, colors)
+    texts = {
+        "overview": [
+            *(t for c in o.cards for t in (c.label, c.value, c.caption, c.help)),
+            o.flow.takeaway,
+            *o.table.frame.columns,
+        ]
+    }
+    b = baseline_model.baseline(res)
+    assert b.table is not None
+    texts["baseline"] = [b.takeaway, *b.table.frame.columns, b.pooled_note, b.caption]
+    whole = resources_model.whole_follow_up(res)
+    waves = resources_model.by_wave(res)
+    texts["resources"] = [
+        *(resources_model.ranking(res, colors, m, k).takeaway for _, m, k in RANKINGS),
+        whole.caption,
+        whole.comparison_takeaway or whole.no_comparison,
+        whole.comparison.caption if whole.comparison is not None else "",
+        waves.heatmap.takeaway,
+        *(
+            t
+            for month in waves.months
+            for w in [resources_model.wave(res, colors, month)]
+            for t in (w.helpfulness.takeaway, w.caption)
+        ),
+    ]
+    pages = [recovery_model.build(res, m) for m in recovery_model.months(res)]
+    texts["recovery"] = [
+        pages[0].takeaway,
+        *(f.chart.takeaway if f.chart else f.no_data for p in pages for f in p.flows),
+        pages[-1].flows_caption,
+        *(m.participants for m in pages[-1].matrices),
+        pages[-1].recovered_takeaway,
+        pages[-1].recovered.caption,
+    ]
+    f = followup_model.followup(res, colors)
+    assert f.charts is not None
+    c = f.charts
+    texts["followup"] = [
+        f.no_contacts,
+        c.ended.takeaway,
+        c.ended_caption,
+        c.contacts.takeaway,
+        c.km.takeaway,
+        c.km_caption,
+        *c.table.frame.columns,
+    ]
+    return texts
+
+
+@pytest.mark.parametrize("group_by", ["arm", "role"])
+def test_the_report_shows_what_each_page_shows(sample, group_by):
+    report = build_report(sample, group_by=group_by, suppression=5)
+    sections = _sections(report)
+    assert tuple(sections) == SECTIONS  # the pages' order, between the findings and Methods
+    res = hm.compute_results(sample, "completed", group_by, None, 5)
+    colors = hm.group_colors(sample.groups(group_by))
+    texts = _page_texts(res, colors)
+    for page, shown in texts.items():
+        _in_order(sections[page], shown)
+    analysed = texts["overview"][:4]
+    # participants.csv: 50 enrolled, 42 completed
+    assert analysed[:2] == ["Participants analysed", "42 of 50"]
+    if group_by == "arm":  # completers: 23 enhanced, 19 routine
+        assert analysed[2] == "enhanced: 23 · routine: 19"
+    else:  # completers: attending 5 + 4 = 9, midwife 2 + 2 and other 2 + 2 pooled (each
+        # under 5) = 8, nurse 10 + 8 = 18, resident 4 + 3 = 7
+        assert analysed[2] == (
+            "attending: 9 · midwife + other (pooled): 8 · nurse: 18 · resident: 7"
+        )
+        # the pooling is said under the view line, as under every page's title
+        top = _outside_scripts(report).split('<section id="findings">')[0]
+        assert "pooled into one: midwife + other (pooled)." in top
+
+
+@pytest.mark.parametrize(
+    ("arms", "with_contact", "contacts"),
+    [
+        # 20 per arm, 3 enhanced participants with a contact: enhanced's 3 is too few to show,
+        # and so is the overall 3: every row of ended_by_contact is hidden
+        (
+            {"enhanced": 20, "routine": 20},
+            {"enhanced": 3},
+            "Median contacts per participant: enhanced: too few participants to show.",
+        ),
+        # 27 enhanced and 3 routine, all with one contact: routine's 3 is too few, enhanced's
+        # 27 hidden with it (30 - 27 = 3); only the overall row (30) shows. Enhanced's median
+        # of 27 single contacts is 1, shown in the summary table
+        (
+            {"enhanced": 27, "routine": 3},
+            {"enhanced": 27, "routine": 3},
+            "Median contacts per participant: 1 in enhanced (n = suppressed); "
+            "routine: too few participants to show.",
+        ),
+    ],
+    ids=["every-row-too-few", "one-arm-hidden-with-the-other"],
+)
+def test_hidden_contact_counts_are_not_read_as_nobody(arms, with_contact, contacts):
+    cohort = one_contact_each(arms, with_contact)
+    res = hm.compute_results(cohort, "completed", "arm", None, 5)
+    ended = res.tables["ended_by_contact"]
+    assert ended.mask["participants"].all()  # every group's row is hidden
+    report = build_report(cohort, suppression=5)
+    # was: "No participant in this view had a peer-support contact." (3, or 30, had)
+    assert followup_model.EMPTY not in report
+    m = followup_model.followup(res, hm.group_colors(cohort.groups("arm")))
+    assert m.charts is not None
+    assert m.charts.contacts.takeaway == contacts
+    # the report says what the page says
+    section = _sections(report)["followup"]
+    _in_order(section, [m.no_contacts, m.charts.ended.takeaway, contacts, m.charts.km.takeaway])

@@ -81,8 +81,10 @@ def followup(results: Results, colors: Mapping[str, str]) -> FollowupModel:
     s = summary.table.reset_index(drop=True)
     few = summary.too_few.to_numpy()
     none = s[(s["participants"] == 0)]["group"].tolist()
-    # a group too small to show is still named (as too few); one with no contact is not
-    counted = s[(s["participants"] > 0) | few].index
+    # a group too small to show is still named (as too few), and so is one whose count is
+    # hidden (it had contacts: a hidden count is never zero); one with no contact is not
+    hidden = summary.mask["participants"].to_numpy()
+    counted = s[(s["participants"] > 0) | few | hidden].index
     no_contacts = (
         f"No peer-support contacts recorded for: {group_list(none)} "
         "(in the trial, routine support had no peer follow-up)."
@@ -99,18 +101,20 @@ def followup(results: Results, colors: Mapping[str, str]) -> FollowupModel:
         key="ended",
     )
     contacts = tables["contacts_per_participant"]
-    median_contacts = {
-        i: f"{number(s['median_contacts'][i], 0)} in {s['group'][i]} "
-        f"(n = {number(s['participants'][i], 0)})"
-        for i in counted
-    }
+    n = summary.render("participants", lambda v: number(v, 0)).to_numpy()
+    contacts_text = summary.render("median_contacts", lambda v: number(v, 0)).to_numpy()
+    median_contacts = {i: f"{contacts_text[i]} in {s['group'][i]} (n = {n[i]})" for i in counted}
     contacts_chart = Chart(
         figures.contacts_chart(contacts.table, colors, contacts.labels()),
         "Median contacts per participant: " + _per_group(s, few, counted, median_contacts) + ".",
         key="contacts",
     )
+    days_hidden = summary.labels()["median_support_days"].to_numpy()
     median_days = {
-        i: f"day {number(s['median_support_days'][i], 0)} ("
+        # a hidden median says so: "no median reached" would be a claim about the curve
+        i: f"{s['group'][i]}: {days_hidden[i]}"
+        if summary.mask["median_support_days"].iloc[i]
+        else f"day {number(s['median_support_days'][i], 0)} ("
         + ci(s["median_support_days_low"][i], s["median_support_days_high"][i], digits=0)
         + f") in {s['group'][i]}"
         if not is_missing(s["median_support_days"][i])

@@ -1,11 +1,16 @@
 """The report: one self-contained HTML file of a view, and the presentation's key findings.
 
-No streamlit here. :func:`build_report` writes every page's charts and tables, the methods, the
-cohort's provenance (name, version, SHA-256 of its content), the analysis set, filters and
-suppression threshold, the dashboard version and the date into ONE HTML file that opens
-offline: plotly.js is embedded once (``include_plotlyjs=True`` in the first figure), and no
-script, style sheet, font or image is loaded from anywhere else. Every text that comes from the
-data (cohort name, group labels, filter values) is HTML-escaped.
+No streamlit here. :func:`build_report` renders the view models the pages lay out
+(:mod:`hoo_metrics.present.overview`, ``baseline``, ``resources``, ``recovery``,
+``followup``), in the pages' order and with every follow-up wave a page lets one choose, after
+the five key findings and before the Methods; one small renderer per block (a card, a chart
+under its takeaway, a table with its caption, a sentence), so the report says what the pages
+say and has no sentence of its own about the numbers. Around them: the cohort's provenance
+(name, version, SHA-256 of its content), the analysis set, filters and suppression threshold,
+the dashboard version and the date. The file opens offline: plotly.js is embedded once
+(``include_plotlyjs=True`` in the first figure), and no script, style sheet, font or image is
+loaded from anywhere else. Every text that comes from the data (cohort name, group labels,
+filter values) is HTML-escaped.
 
 :func:`presentation_steps` gives the five findings of presentation mode (one chart and one
 sentence each); the report opens with the same five.
@@ -15,7 +20,7 @@ Numbers are suppressed before anything is drawn (:mod:`hoo_metrics.privacy`; k f
 The findings' sentences keep three cases apart: a value the suppression hides is "hidden (small
 counts)", never 0 or absent; a resource, wave or file the cohort lacks is "not recorded in this
 cohort"; a shown count of 0, or a group with nobody, is "none". Tables print hidden cells as
-their labels or "–".
+their labels ("<5", "suppressed"), a value that cannot be computed as "–".
 """
 
 from __future__ import annotations
@@ -32,28 +37,26 @@ import plotly.graph_objects as go
 from .. import privacy
 from ..contract import ALL_GROUP, resource_label
 from ..metrics.inference import compare_proportions, wilson_interval
+from . import baseline as baseline_model
 from . import figures
-from .export import Results, compute_results, filters_text, labelled
+from . import followup as followup_model
+from . import overview as overview_model
+from . import recovery as recovery_model
+from . import resources as resources_model
+from .export import Results, compute_results, filters_text
 from .format import (
     DASH,
     SYNTHETIC_LABEL,
-    baseline_display,
-    baseline_verdict,
     ci,
-    comparison_display,
     group_list,
     number,
     p_value,
     pct,
     population_label,
-    recovered_tests_display,
-    resource_ranking_display,
-    takeaway_recovered,
-    takeaway_resource_test,
     variable_label,
-    wave_ranking_display,
 )
 from .methods import methods_sections
+from .model import Card, Chart, Table
 
 __all__ = ["STEP_KEYS", "Slide", "build_report", "presentation_steps"]
 
@@ -597,85 +600,200 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;marg
 color:#222;background:#fff;line-height:1.45}
 main{max-width:1100px;margin:0 auto;padding:24px 32px 64px}
 h1{font-size:1.9rem;margin:.2em 0}h2{border-bottom:2px solid #0072B2;padding-bottom:4px;
-margin-top:2.2em}h3{margin:1.4em 0 .3em}
+margin-top:2.2em}h3{margin:1.4em 0 .3em}h4{margin:1em 0 .3em}
 .synthetic{background:#FFF1D6;border:2px solid #B35900;color:#7A3D00;padding:10px 14px;
 font-weight:700;font-size:1.1rem;border-radius:6px}
 .refusal{background:#FDECEA;border:2px solid #B3261E;padding:10px 14px;border-radius:6px}
+.nodata{background:#EAF2FA;border-left:4px solid #0072B2;padding:8px 12px}
 .takeaway{font-weight:600;font-size:1.05rem}.note{color:#555;font-size:.9rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(210px,1fr));gap:12px;
+margin:1em 0}.card{border:1px solid #ccc;border-radius:8px;padding:10px 14px}
+.card .label{font-size:.9rem;color:#444}.card .value{font-size:1.6rem;font-weight:600}
+.card p{margin:.3em 0}.card p.help{font-size:.8rem;color:#666}
+.cols{display:grid;gap:16px}.cols>div{min-width:0}
+@media (max-width:700px){.cols{grid-template-columns:1fr!important}}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88rem}
 th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#F2F5F8}table.about td:first-child{font-weight:600;white-space:nowrap}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
 nav a{margin-right:1em}
-@media print{.plotly-graph-div{page-break-inside:avoid}}
+@media print{.plotly-graph-div,.card{page-break-inside:avoid}}
 """
-
-_DASH_NOTE = (
-    "– in a table: hidden by small-cell suppression, or not computable. The CSV / Excel export "
-    "gives the reason for every hidden cell."
-)
 
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table(df: pd.DataFrame, index: bool = False) -> str:
-    return df.to_html(index=index, escape=True, na_rep=DASH, border=0, classes="t")
+# ---- one renderer per block of a view model (model.Card, model.Chart, model.Table, a sentence)
+def _text(text: str, kind: str = "") -> str:
+    """A sentence: ``kind`` "takeaway" (above a chart or table), "note" (a caption), "nodata"
+    (why nothing is shown), "help" (what a card counts), "" (plain); nothing for an empty
+    text."""
+    if not text:
+        return ""
+    return f'<p class="{kind}">{_e(text)}</p>' if kind else f"<p>{_e(text)}</p>"
+
+
+def _heading(level: int, text: str) -> str:
+    return f"<h{level}>{_e(text)}</h{level}>"
+
+
+def _cards(cards: Sequence[Card]) -> str:
+    """A row of cards; the help a page shows on hover is printed (a report cannot hover)."""
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><div class="label">{_e(c.label)}</div>'
+            f'<div class="value">{_e(c.value)}</div>'
+            + _text(c.caption, "note")
+            + _text(c.help, "help")
+            + "</div>"
+            for c in cards
+        )
+        + "</div>"
+    )
+
+
+def _table(t: Table) -> str:
+    """A table as the page prints it (hidden cells already as their labels), its caption under
+    it. An index shown is the first column, its name the corner header."""
+    frame = t.frame
+    if not t.hide_index:
+        frame = frame.rename_axis(frame.index.name or "").reset_index()
+    table = frame.to_html(index=False, escape=True, na_rep=DASH, border=0, classes="t")
+    return table + _text(t.caption, "note")
+
+
+def _columns(*blocks: str) -> str:
+    """Blocks side by side where the page puts them in columns, two to a row (a printed page
+    is narrower than a screen), stacked on a narrow screen. The columns are fixed before any
+    block is drawn: a chart takes its width from its column when its script runs, before the
+    blocks after it exist."""
+    style = f"grid-template-columns:repeat({min(len(blocks), 2)},minmax(0,1fr))"
+    return (
+        f'<div class="cols" style="{style}">'
+        + "".join(f"<div>{b}</div>" for b in blocks)
+        + "</div>"
+    )
 
 
 class _Figures:
-    """Figures as HTML divs; plotly.js is embedded in the first one only."""
+    """Figures as HTML divs; plotly.js is embedded in the first one only. Synthetic cohorts get
+    the watermark (as ``hoo_app.ui.chart`` gives it on the pages)."""
 
     def __init__(self, synthetic: bool):
         self.count = 0
         self.synthetic = synthetic
 
-    def __call__(self, fig: go.Figure | None) -> str:
-        if fig is None:
-            return '<p class="note">Nothing may be drawn here (too few participants).</p>'
-        if self.synthetic:
+    def __call__(self, fig: go.Figure, static: bool = False, marked: bool = False) -> str:
+        if self.synthetic and not marked:
             fig = figures.mark_synthetic(fig)
         self.count += 1
+        config = {"staticPlot": True} if static else {"displaylogo": False}
         return fig.to_html(
             full_html=False,
             include_plotlyjs=self.count == 1,
             div_id=f"figure-{self.count}",
-            config={"displaylogo": False, "responsive": True},
+            config={**config, "responsive": True},
         )
 
-
-def _safe_display(fn, *tables, fallback: pd.DataFrame) -> pd.DataFrame:
-    """A display table from suppressed input; if the formatter cannot cope with a hidden value,
-    the labelled tidy table instead (never a traceback in a report)."""
-    try:
-        return fn(*tables)
-    except (TypeError, ValueError, KeyError):
-        return fallback
+    def chart(self, chart: Chart) -> str:
+        """A chart under its takeaway."""
+        return _text(chart.takeaway, "takeaway") + self(chart.figure, static=chart.static)
 
 
-def _matrix(st: privacy.SuppressedTable, group: str) -> pd.DataFrame:
-    """Baseline x last-wave counts of one group with totals; hidden cells print their label."""
-    from ..contract import STAGE_CATEGORIES, stage_category_label
+# ---- the sections: each page's view model, laid out as the page lays it out ---------------------
+def _findings(slides: Sequence[Slide], fig: _Figures) -> str:
+    body = []
+    for slide in slides:
+        body.append(_heading(3, slide.title) + _text(slide.sentence, "takeaway"))
+        if slide.figure is not None:
+            body.append(fig(slide.figure, marked=True))  # presentation_steps marks its charts
+        else:  # the sentence says why, unless the values are hidden
+            body.append(_text(slide.no_chart, "note"))
+        body.append(_text(slide.note, "note"))
+    return "".join(body)
 
-    lab = labelled(st)
-    lab = lab[lab["group"] == group]
-    cats = list(STAGE_CATEGORIES)
-    names = [stage_category_label(c) for c in cats]
-    out = pd.DataFrame(0, index=[*names, "Total"], columns=[*names, "Total"], dtype=object)
-    for r in lab.itertuples(index=False):
-        out.loc[stage_category_label(r[1]), stage_category_label(r[2])] = r[3]
-    k = st.suppression.k
-    m = st.margins
-    assert m is not None  # the transitions table always carries its margins
-    for r in m[m["group"] == group].itertuples(index=False):
-        row = "Total" if r[1] == "Total" else stage_category_label(r[1])
-        col = "Total" if r[2] == "Total" else stage_category_label(r[2])
-        out.loc[row, col] = (
-            (f"<{k}" if r[5] == "small_count" else "suppressed") if r[4] else int(r[3])
-        )
-    out.index.name = "Baseline \\ last wave"
-    return out
+
+def _overview(res: Results, colors: Mapping[str, str], fig: _Figures) -> str:
+    m = overview_model.overview(res, colors)
+    return _cards(m.cards) + _heading(3, "Participant flow") + fig.chart(m.flow) + _table(m.table)
+
+
+def _baseline(res: Results) -> str:
+    m = baseline_model.baseline(res)
+    if m.table is None:
+        return _text(baseline_model.NO_PARTICIPANTS, "nodata")
+    return (
+        _text(m.takeaway, "takeaway")
+        + _table(m.table)
+        + _text(m.pooled_note)
+        + _text(m.caption, "note")
+    )
+
+
+def _resources(res: Results, colors: Mapping[str, str], fig: _Figures) -> str:
+    """Both sections of the page, every follow-up wave (the page shows one at a time)."""
+    if message := resources_model.no_data(res):
+        return _text(message, "nodata")
+    body = [_heading(3, "Over the whole follow-up")]
+    for label, measure, key in resources_model.RANKINGS:
+        chart = resources_model.ranking(res, colors, measure, key)
+        body.append(_heading(4, label) + fig.chart(chart))
+    whole = resources_model.whole_follow_up(res)
+    body.append(_text(whole.caption, "note") + _table(whole.ranking))
+    body.append(_heading(4, "Do the groups differ?"))
+    if whole.comparison is None:
+        body.append(_text(whole.no_comparison, "nodata"))
+    else:
+        body.append(_text(whole.comparison_takeaway, "takeaway") + _table(whole.comparison))
+    waves = resources_model.by_wave(res)
+    body.append(_heading(3, "By follow-up wave") + fig.chart(waves.heatmap))
+    for month in waves.months:
+        wave = resources_model.wave(res, colors, month)
+        body.append(_heading(4, f"Month {month}") + fig.chart(wave.helpfulness))
+        body.append(_text(wave.caption, "note") + _table(wave.table))
+    return "".join(body)
+
+
+def _recovery(res: Results, fig: _Figures) -> str:
+    """The page at every follow-up wave (the page shows one at a time); the takeaway, the
+    matrices and the resources of those who recovered do not depend on the wave."""
+    months = recovery_model.months(res)
+    if not months:
+        return _text(recovery_model.NO_TRANSITIONS, "nodata")
+    pages = [recovery_model.build(res, month) for month in months]
+    body = [_text(pages[0].takeaway, "takeaway")]
+    for page in pages:
+        flows = [
+            _heading(4, flow.title)
+            + (fig.chart(flow.chart) if flow.chart is not None else _text(flow.no_data, "nodata"))
+            for flow in page.flows
+        ]
+        body.append(_heading(3, f"Month {page.month}") + _columns(*flows))
+    last = pages[-1]
+    body.append(_text(last.flows_caption, "note"))
+    body.append(_heading(3, "Transition matrix: baseline to last follow-up wave"))
+    for matrix in last.matrices:
+        body.append(f"<p><b>{_e(matrix.group)}</b>: {_e(matrix.participants)}</p>")
+        body.append(_table(matrix.table))
+    body.append(_heading(3, "Resources of those who recovered"))
+    body.append(_text(last.recovered_takeaway, "takeaway") + _table(last.recovered))
+    return "".join(body)
+
+
+def _followup(res: Results, colors: Mapping[str, str], fig: _Figures) -> str:
+    m = followup_model.followup(res, colors)
+    body = [_text(m.no_contacts, "note")]
+    if m.charts is None:
+        return "".join([*body, _text(followup_model.EMPTY, "nodata")])
+    c = m.charts
+    body.append(
+        _columns(fig.chart(c.ended) + _text(c.ended_caption, "note"), fig.chart(c.contacts))
+    )
+    body.append(fig.chart(c.km) + _text(c.km_caption, "note") + _table(c.table))
+    return "".join(body)
 
 
 def _section(anchor: str, title: str, body: str) -> str:
@@ -698,6 +816,27 @@ def _methods(k: int) -> str:
             )
             parts.append(f"<ul>{''.join(items)}</ul>")
     return "".join(parts)
+
+
+def _legend(res: Results) -> str:
+    """What the tables' hidden cells print (the sentence under every page's title), and the
+    dash."""
+    dash = f"{DASH} in a table: not computable."
+    if not res.privacy_text:
+        return dash
+    return (
+        f"{res.privacy_text} {dash} The CSV / Excel export gives the reason for every hidden cell."
+    )
+
+
+#: the sections in the order of the pages (anchor, link, title)
+_PAGES = (
+    ("overview", "Overview", "Overview"),
+    ("baseline", "Baseline", "Baseline characteristics (Table 1)"),
+    ("resources", "Resources", "Resources"),
+    ("recovery", "Recovery", "Recovery"),
+    ("followup", "Follow-up", "Follow-up: peer-support contacts"),
+)
 
 
 def build_report(
@@ -749,142 +888,26 @@ def build_report(
         parts.append("</main></body></html>")
         return "\n".join(parts)
 
+    # what every page shows under its title
+    parts.append(_text(_legend(res), "note") + _text(res.pooled_text, "note"))
     parts.append(
-        '<nav><a href="#findings">Key findings</a><a href="#overview">Overview</a>'
-        '<a href="#baseline">Baseline</a><a href="#resources">Resources</a>'
-        '<a href="#recovery">Recovery</a><a href="#followup">Follow-up</a>'
-        '<a href="#methods">Methods</a></nav>'
+        '<nav><a href="#findings">Key findings</a>'
+        + "".join(f'<a href="#{anchor}">{_e(link)}</a>' for anchor, link, _ in _PAGES)
+        + '<a href="#methods">Methods</a></nav>'
     )
-    t = res.tables
-    # key findings
-    body = []
-    for slide in presentation_steps(cohort, results=res, colors=colors):
-        body.append(f"<h3>{_e(slide.title)}</h3><p class='takeaway'>{_e(slide.sentence)}</p>")
-        if slide.figure is not None:
-            body.append(fig(slide.figure))
-        elif slide.no_chart:  # else the sentence says why (not recorded, nobody)
-            body.append(f"<p class='note'>{_e(slide.no_chart)}</p>")
-        if slide.note:
-            body.append(f"<p class='note'>{_e(slide.note)}</p>")
-    parts.append(_section("findings", "Key findings", "".join(body)))
-
-    # overview
-    enr = t["enrollment"]
-    total = (enr.overall or enr).table["enrolled"].iloc[0] if len(enr.table) else None
-    body = [
-        fig(figures.consort_flow(enr.table, colors, total=total) if len(enr.table) else None),
-        _table(labelled(enr).rename(columns=lambda c: variable_label(c))),
-    ]
-    parts.append(_section("overview", "Overview: participant flow", "".join(body)))
-
-    # baseline
-    base = t["baseline_table"]
-    tests = t.get("baseline_tests")
-    tests_table = (
-        tests.table
-        if tests is not None
-        else pd.DataFrame(columns=["variable", "test", "statistic", "p_value"])
-    )
-    body = []
-    if tests is not None and group_by:
-        body.append(f"<p class='takeaway'>{_e(baseline_verdict(tests, group_by))}</p>")
-    body.append(
-        _table(
-            _safe_display(
-                baseline_display,
-                base,
-                tests if tests is not None else tests_table,
-                fallback=labelled(base),
-            )
-        )
-    )
-    parts.append(_section("baseline", "Baseline characteristics (Table 1)", "".join(body)))
-
-    # resources
-    over = t["resources_overall"]
-    comp = t.get("resource_comparison")
-    comp_table = comp.table if comp is not None else over.table.iloc[0:0]
-    by_wave = t["resources_by_wave"]
-    body = []
-    if over.table.empty:
-        body.append("<p>No follow-up responses in this view.</p>")
-    else:
-        for measure, label in (("most_helpful_ever", "Named most helpful"), ("used_ever", "Used")):
-            body.append(
-                f"<h3>{label}, any follow-up wave</h3><p class='takeaway'>"
-                f"{_e(takeaway_resource_test(comp_table, over.table, measure))}</p>"
-            )
-            body.append(
-                fig(figures.resource_ranking_chart(over.table, colors, measure, over.labels()))
-            )
-        body.append("<p class='note'>Bars: % of participants; whiskers: Wilson 95% CI.</p>")
-        body.append("<h3>Ranking</h3>")
-        body.append(_table(_safe_display(resource_ranking_display, over, fallback=labelled(over))))
-        if comp is not None:
-            body.append("<h3>Do the groups differ?</h3>")
-            body.append(_table(_safe_display(comparison_display, comp, fallback=labelled(comp))))
-            body.append(
-                "<p class='note'>Two groups: Fisher's exact test, two-sided; more groups: "
-                "chi-square. Risk difference: first group minus second, Newcombe 95% CI. BH q: "
-                "Benjamini-Hochberg within each measure.</p>"
-            )
-        wave = by_wave.table
-        months = sorted(wave["month"].unique().tolist())
-        body.append("<h3>By follow-up wave</h3>")
-        body.append(fig(figures.use_heatmap(wave, res.groups, by_wave.labels())))
-        last = wave[wave["month"] == months[-1]]
-        body.append(f"<h3>Mean helpfulness at month {int(months[-1])}</h3>")
-        body.append(fig(figures.helpfulness_chart(last, colors)))
-        body.append(
-            _table(_safe_display(wave_ranking_display, by_wave, fallback=labelled(by_wave)))
-        )
-    parts.append(_section("resources", "Resources", "".join(body)))
-
-    # recovery
-    tr = t["transitions"]
-    body = []
-    if tr.table.empty:
-        body.append("<p>No participant has a stage at baseline and at follow-up.</p>")
-    else:
-        for g in dict.fromkeys(tr.table["group"]):
-            d = tr.table[(tr.table["group"] == g) & tr.table["n"].notna()]
-            body.append(f"<h3>{_e(_group_name(g))}: baseline to the last follow-up wave</h3>")
-            body.append(fig(figures.stage_sankey(d, "Last wave") if len(d) else None))
-            body.append(_table(_matrix(tr, g), index=True))
-        body.append(
-            "<p class='note'>Hidden transitions (fewer than k participants) are not drawn; the "
-            "matrices label them.</p>"
-        )
-        rec = t["recovered_resource_tests"]
-        body.append("<h3>Resources of those who recovered</h3>")
-        body.append(f"<p class='takeaway'>{_e(takeaway_recovered(rec.table))}</p>")
-        body.append(_table(_safe_display(recovered_tests_display, rec, fallback=labelled(rec))))
-    parts.append(_section("recovery", "Recovery-stage transitions", "".join(body)))
-
-    # follow-up
-    ended = t["ended_by_contact"].table
-    ended = ended[ended["participants"].notna() & (ended["participants"] > 0)]
-    contacts = t["contacts_per_participant"].table
-    summary = t["followup_summary"]
-    curve = t["support_duration_curve"].table
-    body = []
-    if ended.empty:
-        body.append("<p>No participant in this view had a peer-support contact.</p>")
-    else:
-        body.append("<h3>Support ended by contact</h3>")
-        body.append(fig(figures.ended_by_contact_chart(ended, colors)))
-        body.append("<h3>Contacts per participant</h3>")
-        body.append(fig(figures.contacts_chart(contacts[contacts["participants"].notna()], colors)))
-        body.append("<h3>Support duration (Kaplan-Meier)</h3>")
-        medians = dict(
-            zip(summary.table["group"], summary.table["median_support_days"], strict=True)
-        )
-        body.append(fig(figures.km_chart(curve[curve["survival"].notna()], colors, medians)))
-    body.append(_table(labelled(summary).rename(columns=lambda c: variable_label(c))))
-    parts.append(_section("followup", "Follow-up: peer-support contacts", "".join(body)))
+    slides = presentation_steps(cohort, results=res, colors=colors)
+    parts.append(_section("findings", "Key findings", _findings(slides, fig)))
+    bodies = {
+        "overview": _overview(res, colors, fig),
+        "baseline": _baseline(res),
+        "resources": _resources(res, colors, fig),
+        "recovery": _recovery(res, fig),
+        "followup": _followup(res, colors, fig),
+    }
+    parts += [_section(anchor, name, bodies[anchor]) for anchor, _, name in _PAGES]
 
     # methods and suppression
-    hidden = sum(int(st.mask.to_numpy().sum()) for st in t.values())
+    hidden = sum(int(st.mask.to_numpy().sum()) for st in res.tables.values())
     # what this report hid; the rules themselves are in the Methods text below
     sup = (
         f"<p>Small-cell suppression threshold k = {s.k}: {hidden} cells of this report's "
@@ -892,16 +915,11 @@ def build_report(
         if s.active
         else f"<p>Small-cell suppression is off (k = {s.k}{', lifted' if s.lifted else ''}).</p>"
     )
+    parts.append(_section("methods", "Methods", sup + _methods(s.k)))
+    made = about.set_index("item")["value"]
     parts.append(
-        _section(
-            "methods",
-            "Methods",
-            sup + f"<p class='note'>{_e(_DASH_NOTE)}</p>" + _methods(s.k),
-        )
-    )
-    parts.append(
-        f"<footer><p class='note'>Made by the HOO dashboard {_e(about.loc[9, 'value'])} on "
-        f"{_e(about.loc[10, 'value'])} UTC. Figures: {fig.count}.</p></footer>"
+        f"<footer><p class='note'>Made by the HOO dashboard {_e(made['HOO dashboard version'])} "
+        f"on {_e(made['Created (UTC)'])} UTC. Figures: {fig.count}.</p></footer>"
     )
     parts.append("</main></body></html>")
     return "\n".join(parts)

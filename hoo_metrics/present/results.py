@@ -133,6 +133,19 @@ class Results:
         )
 
     @property
+    def privacy_text(self) -> str:
+        """What a hidden value prints as, one sentence ("" when nothing can be hidden): every
+        page shows it under its title, the report under the view line."""
+        s = self.suppression
+        if not s.active:
+            return ""
+        return (
+            f"Privacy: counts from 1 to {s.k - 1} show as {s.small_label}; values that would "
+            f"let one be worked out by subtraction, and results of groups under {s.k} "
+            "participants, show as suppressed."
+        )
+
+    @property
     def groups(self) -> list[str]:
         return self.cohort.groups(self.group_by)
 

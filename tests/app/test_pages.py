@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 import hoo_metrics as hm
+from hoo_metrics.present import baseline as baseline_model
 
 from .conftest import PAGES, no_exception, open_page, texts
 
@@ -122,6 +123,11 @@ def test_baseline_table_and_verdict(sample):
     view = hm.compute_results(sample, "completed", "arm", None, 5)
     table, tests = view.tables["baseline_table"], view.tables["baseline_tests"]
     assert hm.baseline_verdict(tests, "arm") in texts(at)
+    # the page lays out the view model the report renders too: its caption, under the table
+    model = baseline_model.baseline(view)
+    assert model.caption in [c.value for c in at.caption]
+    # the privacy sentence under the title is the library's (the report shows it too)
+    assert any(view.privacy_text in c.value for c in at.caption)
     shown = at.dataframe[0].value
     expected = hm.baseline_display(table, tests)
     assert shown.reset_index(drop=True).equals(expected.reset_index(drop=True))
