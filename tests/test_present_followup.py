@@ -21,10 +21,7 @@ def _model(sample_cohort, group_by="arm", filters=None, suppression=K):
 def test_by_arm(sample_cohort):
     m = _model(sample_cohort)
     # no routine participant has a row in contacts.csv
-    assert m.no_contacts == (
-        "No peer-support contacts recorded for: routine (in the trial, routine support had no "
-        "peer follow-up)."
-    )
+    assert m.no_contacts == "No peer-support contacts recorded for: routine."
     c = m.charts
     assert c is not None
     # the 23 enhanced completers: support ended at contact 1 for 15 (8 still in support,
@@ -71,7 +68,7 @@ def test_a_view_without_contacts_has_no_charts(sample_cohort):
     # the routine arm alone: none of its 19 completers had a contact
     m = _model(sample_cohort, group_by=None, filters={"arm": ["routine"]})
     assert m.charts is None
-    assert m.no_contacts.startswith("No peer-support contacts recorded for: all ")
+    assert m.no_contacts.startswith("No peer-support contacts recorded for: all")
 
 
 def test_a_group_whose_count_is_hidden_is_still_named():
@@ -101,8 +98,10 @@ def test_a_view_whose_every_contact_count_is_hidden_does_not_say_nobody():
     # is too few to show (so is the overall 3); routine's 0 shows, a zero being no small count
     cohort = one_contact_each({"enhanced": 20, "routine": 20}, {"enhanced": 3})
     m = _model(cohort)
-    assert m.no_contacts.startswith("No peer-support contacts recorded for: routine ")
+    # the sentence says no more than that: it fits any cohort, not only the trial's
+    assert m.no_contacts == "No peer-support contacts recorded for: routine."
     assert m.charts is not None  # enhanced had contacts: never followup_model.EMPTY
     assert m.charts.contacts.takeaway == (
         "Median contacts per participant: enhanced: too few participants to show."
     )
+    assert m.charts.ended.takeaway == "Support ended: enhanced has too few participants to show."

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
-from .format import ci, ended_text, group_list, is_missing, number
+from .format import TOO_FEW_PHRASE, ci, ended_text, group_list, is_missing, number
 from .model import Chart, Table
 from .results import Results
 
@@ -55,9 +55,7 @@ class FollowupModel:
 
 def _per_group(s: pd.DataFrame, few: np.ndarray, rows: pd.Index, texts: dict[int, str]) -> str:
     """Each counted group's text; a group too small to show says so instead."""
-    return "; ".join(
-        f"{s['group'][i]}: too few participants to show" if few[i] else texts[i] for i in rows
-    )
+    return "; ".join(f"{s['group'][i]}: {TOO_FEW_PHRASE}" if few[i] else texts[i] for i in rows)
 
 
 def km_caption(k: int) -> str:
@@ -85,19 +83,19 @@ def followup(results: Results, colors: Mapping[str, str]) -> FollowupModel:
     # hidden (it had contacts: a hidden count is never zero); one with no contact is not
     hidden = summary.mask["participants"].to_numpy()
     counted = s[(s["participants"] > 0) | few | hidden].index
-    no_contacts = (
-        f"No peer-support contacts recorded for: {group_list(none)} "
-        "(in the trial, routine support had no peer follow-up)."
-        if none
-        else ""
-    )
+    no_contacts = f"No peer-support contacts recorded for: {group_list(none)}." if none else ""
     if counted.empty:
         return FollowupModel(no_contacts, None)
 
     texts = ended_text(ended, digits=1)
     ended_chart = Chart(
         figures.ended_by_contact_chart(ended.table, colors),
-        "Support ended " + "; ".join(f"{t} in {g}" for g, t in texts.items()) + ".",
+        "Support ended: "
+        + "; ".join(
+            f"{g} has {TOO_FEW_PHRASE}" if t == TOO_FEW_PHRASE else f"{t} in {g}"
+            for g, t in texts.items()
+        )
+        + ".",
         key="ended",
     )
     contacts = tables["contacts_per_participant"]

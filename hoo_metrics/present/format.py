@@ -66,6 +66,9 @@ __all__ = [
 DASH = "–"
 SYNTHETIC_LABEL = "SYNTHETIC"
 
+#: A group too small to show, inside a sentence.
+TOO_FEW_PHRASE = TOO_FEW_TEXT.lower()
+
 
 def is_missing(x) -> bool:
     """True for None, NaN and pandas NA."""
@@ -562,7 +565,7 @@ def ended_text(ended, contacts: Sequence[int] = (1, 2), digits: int = 0) -> dict
     out = {}
     for group, d in table.groupby("group", sort=False):
         if d["_few"].all():
-            out[str(group)] = "too few participants to show"
+            out[str(group)] = TOO_FEW_PHRASE
             continue
         d = d.set_index("contact")
         parts = []

@@ -10,6 +10,7 @@ from ..metrics.inference import compare_proportions
 from ..privacy import TOO_FEW_TEXT
 from .figures import stage_distribution_chart, stage_sankey
 from .format import (
+    TOO_FEW_PHRASE,
     is_missing,
     moved_on_at_least,
     pct,
@@ -28,7 +29,7 @@ __all__ = ["NO_TRANSITIONS", "Flow", "Matrix", "RecoveryPage", "build", "months"
 
 NO_TRANSITIONS = "No participant in this view has a stage at baseline and at follow-up."
 FLOWS_CAPTION = (
-    "Left: stage category at baseline; right: at the chosen wave. Width = participants. "
+    "Left: stage category at baseline; right: at the follow-up wave. Width = participants. "
     "Only analysed participants with a stage at both times. When single transitions are too "
     "few to show, the stage mix at baseline and at the wave is shown instead, with stages pooled "
     "(early / middle / moved on, or not yet moved on / moved on) where that lets it show."
@@ -109,7 +110,7 @@ def _early_to_thriving(ett) -> str:
     e = ett.table.reset_index(drop=True)
     groups = e["group"].tolist()
     values = [
-        "too few participants to show"
+        TOO_FEW_PHRASE
         if ett.too_few.iloc[i]
         else suppressed_text(ett, i, share(e["n"][i], e["participants"][i]), "n", "participants")
         for i in range(len(e))

@@ -35,7 +35,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import privacy
-from ..contract import ALL_GROUP, resource_label
+from ..contract import ALL_GROUP, MOVED_ON, resource_label
 from ..metrics.inference import compare_proportions, wilson_interval
 from . import baseline as baseline_model
 from . import figures
@@ -61,7 +61,6 @@ from .model import Card, Chart, Table
 __all__ = ["STEP_KEYS", "Slide", "build_report", "presentation_steps"]
 
 LEADERSHIP = "department_leadership"
-_MOVED_ON = ("dropping_out", "surviving", "thriving")  # stage 6 by its three paths
 
 
 @dataclass(frozen=True)
@@ -474,7 +473,7 @@ def _recovery_fallback(res: Results, colors) -> tuple[go.Figure | None, str]:
         mix = mg[mg["to"] != "Total"].set_index("to")["n"].to_dict()
         recoded = privacy.recode_stage_mix(mix, total, res.suppression)
         if recoded is not None and not pd.isna(total) and total > 0:
-            moved_on = recoded.get("moved_on", sum(recoded.get(c, 0.0) for c in _MOVED_ON))
+            moved_on = recoded.get("moved_on", sum(recoded.get(c, 0.0) for c in MOVED_ON))
             moved[g] = (int(moved_on), int(total))
     found = _share_finding(
         moved,
