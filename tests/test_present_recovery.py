@@ -93,6 +93,15 @@ def test_a_wave_with_nothing_to_draw_shows_how_many_at_least_moved_on(by_arm):
     assert moved.x[at_wave] == pytest.approx(17 / 21)
     assert moved.text[at_wave] == "≥81%"
     assert "Suppressed (small cells)" in bars  # the other 4 of 21 are hatched
+    # every segment has a width (0 when hidden): plotly stacks a NaN segment's successors
+    # from 0 again, so the hatched rest would be drawn over the bound
+    for flow in (enhanced, routine):
+        for trace in flow.figure.data:
+            assert all(x == x for x in trace.x), trace.name
+        keyed = {t.name for t in flow.figure.data if t.showlegend is not False}
+        assert keyed == {"Moved on (stage 6)", "Suppressed (small cells)"} | (
+            {"Moved on: thriving"} if flow is enhanced else set()
+        )
 
 
 def test_a_bound_under_k_is_not_printed(sample_cohort):

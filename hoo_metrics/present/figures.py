@@ -498,7 +498,10 @@ def stage_distribution_chart(
         fig.add_trace(
             go.Bar(
                 y=[f"{g} (n = {int(totals[g])})" for g in groups],
-                x=d["share"],  # NaN (suppressed or absent): no segment, no hover
+                # hidden or absent: a segment of width 0 (a NaN would break the stacking of
+                # the segments after it, which plotly then draws from 0 over this one)
+                x=d["share"].fillna(0.0),
+                showlegend=bool((d["share"].fillna(0.0) > 0).any()),  # no key for no segment
                 name=stage_category_label(c),
                 orientation="h",
                 marker_color=STAGE_COLORS[c],
