@@ -307,10 +307,13 @@ class _Space:
                 rows, r_inv = np.unique(line_ids[sel], return_inverse=True)
                 a = np.zeros((len(rows), len(cols)))
                 a[r_inv, np.searchsorted(cols, cell_ids[sel])] = coefs[sel]
-                _, s, vt = np.linalg.svd(a, full_matrices=True)
+                # the full square factor only where it holds the null space: with more lines
+                # than cells the thin one has every right singular vector, and the full left
+                # factor (lines x lines) would cost the most
+                u, s, vt = np.linalg.svd(a, full_matrices=len(rows) < len(cols))
                 tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0) * 10
                 rank = int((s > max(tol, 1e-9)).sum())
-                systems[c] = (cols, rows, a, vt[rank:])
+                systems[c] = (cols, rows, (u[:, :rank], s[:rank], vt[:rank]), vt[rank:])
             return systems[c]
 
         out = []
@@ -324,12 +327,14 @@ class _Space:
             used: list[np.ndarray] = []
             determined = True
             for c in sorted({cell_comp[j] for j in open_cells.tolist()}):
-                cols, rows, a, null = system(c)
+                cols, rows, (u, s, vt), null = system(c)
                 vec = np.isin(cols, open_cells).astype(float)
                 if len(null) and np.abs(null @ vec).max() > 1e-7:
                     determined = False
                     break
-                y = np.linalg.lstsq(a.T, vec, rcond=None)[0]
+                # the lines' combination that gives the target: the least-norm y with
+                # a.T y = vec, from the factors above (a = u s vt, so y = u s^-1 vt vec)
+                y = u @ ((vt @ vec) / s)
                 used.append(rows[np.abs(y) > 1e-8])
             if not determined:
                 continue
