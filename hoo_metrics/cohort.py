@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_
 from .identifiers import screen_participant_columns
 from .io.canonical import empty_contacts, frames_from_canonical
 from .problems import Problem
+
+if TYPE_CHECKING:  # the type only: the metrics import the cohort, never the reverse
+    from .metrics._analysed import KeptFacts
 
 
 class LazyText:
@@ -110,6 +114,10 @@ class Cohort:
     # filters, {column: why in plain words}: the validator's verdict (it does not load them);
     # None for a cohort built otherwise (by hand, from the library): see ``screened``
     screened_columns: Mapping[str, str] | None = None
+    # Kept for the life of this cohort, written only by the method that fills it (a new
+    # cohort, which filters, the analysis set and recodes make with ``replace``, starts with an
+    # empty one): what the metrics derive from this cohort as an analysis set (``kept_facts``).
+    _kept_facts: KeptFacts | None = field(default=None, init=False, repr=False)
 
     # ---- columns -------------------------------------------------------------------------
     @property
@@ -203,6 +211,20 @@ class Cohort:
     def _positions_of(self, table: pd.DataFrame) -> np.ndarray:
         found = index_in(table["participant_id"], self.participants["participant_id"])
         found.flags.writeable = False
+        return found
+
+    def kept_facts(self, build: Callable[[], KeptFacts]) -> KeptFacts:
+        """What the metrics derive from this cohort as an analysis set
+        (:class:`hoo_metrics.metrics._analysed.KeptFacts`): ``build()`` on the first ask, then
+        the same object for the life of this cohort. A Cohort is not changed after it is built
+        (frozen; pandas copy-on-write) and filters, the analysis set and recodes make new
+        cohorts, so what is kept always belongs to the data it was derived from. The metrics
+        pass ``build`` (the class) because they import the cohort, never the reverse; they ask
+        through :func:`hoo_metrics.metrics._analysed.analyse`, which takes the analysis set."""
+        found = self._kept_facts
+        if found is None:
+            found = build()
+            object.__setattr__(self, "_kept_facts", found)  # the one writer of this slot
         return found
 
     def derived(self, key: Hashable, compute: Callable[[Cohort], object]):

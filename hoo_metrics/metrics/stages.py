@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ..arrowtext import index_in
 from ..cohort import Cohort
-from ..contract import STAGE6_PATHS, STAGE_CATEGORIES
+from ..contract import STAGE_CATEGORIES
+from ._analysed import CODE, category_codes
 from .inference import compare_proportions
 from .resources import followup_arrays
 
-#: Integer code of each stage category: its position in contract.STAGE_CATEGORIES.
-CODE = {category: i for i, category in enumerate(STAGE_CATEGORIES)}
 EARLY, THRIVING = CODE["early"], CODE["thriving"]
 _K = len(STAGE_CATEGORIES)
 TRANSITION_COLUMNS = ("group", "from", "to", "n")
@@ -44,23 +42,6 @@ RECOVERED_COLUMNS = (
     "odds_ratio_ci_high",
     "test",
 )
-
-
-def category_codes(stage, path) -> np.ndarray:
-    """Category code (index into STAGE_CATEGORIES) of each response; -1 where none."""
-    s = pd.Series(stage)
-    if s.dtype.kind != "f":
-        s = pd.to_numeric(s, errors="coerce")
-    s = s.to_numpy(dtype="float64", na_value=np.nan)
-    codes = np.full(len(s), -1, dtype="int8")
-    codes[(s >= 1) & (s <= 3)] = CODE["early"]
-    codes[(s >= 4) & (s <= 5)] = CODE["middle"]
-    six = np.flatnonzero(s == 6)
-    if six.size:  # the path, read only where the stage is 6: which of STAGE6_PATHS it is
-        which = index_in(pd.Series(path).iloc[six], pa.array(STAGE6_PATHS, pa.large_string()))
-        named = which >= 0
-        codes[six[named]] = np.array([CODE[name] for name in STAGE6_PATHS])[which[named]]
-    return codes
 
 
 def positions(values: pd.Series, universe) -> np.ndarray:
