@@ -20,9 +20,8 @@ import pandas as pd
 from ..arrowtext import index_in
 from ..cohort import Cohort
 from ..contract import STAGE_CATEGORIES
-from ._analysed import CODE, category_codes
+from ._analysed import CODE, analyse, category_codes
 from .inference import compare_proportions
-from .resources import followup_arrays
 
 EARLY, THRIVING = CODE["early"], CODE["thriving"]
 _K = len(STAGE_CATEGORIES)
@@ -303,7 +302,7 @@ def recovered_resource_tests(
     n_others = len(pid) - n_et
 
     codes = list(cohort.resources)
-    used_ever = followup_arrays(w.analysed)["used_ever"]  # used at any follow-up wave
+    used_ever = analyse(cohort, population).followup.used_ever  # at any follow-up wave
     transitioned = used_ever[pid[is_et]].sum(axis=0)
     others = used_ever[pid[~is_et]].sum(axis=0)
     rows = []
