@@ -120,8 +120,8 @@ def _in_process(folder: Path, runs: int) -> dict[str, float]:
     out["content_sha256"] = statistics.median(hashes)
     cohort = hm.load_cohort(folder)
     for page, fn in PAGE_COMPUTATIONS.items():
-        # each run on a fresh Cohort (same tables, nothing cached: no analysis set, no derived
-        # tables), as after a filter change, which makes a new Cohort
+        # each run on a fresh Cohort (same tables, nothing cached: no analysis set, no analysed
+        # facts), as after a filter change, which makes a new Cohort
         times = []
         for _ in range(runs):
             fresh = replace(cohort)

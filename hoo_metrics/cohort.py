@@ -18,9 +18,10 @@ contacts
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ from .contract import ALL_GROUP, BLANK_GROUP, HELPFUL_PREFIX, POPULATIONS, USED_
 from .identifiers import screen_participant_columns
 from .io.canonical import empty_contacts, frames_from_canonical
 from .problems import Problem
+
+if TYPE_CHECKING:  # the type only: the metrics import the cohort, never the reverse
+    from .metrics._analysed import KeptFacts
 
 
 class LazyText:
@@ -110,6 +114,15 @@ class Cohort:
     # filters, {column: why in plain words}: the validator's verdict (it does not load them);
     # None for a cohort built otherwise (by hand, from the library): see ``screened``
     screened_columns: Mapping[str, str] | None = None
+    # Kept for the life of this cohort, written only by the methods that fill them (a new
+    # cohort, which filters, the analysis set and recodes make with ``replace``, starts with
+    # empty ones): each grouping's labels and groups (every metric asks), and what the metrics
+    # derive from this cohort as an analysis set (see ``kept_facts``).
+    _labels_memo: dict[str | None, pd.Series] = field(default_factory=dict, init=False, repr=False)
+    _groups_memo: dict[str | None, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _kept_facts: KeptFacts | None = field(default=None, init=False, repr=False)
 
     # ---- columns -------------------------------------------------------------------------
     @property
@@ -131,7 +144,13 @@ class Cohort:
         without it, the screen of its own columns (once per cohort)."""
         if self.screened_columns is not None:
             return dict(self.screened_columns)
-        return dict(self.derived("screened_columns", _screen_own_columns))
+        return dict(self._own_screen)
+
+    @cached_property
+    def _own_screen(self) -> dict[str, str]:
+        """The identifier screen of this cohort's own participant columns, once per cohort."""
+        found = screen_participant_columns(self.participants)
+        return {column: why.reason for column, why in found.items()}
 
     def used_column(self, code: str) -> str:
         return USED_PREFIX + code
@@ -205,16 +224,19 @@ class Cohort:
         found.flags.writeable = False
         return found
 
-    def derived(self, key: Hashable, compute: Callable[[Cohort], object]):
-        """``compute(self)``, computed once per cohort and kept under ``key``: for the tables
-        several metrics derive from the same analysed cohort (the metric modules own their keys
-        and never change what they get back). A Cohort is not changed after it is built (frozen;
-        pandas copy-on-write), and ``filter``/``analysis_set`` make new cohorts with an empty
-        store, so a kept table always belongs to the data it was computed from."""
-        store = self.__dict__.setdefault("_derived", {})  # as functools.cached_property does
-        if key not in store:
-            store[key] = compute(self)
-        return store[key]
+    def kept_facts(self, build: Callable[[], KeptFacts]) -> KeptFacts:
+        """What the metrics derive from this cohort as an analysis set
+        (:class:`hoo_metrics.metrics._analysed.KeptFacts`): ``build()`` on the first ask, then
+        the same object for the life of this cohort. A Cohort is not changed after it is built
+        (frozen; pandas copy-on-write) and filters, the analysis set and recodes make new
+        cohorts, so what is kept always belongs to the data it was derived from. The metrics
+        pass ``build`` (the class) because they import the cohort, never the reverse; they ask
+        through :func:`hoo_metrics.metrics._analysed.analyse`, which takes the analysis set."""
+        found = self._kept_facts
+        if found is None:
+            found = build()
+            object.__setattr__(self, "_kept_facts", found)  # the one writer of this slot
+        return found
 
     # ---- subsets ---------------------------------------------------------------------------
     def _restrict(self, keep: pd.Series) -> Cohort:
@@ -301,7 +323,9 @@ class Cohort:
         Computed once per cohort and grouping (every metric asks); each call gets its own
         Series over the same values (copy-on-write: changing it never changes the kept one).
         """
-        labels = self.derived(("group_labels", group_by), lambda c: c._group_labels(group_by))
+        labels = self._labels_memo.get(group_by)
+        if labels is None:
+            labels = self._labels_memo[group_by] = self._group_labels(group_by)
         return labels.copy(deep=False)
 
     def _group_labels(self, group_by: str | None) -> pd.Series:
@@ -316,9 +340,10 @@ class Cohort:
     def groups(self, group_by: str | None) -> list[str]:
         """Distinct group labels among the participants of this cohort, ascending (computed
         once per cohort and grouping; each call gets its own list)."""
-        kept = self.derived(
-            ("groups", group_by), lambda c: sort_groups(c.group_labels(group_by).unique())
-        )
+        kept = self._groups_memo.get(group_by)
+        if kept is None:
+            kept = tuple(sort_groups(self.group_labels(group_by).unique()))
+            self._groups_memo[group_by] = kept
         return list(kept)
 
     def group_of(self, group_by: str | None) -> pd.Series:
@@ -344,11 +369,6 @@ def cohort_from_canonical(
     defaults to the codes of the ``used_`` columns in column order; other keyword arguments
     (``name``, ``source``, ``sha256``, ``synthetic``, ``warnings``) go to the Cohort."""
     return Cohort(**frames_from_canonical(tables, resources), **fields)
-
-
-def _screen_own_columns(cohort: Cohort) -> dict[str, str]:
-    found = screen_participant_columns(cohort.participants)
-    return {column: why.reason for column, why in found.items()}
 
 
 def flag(values: pd.Series) -> np.ndarray:

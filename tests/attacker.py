@@ -92,8 +92,8 @@ Targets (what must stay unknown)
     (analysed - respondents) and participants without a contact.
 
 Cost: the engine's own work dominates (``compute_results`` per view and k); a view's reading
-and its lifted counterpart are kept on the cohort (``Cohort.derived``), so a view attacked
-again (other unions, regression tests) costs only the linear algebra.
+and its lifted counterpart are kept by cohort and view (``_KEPT``, the latest few hundred), so
+a view attacked again (other unions, regression tests) costs only the linear algebra.
 
 Public API: :class:`View`, :func:`attack`, :class:`AttackReport`, :class:`Finding`,
 :class:`RowSpace`, :func:`solve_hidden`, :func:`wilson_candidates`, :func:`random_views`.
@@ -116,9 +116,9 @@ import pandas as pd
 
 from hoo_metrics.cohort import Cohort
 from hoo_metrics.contract import ALL_GROUP, BLANK_GROUP, STAGE_CATEGORIES, STATUSES
+from hoo_metrics.metrics._analysed import category_codes
 from hoo_metrics.metrics.followup import support_duration_curve
 from hoo_metrics.metrics.inference import wilson_interval
-from hoo_metrics.metrics.stages import category_codes
 from hoo_metrics.present.export import compute_results, export_tables
 from hoo_metrics.present.summary import summary as summary_json
 from hoo_metrics.privacy import Suppression, pooled_groups
@@ -138,6 +138,30 @@ __all__ = [
 BASELINE_STAGE = "baseline_stage_category"
 #: The view index a cached reading is made with (replaced by the view's index in a union).
 _SLOT = "#"
+
+
+class _Kept:
+    """Values computed lately, by key (a key names the cohort object it was computed from):
+    the same cohort is attacked again in other unions and regression tests. Bounded, oldest
+    dropped first, so the cohorts of a whole test session are not all kept alive."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._values: dict = {}
+
+    def get(self, key, build):
+        """The value kept under ``key``, or ``build()`` kept under it."""
+        if key in self._values:
+            self._values[key] = self._values.pop(key)  # now the latest
+        else:
+            self._values[key] = build()
+            while len(self._values) > self._size:
+                del self._values[next(iter(self._values))]
+        return self._values[key]
+
+
+#: The readings of views (:func:`_read`) and their lifted counterparts (:func:`_unsuppressed`).
+_KEPT = _Kept(512)
 #: Stage category codes in the model: 0 none, 1.. the contract's categories.
 CAT = {c: i + 1 for i, c in enumerate(STAGE_CATEGORIES)}
 EARLY, THRIVING = CAT["early"], CAT["thriving"]
@@ -948,26 +972,20 @@ class AttackReport:
 def _unsuppressed(full: Cohort, view: View):
     """The view with suppression lifted (its results, export tables, the metric's curve and
     the raw summary JSON, or None when the command line cannot print the view): the same for
-    every k, so kept on the cohort (``Cohort.derived``) for the next attack."""
+    every k, so kept (``_KEPT``) for the next attack."""
 
-    def build(cohort: Cohort):
+    def build():
         gb, pop = view.group_by, view.population
-        lifted = compute_results(cohort, pop, gb, view.filter_dict, Suppression(1, enabled=False))
-        tables = export_tables(cohort, results=lifted)
+        lifted = compute_results(full, pop, gb, view.filter_dict, Suppression(1, enabled=False))
+        tables = export_tables(full, results=lifted)
         metric = support_duration_curve(lifted.cohort, group_by=gb, population=pop)
         raw = None
         if view.summary and gb is not None and not view.filters:
-            raw = summary_json(cohort, population=pop, group_by=gb)
+            raw = summary_json(full, population=pop, group_by=gb)
         return lifted, tables, metric, raw
 
-    key = (
-        "tests.attacker.unsuppressed",
-        view.population,
-        view.group_by,
-        view.filters,
-        view.summary,
-    )
-    return full.derived(key, build)
+    key = ("unsuppressed", full, view.population, view.group_by, view.filters, view.summary)
+    return _KEPT.get(key, build)
 
 
 def _suppressed_summary(full: Cohort, view: View, raw: dict) -> dict:
@@ -1843,15 +1861,15 @@ class _Reader:
 
 
 def _read(world: _World, view: View) -> _Reader:
-    """What one view shows, read once per cohort and view (kept by ``Cohort.derived``; the
-    view's index in a union is filled in by :meth:`_Reader.merge`)."""
+    """What one view shows, read once per cohort and view (kept by ``_KEPT``; the view's
+    index in a union is filled in by :meth:`_Reader.merge`)."""
 
-    def build(_cohort: Cohort) -> _Reader:
+    def build() -> _Reader:
         one = _Reader(world)
         one.read_view(_SLOT, view)
         return one
 
-    return world.cohort.derived(("tests.attacker.read", view), build)
+    return _KEPT.get(("read", world.cohort, view), build)
 
 
 # ---- the attack ---------------------------------------------------------------------------------

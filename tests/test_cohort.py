@@ -190,3 +190,20 @@ def test_filters_carry_positions_and_rows_like_a_fresh_look_up(cohort):
     nobody = cohort.filter({"role": ["surgeon"]})
     assert len(nobody.participants) == len(nobody.responses) == len(nobody.contacts) == 0
     assert nobody.analysis_set("completed").response_positions.tolist() == []
+
+
+def test_a_cohort_made_from_another_keeps_none_of_its_groupings(cohort):
+    # recoded, filter and the analysis set make new Cohorts: each grouping's labels and groups
+    # are their own, never the first cohort's kept ones. By hand: roles nurse, (blank), nurse,
+    # resident; nurse recoded to clinician; completers a, c, d (b withdrew).
+    assert cohort.groups("role") == [BLANK_GROUP, "nurse", "resident"]  # kept from here on
+    recoded = cohort.recoded("role", {"nurse": "clinician"})
+    assert recoded.group_labels("role").tolist() == [
+        "clinician",
+        BLANK_GROUP,
+        "clinician",
+        "resident",
+    ]
+    assert recoded.groups("role") == [BLANK_GROUP, "clinician", "resident"]
+    assert cohort.analysis_set("completed").groups("role") == ["nurse", "resident"]
+    assert cohort.groups("role") == [BLANK_GROUP, "nurse", "resident"]

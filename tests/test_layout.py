@@ -1,7 +1,7 @@
-"""The package layout: no import cycle inside hoo_metrics (function-local imports included),
-every room importing only the rooms before it in the data flow (and each private module of
-privacy only those before it), and no module or subpackage named like one of its public
-functions."""
+"""The package layout: no import cycle inside hoo_metrics (function-local imports included;
+imports under ``if TYPE_CHECKING:``, which never run, left out), every room importing only the
+rooms before it in the data flow (and each private module of privacy only those before it),
+and no module or subpackage named like one of its public functions."""
 
 from __future__ import annotations
 
@@ -22,8 +22,21 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def import_graph(implicit_parents: bool = True) -> dict[str, set[str]]:
-    """Module -> the hoo_metrics modules it imports, anywhere in its body (functions too).
+def _type_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes under ``if TYPE_CHECKING:`` (imports there name types for the
+    annotations and never run)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        test = node.test if isinstance(node, ast.If) else None
+        name = getattr(test, "id", None) or getattr(test, "attr", None)
+        if name == "TYPE_CHECKING":
+            found |= {id(inner) for stmt in node.body for inner in ast.walk(stmt)}
+    return found
+
+
+def import_graph(implicit_parents: bool = True, type_only: bool = False) -> dict[str, set[str]]:
+    """Module -> the hoo_metrics modules it imports, anywhere in its body (functions too; with
+    ``type_only``, also those under ``if TYPE_CHECKING:``, which never run).
 
     ``from a import b`` counts as importing ``a.b`` when that is a module. The lazy
     ``importlib.import_module`` names of ``hoo_metrics/__init__.py`` are read from its
@@ -37,7 +50,10 @@ def import_graph(implicit_parents: bool = True) -> dict[str, set[str]]:
         package = name if is_package else name.rpartition(".")[0]
         targets = set()
         tree = ast.parse(path.read_text())
+        skip = set() if type_only else _type_only(tree)
         for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
             if isinstance(node, ast.Import):
                 targets |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
@@ -194,3 +210,13 @@ def test_no_module_shares_its_name_with_a_public_function():
     direct = {m.split(".")[1] for m in _modules() if m.count(".") == 1}
     assert {"io", "checks", "metrics", "privacy", "present", "store", "cli"} <= direct
     assert not direct & set(hm.__all__)
+
+
+def test_the_cohort_imports_no_metric_module_when_it_runs():
+    # The metrics import the cohort, never the reverse: the Cohort names the metrics' KeptFacts
+    # (the object it keeps for them) for its annotations only, under ``if TYPE_CHECKING:``.
+    metrics = {m for m in _modules() if m.startswith("hoo_metrics.metrics")}
+    assert not import_graph()["hoo_metrics.cohort"] & metrics
+    assert "hoo_metrics.cohort" in import_graph()["hoo_metrics.metrics._analysed"]
+    # the type-only import is there, and only the TYPE_CHECKING rule leaves it out
+    assert "hoo_metrics.metrics._analysed" in import_graph(type_only=True)["hoo_metrics.cohort"]

@@ -268,7 +268,7 @@ def test_properties(people, answers):
 
 
 def test_repeated_calls_keep_to_their_cohort(cohort):
-    # The follow-up arrays are computed once per analysed cohort: interleaving populations,
+    # The follow-up facts are built once per analysed cohort: interleaving populations,
     # groupings and a filtered cohort must still give each one its own figures.
     peers = resources_overall(cohort).set_index(["group", "resource"])
     assert peers.loc[("B", "peers"), "used_ever"] == 0  # P3 did not use peers
@@ -287,8 +287,8 @@ def test_repeated_calls_keep_to_their_cohort(cohort):
 
 @pytest.mark.parametrize("rating", [2.5, 0.0, 6.0, -1.0, 300.0])
 def test_a_hand_built_cohort_with_a_rating_outside_1_to_5_is_refused(cohort, rating):
-    # The resource tables count each follow-up cell by a small code holding the 1-5 rating;
-    # the validator guarantees whole ratings 1..5, and a cohort built around it with another
+    # The follow-up facts keep each rating as a small whole number (uint8, 0 for none); the
+    # validator guarantees whole ratings 1..5, and a cohort built around it with another
     # rating (P1's month-3 peers rating, 5 in the fixture) must raise, not be miscounted.
     from dataclasses import replace
 

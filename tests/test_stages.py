@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from hoo_metrics.contract import ALL_GROUP, STAGE6_PATHS
+from hoo_metrics.metrics._analysed import analyse
 from hoo_metrics.metrics.stages import (
     early_to_thriving,
     recovered_resource_tests,
@@ -411,13 +412,13 @@ def test_stage_tables_are_shared_and_repeat_calls_are_identical():
     # The staged arrays are kept once per analysed cohort: a second call returns the same
     # numbers (the t/o counts above: 11 with a transition, 5 early -> thriving).
     first = (transitions(RECOVERED), early_to_thriving(RECOVERED))
-    analysed = RECOVERED.analysis_set("completed")
-    assert "stages.staged" in analysed.__dict__["_derived"]
+    staged = analyse(RECOVERED, "completed").stages
     again = (transitions(RECOVERED), early_to_thriving(RECOVERED))
+    assert analyse(RECOVERED, "completed").stages is staged  # kept, not built again
     assert first[0].equals(again[0]) and first[1].equals(again[1])
     assert int(again[1]["n"].sum()) == 5 and int(again[1]["participants"].sum()) == 11
-    staged = analysed.derived("stages.staged", None)
-    assert not staged.pid.flags.writeable  # shared arrays cannot be changed by a caller
+    assert not staged.participant.flags.writeable  # shared arrays cannot be changed by a caller
+    assert not staged.last_waves.end.flags.writeable
 
 
 def test_recovered_resource_tests_all_enrolled_counts_the_withdrawn():

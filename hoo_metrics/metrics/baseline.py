@@ -15,8 +15,9 @@ import pandas as pd
 
 from ..cohort import Cohort, sort_groups
 from ..contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
+from ._analysed import category_codes
 from .inference import contingency_test
-from .stages import category_codes, positions
+from .stages import positions
 
 BASELINE_STAGE = "baseline_stage_category"
 NOT_TESTED_ONE_LEVEL = "not tested (one level)"

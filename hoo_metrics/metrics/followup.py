@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from ..cohort import Cohort
+from ._analysed import analyse
 from .inference import wilson_interval
 
 SUMMARY_COLUMNS = (
@@ -35,65 +36,12 @@ CONTACTS_COLUMNS = ("group", "contacts", "participants")
 CURVE_COLUMNS = ("group", "day", "survival", "ci_low", "ci_high", "at_risk", "events")
 
 
-def _contact_table(analysed: Cohort) -> dict[str, np.ndarray]:
-    """The group-free part of ``_per_participant``, computed once per analysed cohort: for each
-    analysed participant with >= 1 contact, their position in ``analysed.participants``,
-    contacts, last_contact, end_contact (NaN if censored), ended and duration."""
-    c = analysed.contacts
-    pos = analysed.contact_positions
-    number = c["contact_no"].to_numpy(dtype="int64")
-    day = c["day"].to_numpy(dtype="int64")
-    more = c["more_followup"].to_numpy(dtype=bool)
-    known = pos >= 0  # always, for a validated cohort (contacts of its own participants)
-    pos, number, day, more = pos[known], number[known], day[known], more[known]
-    order = np.lexsort((number, pos))  # by participant, then contact_no (stable)
-    pos, number, day, more = pos[order], number[order], day[order], more[order]
-    first = np.flatnonzero(np.diff(pos, prepend=-2) != 0)  # -2: never a position
-    stop = np.append(first[1:], pos.size).astype("int64")[: first.size]
-    last = stop - 1
-    # each participant's first contact saying "no": the first such row of their block
-    end_rows = np.flatnonzero(~more)
-    block = np.searchsorted(first, end_rows, side="right") - 1
-    block, first_end = np.unique(block, return_index=True)
-    end_contact = np.full(first.size, np.nan)
-    end_contact[block] = number[end_rows[first_end]]
-    duration = day[last].copy()
-    duration[block] = day[end_rows[first_end]]
-    return {
-        "position": pos[first],
-        "contacts": (stop - first).astype("int64"),
-        "last_contact": number[last],
-        "end_contact": end_contact,
-        "ended": ~np.isnan(end_contact),
-        "duration": duration.astype("int64"),
-    }
-
-
 def _per_participant(cohort: Cohort, group_by: str | None, population: str) -> pd.DataFrame:
     """One row per analysed participant with >= 1 contact: group, contacts, last_contact,
     end_contact (NaN if censored), ended, duration (day of end contact or of last contact).
-    Built once per analysed cohort and grouping (the follow-up tables and tests share it);
-    each caller gets its own frame over the same columns (copy-on-write)."""
-    analysed = cohort.analysis_set(population)
-    per = analysed.derived(
-        ("followup.per_participant", group_by), lambda a: _build_per_participant(a, group_by)
-    )
-    return per.copy(deep=False)
-
-
-def _build_per_participant(analysed: Cohort, group_by: str | None) -> pd.DataFrame:
-    table = analysed.derived("followup.contacts", _contact_table)
-    group = analysed.group_labels(group_by).take(table["position"]).reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            "contacts": table["contacts"],
-            "last_contact": table["last_contact"],
-            "end_contact": table["end_contact"],
-            "ended": table["ended"],
-            "duration": table["duration"],
-            "group": group,
-        }
-    )
+    Built once per analysed cohort and grouping (the follow-up tables and tests share it,
+    ``Analysed.contact_table``); each caller gets its own frame over the same columns."""
+    return analyse(cohort, population).contact_table(group_by)
 
 
 def _km(duration: np.ndarray, ended: np.ndarray, confidence: float = 0.95):

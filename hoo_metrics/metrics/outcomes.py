@@ -54,6 +54,7 @@ from scipy import stats
 
 from ..cohort import Cohort, flag
 from ..contract import STAGE_CATEGORIES
+from ._analysed import analyse
 from .followup import _per_participant, followup_summary
 from .inference import (
     MANN_WHITNEY,
@@ -63,7 +64,6 @@ from .inference import (
     mean_interval_from_stats,
     wilson_interval,
 )
-from .resources import followup_arrays
 from .stages import positions, stage_categories
 
 __all__ = [
@@ -230,21 +230,21 @@ def _proportion_result(groups, count, n) -> dict:
 def _resource_share(cohort, group_by, population, outcome, resource, month):
     """Share using (``used``) or naming (``most_helpful``) ``resource``, per group: at one
     follow-up wave per respondent, or (``month`` None) ever over the follow-up per participant
-    with a follow-up response. Read from the resource tables' follow-up arrays (the cell codes
-    and the per-participant "ever" marks), so the two agree by construction."""
-    analysed = cohort.analysis_set(population)
+    with a follow-up response. Read from the facts the resource tables count
+    (``Analysed.followup``), so the two agree by construction."""
+    analysed = analyse(cohort, population)
+    facts = analysed.followup
     groups = cohort.groups(group_by)
-    base = followup_arrays(analysed)
-    j = base["codes"].index(resource)
-    group = positions(analysed.group_labels(group_by), groups)  # per participant
+    j = facts.resources.index(resource)
+    group = positions(analysed.cohort.group_labels(group_by), groups)  # per participant
     if month is None:  # one row per participant with a follow-up response: ever
-        answered = base["answered"]
+        answered = facts.answered
         g = group[answered]
-        hit = base["used_ever" if outcome == "used" else "named_ever"][answered, j]
-    else:  # one row per response at that wave (cell code: bit 0 used, bit 1 named)
-        rows = base["follow"] & (base["month"] == month)
-        g = group[base["owner"][rows]]
-        hit = (base["cells"][rows, j] & (1 if outcome == "used" else 2)) > 0
+        hit = (facts.used_ever if outcome == "used" else facts.named_ever)[answered, j]
+    else:  # one row per response at that wave
+        rows = facts.follow & (facts.month == month)
+        g = group[facts.owner[rows]]
+        hit = (facts.used if outcome == "used" else facts.named)[rows, j]
     n = np.bincount(g, minlength=len(groups))
     count = np.bincount(g[hit], minlength=len(groups))
     return _share_rows(groups, count, n), _proportion_result(groups, count, n)

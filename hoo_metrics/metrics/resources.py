@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
-from ..contract import HELPFUL_MAX, HELPFUL_MIN
+from ..contract import HELPFUL_MAX
+from ._analysed import FollowupFacts, analyse
 from .inference import mean_interval_from_stats, wilson_interval
 
 WAVE_COLUMNS = (
@@ -61,8 +62,9 @@ _INT_COLUMNS = (
 )
 
 
-#: A follow-up cell (row x resource) as one small code: bit 0 used, bit 1 named most helpful,
-#: bits 2.. the rating (0: not rated). Counting codes per key gives every resource statistic.
+#: What ``_cell_stats`` counts: a follow-up cell (row x resource) packed into one small code,
+#: bit 0 used, bit 1 named most helpful, bits 2.. the rating (0: not rated), so that one count
+#: of codes per key gives every resource statistic. The packing is this counter's own.
 _CELL_CODES = (HELPFUL_MAX + 1) * 4
 #: Per code: used, most_helpful (named), helpful_n (rated), rating and rating squared; counts
 #: of codes (k x codes) times this give the sums (whole numbers, exact in int64).
@@ -72,85 +74,20 @@ _CELL_STATS = np.array(
 )
 
 
-def _followup_base(analysed: Cohort) -> dict:
-    """The group-free arrays of the responses of an analysed cohort, computed once per cohort.
-
-    Every response keeps its row (no copy of the table); ``follow`` marks the follow-up rows
-    (``month > 0``, participant known) and only they are set in ``cells``. Per row: ``month``
-    and ``owner`` (the participant's position in ``analysed.participants``; the number of
-    participants, a bin past the last one, when the row is not a follow-up row). Per row and
-    resource (columns in cohort order; column-major, each column contiguous): ``cells``, the
-    cell code (bit 0 used, bit 1 named most helpful, bits 2.. the rating of a used resource,
-    0 if none). Per participant: ``answered`` (has a follow-up response) and, per resource,
-    ``used_ever`` / ``named_ever`` (at any follow-up wave).
-
-    Ratings are whole numbers from HELPFUL_MIN to HELPFUL_MAX (the validator guarantees it);
-    a hand-built cohort with another rating raises ValueError rather than miscount it."""
-    responses = analysed.responses
-    codes = list(analysed.resources)
-    n, rows = len(analysed.participants), len(responses)
-    month = responses["month"].to_numpy(dtype="int64")
-    position = analysed.response_positions
-    follow = (month > 0) & (position >= 0)
-    owner = np.where(follow, position, n)
-    named = analysed.most_helpful_flags
-    cells = np.zeros((rows, len(codes)), dtype=np.uint8, order="F")
-    used_ever = np.zeros((n, len(codes)), dtype=bool, order="F")
-    named_ever = np.zeros_like(used_ever)
-    owner_bins = owner * 4
-    for j, code in enumerate(codes):  # one resource column at a time (no participant loop)
-        u = responses[analysed.used_column(code)].to_numpy(dtype="float64", na_value=np.nan)
-        h = responses[analysed.helpful_column(code)].to_numpy(dtype="float64", na_value=np.nan)
-        used = (u == 1.0) & follow
-        rated = used & ~np.isnan(h)
-        rating = np.where(rated, h, 0.0)
-        cell = rating.astype(np.uint8)
-        wrong = (cell < HELPFUL_MIN) | (cell > HELPFUL_MAX)
-        if not np.array_equal(cell, rating) or np.any(rated & wrong):
-            raise ValueError(
-                f"{analysed.helpful_column(code)} holds a rating that is not a whole number "
-                f"from {HELPFUL_MIN} to {HELPFUL_MAX}; load the cohort through the validator."
-            )
-        cell <<= 2
-        cell |= used
-        cell |= (named[:, j] & follow).view(np.uint8) << 1
-        cells[:, j] = cell
-        # per participant: used / named at any follow-up wave (codes 1 and 3 / 2 and 3)
-        seen = np.bincount(owner_bins + (cell & 3), minlength=(n + 1) * 4)[: n * 4].reshape(n, 4)
-        used_ever[:, j] = (seen[:, 1] + seen[:, 3]) > 0
-        named_ever[:, j] = (seen[:, 2] + seen[:, 3]) > 0
-    base = {
-        "follow": follow,
-        "month": month,
-        "owner": owner,
-        "codes": codes,
-        "cells": cells,
-        "answered": np.bincount(owner, minlength=n + 1)[:n] > 0,
-        "used_ever": used_ever,
-        "named_ever": named_ever,
-    }
-    for value in base.values():
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
-    return base
-
-
-def _cell_stats(key: np.ndarray, k: int, cells: np.ndarray) -> np.ndarray:
+def _cell_stats(key: np.ndarray, k: int, facts: FollowupFacts) -> np.ndarray:
     """Per key 0 .. k-1 and resource (rows keyed k are left out): used, most_helpful,
     helpful_n, the sum of the ratings and of their squares (int64, k x resources x 5), from
     one count of cell codes per resource column."""
-    out = np.zeros((k, cells.shape[1], _CELL_STATS.shape[1]), dtype=np.int64)
+    n_resources = len(facts.resources)
+    out = np.zeros((k, n_resources, _CELL_STATS.shape[1]), dtype=np.int64)
     bins = key * _CELL_CODES
-    for j in range(cells.shape[1]):  # one resource column at a time
-        counts = np.bincount(bins + cells[:, j], minlength=(k + 1) * _CELL_CODES)
+    for j in range(n_resources):  # one resource column at a time
+        code = facts.rating[:, j] << 2
+        code |= facts.used[:, j]
+        code |= facts.named[:, j].view(np.uint8) << 1
+        counts = np.bincount(bins + code, minlength=(k + 1) * _CELL_CODES)
         out[:, j, :] = counts[: k * _CELL_CODES].reshape(k, _CELL_CODES) @ _CELL_STATS
     return out
-
-
-def followup_arrays(analysed: Cohort) -> dict:
-    """The arrays of :func:`_followup_base` for an analysed cohort, computed once per cohort
-    and shared (the resource tables here, ``stages.recovered_resource_tests``). Read-only."""
-    return analysed.derived("resources.followup", _followup_base)
 
 
 def _column_sums(key: np.ndarray, k: int, matrix: np.ndarray) -> np.ndarray:
@@ -205,21 +142,20 @@ def resources_by_wave(
     ties. Only waves and groups with at least one respondent are listed. Sorted by month, group
     (ascending as ``cohort.groups``), rank.
     """
-    analysed = cohort.analysis_set(population)
-    base = followup_arrays(analysed)
-    codes, follow = base["codes"], base["follow"]
-    group_code, group_labels = _group_codes(analysed, group_by)
-    months = np.unique(base["month"][follow])
+    analysed = analyse(cohort, population)
+    facts = analysed.followup
+    codes, follow = list(facts.resources), facts.follow
+    group_code, group_labels = _group_codes(analysed.cohort, group_by)
+    months = np.unique(facts.month[follow])
     n_groups = len(group_labels)
     k = len(months) * n_groups
     # each follow-up row's wave-and-group bin; every other row gets bin k (left out)
     key = np.full(len(follow), k, dtype=np.int64)
     key[follow] = (
-        np.searchsorted(months, base["month"][follow]) * n_groups
-        + group_code[base["owner"][follow]]
+        np.searchsorted(months, facts.month[follow]) * n_groups + group_code[facts.owner[follow]]
     )
     respondents = np.bincount(key, minlength=k + 1)[:k]
-    stats = _cell_stats(key, k, base["cells"])
+    stats = _cell_stats(key, k, facts)
     wide = {
         "used": stats[..., 0],
         "most_helpful": stats[..., 1],
@@ -278,24 +214,22 @@ def resources_overall(
     Only groups with at least one participant are listed. Sorted by group (ascending as
     ``cohort.groups``), rank.
     """
-    analysed = cohort.analysis_set(population)
-    base = followup_arrays(analysed)
-    codes = base["codes"]
-    group_code, group_labels = _group_codes(analysed, group_by)
+    analysed = analyse(cohort, population)
+    facts = analysed.followup
+    codes = list(facts.resources)
+    group_code, group_labels = _group_codes(analysed.cohort, group_by)
     k = len(group_labels)
-    answered = base["answered"]  # participants with a follow-up response
+    answered = facts.answered  # participants with a follow-up response
     participants = np.bincount(group_code[answered], minlength=k)
     present = np.flatnonzero(participants > 0)  # groups with a participant
     keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
     # each follow-up row's group; every other row gets bin k (left out)
-    row_group = np.append(group_code, k)[base["owner"]]
-    ratings = _cell_stats(row_group, k, base["cells"])
+    row_group = np.append(group_code, k)[facts.owner]
+    ratings = _cell_stats(row_group, k, facts)
     wide = {
         "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
-        "used_ever": _column_sums(group_code, k, base["used_ever"])[present].astype("int64"),
-        "most_helpful_ever": _column_sums(group_code, k, base["named_ever"])[present].astype(
-            "int64"
-        ),
+        "used_ever": _column_sums(group_code, k, facts.used_ever)[present].astype("int64"),
+        "most_helpful_ever": _column_sums(group_code, k, facts.named_ever)[present].astype("int64"),
         "_sum": ratings[..., 3][present].astype("float64"),
         "helpful_n": ratings[..., 2][present],
     }

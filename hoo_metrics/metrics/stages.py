@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ..arrowtext import index_in
 from ..cohort import Cohort
-from ..contract import STAGE6_PATHS, STAGE_CATEGORIES
+from ..contract import STAGE_CATEGORIES
+from ._analysed import CODE, analyse, category_codes
 from .inference import compare_proportions
-from .resources import followup_arrays
 
-#: Integer code of each stage category: its position in contract.STAGE_CATEGORIES.
-CODE = {category: i for i, category in enumerate(STAGE_CATEGORIES)}
 EARLY, THRIVING = CODE["early"], CODE["thriving"]
 _K = len(STAGE_CATEGORIES)
 TRANSITION_COLUMNS = ("group", "from", "to", "n")
@@ -44,23 +41,6 @@ RECOVERED_COLUMNS = (
     "odds_ratio_ci_high",
     "test",
 )
-
-
-def category_codes(stage, path) -> np.ndarray:
-    """Category code (index into STAGE_CATEGORIES) of each response; -1 where none."""
-    s = pd.Series(stage)
-    if s.dtype.kind != "f":
-        s = pd.to_numeric(s, errors="coerce")
-    s = s.to_numpy(dtype="float64", na_value=np.nan)
-    codes = np.full(len(s), -1, dtype="int8")
-    codes[(s >= 1) & (s <= 3)] = CODE["early"]
-    codes[(s >= 4) & (s <= 5)] = CODE["middle"]
-    six = np.flatnonzero(s == 6)
-    if six.size:  # the path, read only where the stage is 6: which of STAGE6_PATHS it is
-        which = index_in(pd.Series(path).iloc[six], pa.array(STAGE6_PATHS, pa.large_string()))
-        named = which >= 0
-        codes[six[named]] = np.array([CODE[name] for name in STAGE6_PATHS])[which[named]]
-    return codes
 
 
 def positions(values: pd.Series, universe) -> np.ndarray:
@@ -94,71 +74,23 @@ def stage_category(stage: pd.Series, path: pd.Series) -> pd.Series:
     return pd.Series(out, index=index, dtype="str", name="category")
 
 
-class _Staged:
-    """The group-free part of :class:`_Waves`, kept once per analysed cohort
-    (``Cohort.derived``): ``transitions``, ``early_to_thriving`` and
-    ``recovered_resource_tests`` share it. Arrays are never written after construction."""
-
-    def __init__(self, analysed: Cohort):
-        p, r = analysed.participants, analysed.responses
-        ids = p["participant_id"]
-        self.response_pid = pid = analysed.response_positions
-        month = r["month"].to_numpy(dtype="int64")
-        cat = category_codes(r["stage"], r["stage6_path"])
-        staged = (cat >= 0) & (pid >= 0)
-        self.n_participants = len(p)
-        self.pid, self.month, self.cat = pid[staged], month[staged], cat[staged]
-        self.base = np.full(len(p), -1, dtype="int8")
-        at_base = self.month == 0
-        self.base[self.pid[at_base]] = self.cat[at_base]
-        self.ids = ids
-        for a in (self.response_pid, self.pid, self.month, self.cat, self.base):
-            a.flags.writeable = False
-        self.last = None  # (participant, month, from, to) of the last waves, on first use
-
-
 class _Waves:
-    """The staged responses of the analysed participants as integer arrays.
-
-    ``pid``: participant position in ``analysed.participants`` per staged response, ``month``,
-    ``cat`` (category code); ``base``: baseline category code per participant (-1 none);
-    ``group``: group position in ``groups`` per participant; ``response_pid``: participant
-    position of every response.
-    """
+    """The staged responses of the analysed participants (``Analysed.stages``) and the
+    participants' groups: ``group``, the position in ``groups`` of each analysed participant's
+    group."""
 
     def __init__(self, cohort: Cohort, group_by: str | None, population: str):
-        self.analysed = analysed = cohort.analysis_set(population)
+        self.analysed = analysed = analyse(cohort, population)
+        self.stages = analysed.stages
         self.groups = cohort.groups(group_by)
-        self._staged = staged = analysed.derived("stages.staged", _Staged)
-        self.response_pid, self.n_participants = staged.response_pid, staged.n_participants
-        self.pid, self.month, self.cat = staged.pid, staged.month, staged.cat
-        self.base, self.ids = staged.base, staged.ids
-        self.group = positions(analysed.group_labels(group_by), self.groups)
-
-    def pairs(self, last: bool = False):
-        """(participant, month, from, to) arrays: every follow-up wave with a category of a
-        participant with a baseline category, or (``last``) only each one's last such wave."""
-        if last and self._staged.last is not None:
-            return self._staged.last
-        keep = (self.month > 0) & (self.base[self.pid] >= 0)
-        pid, month, to = self.pid[keep], self.month[keep], self.cat[keep]
-        if last:
-            order = np.lexsort((month, pid))
-            pid, month, to = pid[order], month[order], to[order]
-            is_last = np.r_[pid[1:] != pid[:-1], True] if len(pid) else np.zeros(0, bool)
-            pid, month, to = pid[is_last], month[is_last], to[is_last]
-            self._staged.last = (pid, month, self.base[pid], to)
-            for a in self._staged.last:
-                a.flags.writeable = False
-            return self._staged.last
-        return pid, month, self.base[pid], to
+        self.group = positions(analysed.cohort.group_labels(group_by), self.groups)
 
     def transitions(self, to: str | int = "last"):
         """(participant, from, to) of the transitions ``to`` the last wave or a month."""
         if to == "last":
-            pid, _, frm, dst = self.pairs(last=True)
+            pid, _, frm, dst = self.stages.last_waves
         else:
-            pid, month, frm, dst = self.pairs()
+            pid, month, frm, dst = self.stages.waves
             at = month == int(to)
             pid, frm, dst = pid[at], frm[at], dst[at]
         return pid, frm, dst
@@ -198,15 +130,18 @@ def stage_categories(cohort: Cohort, population: str = "completed") -> pd.DataFr
     stage (or a stage 6 without a path) are left out. Categories per :func:`stage_category`
     (Scott et al. 2009).
     """
-    w = _Waves(cohort, None, population)
-    rank = np.empty(len(w.ids), dtype="int64")
-    rank[w.ids.argsort().to_numpy()] = np.arange(len(w.ids))
-    order = np.lexsort((w.month, rank[w.pid]))
+    analysed = analyse(cohort, population)
+    facts = analysed.stages
+    ids = analysed.cohort.participants["participant_id"]
+    rank = np.empty(len(ids), dtype="int64")
+    rank[ids.argsort().to_numpy()] = np.arange(len(ids))
+    order = np.lexsort((facts.month, rank[facts.participant]))
+    who = ids.take(facts.participant[order]).reset_index(drop=True)
     return pd.DataFrame(
         {
-            "participant_id": w.ids.take(w.pid[order]).reset_index(drop=True).astype("str"),
-            "month": pd.Series(w.month[order], dtype="int64"),
-            "category": pd.Series(_labels(w.cat[order], STAGE_CATEGORIES), dtype="str"),
+            "participant_id": who.astype("str"),
+            "month": pd.Series(facts.month[order], dtype="int64"),
+            "category": pd.Series(_labels(facts.category[order], STAGE_CATEGORIES), dtype="str"),
         }
     )
 
@@ -256,8 +191,8 @@ def transition_waves(
     month, group, from, to (categories in contract.STAGE_CATEGORIES order).
     """
     w = _Waves(cohort, group_by, population)
-    pid, month, frm, dst = w.pairs()
-    return _count(w.groups, w.group[pid], frm, dst, month=month)
+    pairs = w.stages.waves
+    return _count(w.groups, w.group[pairs.participant], pairs.start, pairs.end, month=pairs.month)
 
 
 def early_to_thriving(
@@ -322,7 +257,7 @@ def recovered_resource_tests(
     n_others = len(pid) - n_et
 
     codes = list(cohort.resources)
-    used_ever = followup_arrays(w.analysed)["used_ever"]  # used at any follow-up wave
+    used_ever = w.analysed.followup.used_ever  # used at any follow-up wave
     transitioned = used_ever[pid[is_et]].sum(axis=0)
     others = used_ever[pid[~is_et]].sum(axis=0)
     rows = []
