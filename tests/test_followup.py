@@ -245,7 +245,9 @@ def test_properties(per_participant, arms):
         for day, surv in zip(sub["day"].iloc[1:], sub["survival"].iloc[1:], strict=True):
             assert surv == pytest.approx(km[day])
         med = summ.set_index("group").loc[g, "median_support_days"]
-        below = [t for t, s in sorted(km.items()) if s <= 0.5]
+        # S(t) = 0.5 exactly is a median (<= 0.5): the hand product may land a rounding
+        # above it (0.5000000000000001), so compare with a tolerance far below any step
+        below = [t for t, s in sorted(km.items()) if s <= 0.5 + 1e-12]
         assert med == pytest.approx(below[0] if below else math.nan, nan_ok=True)
 
 
