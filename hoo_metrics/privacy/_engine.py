@@ -294,16 +294,20 @@ class _Space:
                 shape=(len(lines_u) + len(cells_u),) * 2,
             )
             _, comp = csgraph.connected_components(graph, directed=False)
-            cell_comp = dict(zip(cells_u.tolist(), comp[len(lines_u) :].tolist(), strict=True))
+            comp_of_cell = comp[len(lines_u) :]
+            cell_comp = dict(zip(cells_u.tolist(), comp_of_cell.tolist(), strict=True))
             coefs = frame["coef"].to_numpy()
             line_ids, cell_ids = frame["line"].to_numpy(), frame["cell"].to_numpy()
+            # each component's cells (ascending) and entries (in frame order), found once
+            cells_of = _split_by(comp_of_cell, cells_u)
+            entries_of = _split_by(comp_of_cell[ci], np.arange(len(ci)))
         else:
             cell_comp = {}
 
         def system(c: int):
             if c not in systems:
-                cols = np.asarray(sorted(j for j, x in cell_comp.items() if x == c), np.int64)
-                sel = np.isin(cell_ids, cols)
+                cols = cells_of[c].astype(np.int64)
+                sel = entries_of[c]
                 rows, r_inv = np.unique(line_ids[sel], return_inverse=True)
                 a = np.zeros((len(rows), len(cols)))
                 a[r_inv, np.searchsorted(cols, cell_ids[sel])] = coefs[sel]
@@ -391,6 +395,13 @@ class _Space:
             if int(self.hidden.sum()) == before and not self._audit():
                 return
         raise RuntimeError("suppression did not settle")  # pragma: no cover
+
+
+def _split_by(key: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+    """``values`` grouped by ``key`` (same length), each group in its original order."""
+    order = np.argsort(key, kind="stable")
+    keys, starts = np.unique(key[order], return_index=True)
+    return dict(zip(keys.tolist(), np.split(values[order], starts[1:]), strict=True))
 
 
 def _members_by_line(line: np.ndarray, member: np.ndarray) -> dict[int, np.ndarray]:

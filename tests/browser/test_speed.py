@@ -9,7 +9,7 @@ the later of (a) the app root reporting that the script run has finished and (b)
 change inside any chart (Streamlit mounts a new chart or Plotly redraws the old one; a
 MutationObserver sees both), once nothing in any chart has changed for 400 ms. Streamlit
 leaves a chart whose figure the change did not alter as it is; the number redrawn is recorded
-(and must not be zero). Median of three changes per page; the numbers are printed
+(and must not be zero). Median of three changes per page (two on the sample); the numbers are printed
 (``pytest -s``) and kept in test-artifacts/browser-speed.json for the benchmark table.
 """
 
@@ -89,6 +89,10 @@ ELAPSED = """() => {
 }"""
 
 
+#: The sample's filter whose first two values give views the privacy rules show.
+SAMPLE_FILTER = "Age band"
+
+
 def _change_filter(page, label: str) -> dict:
     """Pick the next value of the sidebar filter ``label`` from its dropdown; the browser's
     measure of that change."""
@@ -125,8 +129,11 @@ def _change_filter(page, label: str) -> dict:
     return measure
 
 
-def _measure(page, title: str, charts: int, cohort: str, label: str = "Role") -> dict:
-    """Three changes of the filter ``label`` on the page now open; the median and each."""
+def _measure(
+    page, title: str, charts: int, cohort: str, label: str = "Role", changes: int = 3
+) -> dict:
+    """``changes`` changes of the filter ``label`` on the page now open (each adds its next
+    value); the median and each. Every view they reach must be one the privacy rules show."""
     wait_ready(page, title, charts)
     sidebar = page.locator('[data-testid="stSidebar"]')
     box = sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
@@ -135,21 +142,21 @@ def _measure(page, title: str, charts: int, cohort: str, label: str = "Role") ->
         box.wait_for()
     # the expander's animation is over: the field stands still (checks only, no click)
     box.locator("input").click(trial=True)
-    changes = [_change_filter(page, label) for _ in range(3)]
+    measured = [_change_filter(page, label) for _ in range(changes)]
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator(".js-plotly-plot").count() >= charts
-    assert all(c["redrawn"] > 0 for c in changes), changes  # the change reached the charts
-    seconds = [c["seconds"] for c in changes]
+    assert all(c["redrawn"] > 0 for c in measured), measured  # the change reached the charts
+    seconds = [c["seconds"] for c in measured]
     result = {
         "cohort": cohort,
         "page": title,
-        "charts": changes[-1]["charts"],
+        "charts": measured[-1]["charts"],
         "median_s": statistics.median(seconds),
         "changes_s": seconds,
-        "script_run_s": [c["run_seconds"] for c in changes],
-        "charts_redrawn": [c["redrawn"] for c in changes],
-        "run_started_s": [c["started_seconds"] for c in changes],
-        "first_chart_change_s": [c["first_chart_seconds"] for c in changes],
+        "script_run_s": [c["run_seconds"] for c in measured],
+        "charts_redrawn": [c["redrawn"] for c in measured],
+        "run_started_s": [c["started_seconds"] for c in measured],
+        "first_chart_change_s": [c["first_chart_seconds"] for c in measured],
     }
     print(
         f"\n{cohort:>28} | {title:<10} | {result['charts']} charts | filter change to all "
@@ -183,7 +190,10 @@ def _go(page, title: str) -> None:
 )
 def test_filter_change_on_the_sample(page, server_url, path, title, charts):
     page.goto(f"{server_url}/{path}")
-    result = _measure(page, title, charts, "sample (50 participants)")
+    # on the sample, a third role (or event type) splits a pool of small groups and a third
+    # age band leaves fewer than 5 in the fourth: refused views, without charts. Two age bands
+    # (25-34, then 35-44) are views the rules show
+    result = _measure(page, title, charts, "sample (50 participants)", SAMPLE_FILTER, 2)
     assert result["median_s"] < LIMIT_S, result
 
 
@@ -191,7 +201,9 @@ def test_filter_change_on_the_resources_wave_section(page, server_url):
     page.goto(f"{server_url}/resources")
     wait_ready(page, "Resources", 1)
     open_wave_section(page)
-    result = _measure(page, "Resources", 2, "sample (50 participants), wave section")
+    result = _measure(
+        page, "Resources", 2, "sample (50 participants), wave section", SAMPLE_FILTER, 2
+    )
     assert result["median_s"] < LIMIT_S, result
 
 
