@@ -1,12 +1,13 @@
 """What a reader of a suppressed table already knows about a hidden count: its interval.
 
-A hidden count is printed "<k" when it is itself from 1 to k-1 (reason ``small_count``), and
-its reason is published with it (the export's suppression sheet, the page's hover), so a
-reader knows, for every count, an interval it lies in: a shown count is its own interval; a
-``small_count`` lies in [1, k-1]; a ``small_complement`` of a shown denominator d lies in
-[d-(k-1), d-1]; any other hidden count in [0, d] (or [0, inf) with no denominator). Sums of
-counts that add up to a shown total get the narrower of two intervals: the sum of the parts'
-intervals, and the total minus the other parts' intervals.
+A view prints a hidden count as "<k" when it is itself from 1 to k-1 (reason ``small_count``)
+and as "suppressed" otherwise, so a reader knows, for every count, an interval it lies in: a
+shown count is its own interval; a "<k" count lies in [1, k-1]; any other hidden count in
+[0, d] for a shown denominator d (or [0, inf)). Only what the label says is used: the other
+reasons (a small complement, a secondary suppression) are not printed on the pages, the
+report or the export, so a bound must not lean on them. Sums of counts that add up to a shown
+total get the narrower of two intervals: the sum of the parts' intervals, and the total minus
+the other parts' intervals.
 
 A bound built this way ("at least 17 of 21 had moved on") is arithmetic on what the view
 prints, so it gives nothing back that the view does not (interval publication of a suppressed
@@ -21,25 +22,23 @@ from collections.abc import Iterable, Mapping
 
 __all__ = ["count_interval", "sum_interval"]
 
-#: The reason codes a bound can rest on (see ``REASONS``).
+#: The one reason code a view prints apart from the others: "<k" (see ``REASONS``).
 _SMALL_COUNT = "small_count"
-_SMALL_COMPLEMENT = "small_complement"
 
 
 def count_interval(
     value: float, reason: str, k: int, denominator: float = math.nan
 ) -> tuple[float, float]:
     """(lowest, highest) a count can be for a reader of the view: ``value`` when shown (not
-    NaN), else what ``reason`` (its suppression reason code) and the shown ``denominator``
-    (NaN when hidden or absent) say about it at threshold ``k``."""
+    NaN), else what its printed label ("<k" for the reason ``small_count``, else
+    "suppressed") and the shown ``denominator`` (NaN when hidden or absent) say about it at
+    threshold ``k``."""
     if not math.isnan(value):
         return float(value), float(value)
     known = not math.isnan(denominator)
     d = float(denominator) if known else math.inf
     if reason == _SMALL_COUNT:
         return 1.0, float(min(k - 1, d))
-    if reason == _SMALL_COMPLEMENT and known:
-        return max(d - (k - 1), 0.0), max(d - 1, 0.0)
     return 0.0, d
 
 

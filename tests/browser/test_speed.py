@@ -9,8 +9,8 @@ the later of (a) the app root reporting that the script run has finished and (b)
 change inside any chart (Streamlit mounts a new chart or Plotly redraws the old one; a
 MutationObserver sees both), once nothing in any chart has changed for 400 ms. Streamlit
 leaves a chart whose figure the change did not alter as it is; the number redrawn is recorded
-(and must not be zero). Median of three changes per page (two on the sample); the numbers are printed
-(``pytest -s``) and kept in test-artifacts/browser-speed.json for the benchmark table.
+(and must not be zero). Median of three changes per page (two on the sample); the numbers
+are printed (``pytest -s``) and kept in test-artifacts/browser-speed.json for the benchmark table.
 """
 
 from __future__ import annotations
