@@ -392,3 +392,22 @@ def test_the_process_entry_returns_main_s_code_and_leaves_no_object_to_the_exit_
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_reader_that_stops_early_is_no_internal_error():
+    # `python -m hoo_metrics summary ... | head`: the reader closes the pipe after a few bytes.
+    # The process is the point here (the pipe is the operating system's). The summary of the
+    # sample is far more than 64 bytes, so the writer meets the closed pipe.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hoo_metrics", "summary", str(ROOT / "sample_data/healing_our_own")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.read(64)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert first.startswith(b"{")
+    assert "internal error" not in err and "Traceback" not in err, err
