@@ -491,7 +491,7 @@ def test_blank_rows_do_not_shift_row_numbers():
 
 def test_whole_numbers_parsed_like_python_int():
     # Reference values by hand: int(text.split(".")[0]) for [+-]digits[.0*], within 10**9.
-    from hoo_metrics.checks.validate import _parse_ints
+    from hoo_metrics.checks._cells import _parse_ints
 
     cells = ["3", "03", "+3", "3.0", "3.", "-0", "", "3.5", "1e3", " 3", "+-3", "1000000000"]
     cells += ["1000000001", "-1000000000", "000000000000007", "99999999999999999999", "٣"]
@@ -511,7 +511,7 @@ def test_one_character_cells_parse_like_the_general_path():
     # A column whose cells are all blank or one byte long takes the arrow-buffer path. Every
     # ASCII character (NUL included), by hand: "0".."9" are their digit, "" is blank, anything
     # else is bad.
-    from hoo_metrics.checks.validate import _parse_ints
+    from hoo_metrics.checks._cells import _parse_ints
 
     cells = [chr(b) for b in range(128)] + ["", "7", ""]
     number, blank, bad = _parse_ints(pd.Series(cells, dtype="str"))
@@ -535,7 +535,7 @@ def test_one_character_cells_read_block_by_block():
     import pyarrow as pa
 
     from hoo_metrics.arrowtext import series
-    from hoo_metrics.checks.validate import _parse_ints
+    from hoo_metrics.checks._cells import _parse_ints
 
     def column(*blocks):
         return series(pa.chunked_array(blocks, type=pa.large_string()))
@@ -585,7 +585,7 @@ def test_identifier_ids_are_reported_in_every_table_they_appear_in():
     assert "a phone" in by_row[("responses", 4)].message
     assert all(email not in (p.value or "") and phone not in (p.value or "") for p in looks)
     # the same problems as screening each table's column on its own (no shared look-up)
-    from hoo_metrics.checks.validate import _prepare
+    from hoo_metrics.checks._cells import _prepare
     from hoo_metrics.identifiers import screen_values
 
     raw = read_tables(
