@@ -204,6 +204,41 @@ def test_privacy_modules_import_only_those_before_them():
     assert backward_privacy_imports(graph) == [("_rules", "_engine")]
 
 
+#: The private modules of checks in the order they build on each other; each imports only
+#: those before it (the table modules name the validator for their annotations only).
+CHECKS = ("_cells", "_participants", "_responses", "_contacts", "_validator")
+
+
+def backward_checks_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) pairs of checks' private modules against CHECKS' order."""
+    found = []
+    for i, name in enumerate(CHECKS):
+        for target in graph[f"hoo_metrics.checks.{name}"]:
+            if not target.startswith("hoo_metrics.checks."):
+                continue
+            imported = target.rpartition(".")[2]
+            if imported not in CHECKS[:i]:
+                found.append((name, imported))
+    return sorted(found)
+
+
+def test_checks_modules_import_only_those_before_them():
+    graph = import_graph(implicit_parents=False)
+    private = {m.rpartition(".")[2] for m in graph if m.startswith("hoo_metrics.checks._")}
+    assert private == set(CHECKS)
+    assert backward_checks_imports(graph) == []
+    # the public module comes after them all: none imports it
+    assert not any(
+        "hoo_metrics.checks.validate" in graph[f"hoo_metrics.checks.{m}"] for m in CHECKS
+    )
+    # the check can fail: a table's checks importing the validator when they run (not only for
+    # the annotations) would be a backward import
+    responses = "hoo_metrics.checks._responses"
+    assert "hoo_metrics.checks._validator" in import_graph(type_only=True)[responses]
+    graph[responses] = graph[responses] | {"hoo_metrics.checks._validator"}
+    assert backward_checks_imports(graph) == [("_responses", "_validator")]
+
+
 def test_no_module_shares_its_name_with_a_public_function():
     import hoo_metrics as hm
 
