@@ -46,6 +46,10 @@ def test_the_text_names_k(k, other):
     assert f"fewer than {k} participants shows none of its results" in text
     assert f"a step holds at least {k} ended supports" in text  # the coarsened curve
     assert f"complement is from 1 to {k - 1}, the smallest shown level" in text  # Table 1
+    # the stage mix's lower bound and the waves pooled
+    assert f'each "<{k}" count being 1 to {k - 1} and any other hidden count 0' in text
+    assert f"shown only when it is at least {k} and is not the exact count" in text
+    assert f"no mean rating rests on at least {k} answers" in text
     # nothing of another threshold, and no unfilled placeholder
     assert f"from 1 to {other - 1}" not in text and f"<{other}" not in text
     assert f"at least {other} " not in text

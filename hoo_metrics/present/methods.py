@@ -357,7 +357,19 @@ def _recoding(k: int) -> MethodsSection:
                 "Where a stage mix has hidden cells, it is shown in the finest of these "
                 "groupings whose every count the shown numbers determine and is 0 or at least "
                 f"{kk} (and so is the rest of the total): the five categories; early, middle, "
-                "moved on (stage 6); not yet moved on (stages 1-5), moved on.",
+                "moved on (stage 6); not yet moved on (stages 1-5), moved on. Where the "
+                "number who had moved on is hidden, the sentence gives it as a lower bound, "
+                'and a bar with no count above 0 draws it ("at least 81% of 21"): the '
+                f'printed cells, each "<{kk}" '
+                f"count being 1 to {k1} and any other hidden count 0 to its total, bound it "
+                f"from below; the bound is shown only when it is at least {kk} and is not the "
+                "exact count.",
+            ),
+            MethodsItem(
+                "Follow-up waves",
+                "A wave where no mean rating rests on at least "
+                f"{kk} answers names the resources rated most helpful with the waves pooled "
+                "(the whole follow-up's means).",
             ),
             MethodsItem(
                 "Support-duration curve",
