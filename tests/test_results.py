@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import hoo_metrics as hm
@@ -114,3 +115,18 @@ def test_a_filter_that_splits_a_pool_of_small_groups_is_refused(sample):
     assert res.refusal is not None and res.refusal.reason == "pool"
     assert "midwife + other (pooled)" in res.refusal.message
     assert res.tables == {}
+
+
+def test_an_everyone_view_of_another_view_is_refused(sample_cohort):
+    # a grouped view reuses its everyone-view's tables as its overall rows: one of other
+    # filters, another analysis set or with a grouping would put another view's numbers there
+    grouped = hm.compute_results(sample_cohort, "completed", "arm", None, 5)
+    other_filter = hm.compute_results(sample_cohort, "completed", None, {"role": ["nurse"]}, 5)
+    for wrong in (other_filter, grouped):
+        with pytest.raises(ValueError, match="everyone must be this view's"):
+            hm.compute_results(sample_cohort, "completed", "arm", None, 5, everyone=wrong)
+    right = hm.compute_results(sample_cohort, "completed", None, None, 5)
+    again = hm.compute_results(sample_cohort, "completed", "arm", None, 5, everyone=right)
+    for name, st in grouped.tables.items():  # the same tables as computing it all afresh
+        pd.testing.assert_frame_equal(st.table, again.tables[name].table)
+        pd.testing.assert_frame_equal(st.mask, again.tables[name].mask)

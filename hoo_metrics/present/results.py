@@ -251,6 +251,13 @@ def compute_results(
         view = view.recoded(group_by, pooled)
         res = dataclasses.replace(res, cohort=view, pooled=pooled)
     overall_rows = None
+    if everyone is not None and not (
+        everyone.full.participants is full.participants
+        and everyone.population == population
+        and everyone.group_by is None
+        and dict(everyone.filters) == filters
+    ):  # its tables would be another view's overall rows
+        raise ValueError("everyone must be this view's cohort, analysis set and filters, ungrouped")
     if group_by is not None:  # the same view with no grouping, which anyone can open
         if everyone is None:
             everyone = compute_results(
