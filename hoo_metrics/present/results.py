@@ -278,11 +278,13 @@ def compute_results(
         tables[name] = (frame, over)
     recovered = known.get("recovered_resource_tests")  # has no grouping
     if recovered is None:
-        recovered = recovered_resource_tests(view, population=population)
+        recovered = recovered_resource_tests(view, population, odds_ratios=odds_ratios)
     tables["recovered_resource_tests"] = (recovered, None)
     tests = {}
     if len(view.groups(group_by)) > 1:
-        tests["resource_comparison"] = compare_resources(view, **kw, odds_ratios=odds_ratios)
+        tests["resource_comparison"] = compare_resources(
+            view, **kw, overall=tables["resources_overall"][0], odds_ratios=odds_ratios
+        )
         tests["baseline_tests"] = baseline_tests(view, **kw)
     elsewhere = _analysed_elsewhere(full, population, group_by, filters, setting, neighbours or {})
     same = _same_rows_elsewhere(full, population, group_by, filters, setting, siblings or {})

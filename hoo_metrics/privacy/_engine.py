@@ -531,9 +531,12 @@ class _Spec:
     finish: Any = None  # callable(frame, codes, col_pos, cells, k, context) after the engine
 
 
-def _codes_frame(codes: np.ndarray, index, columns) -> pd.DataFrame:
-    names = np.array([""] + [_CODES[i] for i in range(1, max(_CODES) + 1)], dtype=object)
-    return pd.DataFrame(names[codes], index=index, columns=columns)
+_REASON_NAMES = np.array([""] + [_CODES[i] for i in range(1, max(_CODES) + 1)], dtype=object)
+
+
+def _reason_names(codes: np.ndarray) -> np.ndarray:
+    """Each cell's reason code as its name ("" where shown), an object array."""
+    return _REASON_NAMES[codes.astype(np.intp)]
 
 
 def _line_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
@@ -673,35 +676,72 @@ def _collect(d: _Declared) -> SuppressedTable:
         if spec.finish is not None:
             spec.finish(work, codes, col_pos, cells, kk, d.context)
     margins = getattr(cells, "margins", None)
+    return _pieces(d, codes, count_cols, margins)
 
-    out = work.copy()
-    numeric_touch = set(count_cols)
-    for c in spec.counts:
-        numeric_touch.update(x for x in (*c.derived, *c.answers) if x in out.columns)
-    for col in numeric_touch:
-        out[col] = out[col].astype("float64")
+
+def _pieces(
+    d: _Declared, codes: np.ndarray, count_cols: list[str], margins: pd.DataFrame | None
+) -> SuppressedTable:
+    """The SuppressedTable of ``d.work`` given each cell's code: the group rows come first in
+    ``work``, the overall rows (``d.overall``) after them."""
+    numeric = set(count_cols)
+    for c in d.spec.counts:
+        numeric.update(x for x in (*c.derived, *c.answers) if x in d.work.columns)
+    return _suppressed(
+        d.work,
+        codes,
+        d.too_few,
+        d.setting,
+        count_cols,
+        numeric,
+        d.frame.index,
+        margins=margins,
+        overall_index=None if d.overall is None else d.overall.index,
+    )
+
+
+def _suppressed(
+    work: pd.DataFrame,
+    codes: np.ndarray,
+    too_few: np.ndarray,
+    setting: Suppression,
+    count_cols: Sequence[str],
+    numeric: set[str],
+    index: pd.Index,
+    *,
+    margins: pd.DataFrame | None = None,
+    overall_index: pd.Index | None = None,
+) -> SuppressedTable:
+    """A SuppressedTable from a table's rows and each cell's reason code (``_NONE`` where
+    shown): the ``numeric`` columns and every column with a hidden cell become float64, hidden
+    values NaN. The first ``len(index)`` rows are the table; the rest, when ``overall_index``
+    is given, its overall rows."""
     mask_arr = codes != _NONE
-    for j, col in enumerate(columns):
+    columns = {}
+    for j, col in enumerate(work.columns):
         m = mask_arr[:, j]
-        if m.any():  # a hidden value is NaN, in a float column
-            values = out[col].to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        if col in numeric or m.any():
+            values = work[col].to_numpy(dtype="float64", na_value=np.nan, copy=True)
             values[m] = np.nan
-            out[col] = values
-    mask = pd.DataFrame(mask_arr, columns=columns)
-    reasons = _codes_frame(codes.astype(np.int64), mask.index, columns)
-    too = pd.Series(too_few, name="too_few")
-    setting = d.setting
+            columns[col] = values
+        else:
+            columns[col] = work[col].array
+    names = _reason_names(codes)
 
-    def piece(sel: np.ndarray, index) -> SuppressedTable:
-        rows = np.flatnonzero(sel)
-        t, m, r, tf = (f.take(rows).set_axis(index) for f in (out, mask, reasons, too))
-        return SuppressedTable(t, m, r, tf, setting, tuple(count_cols), margins=margins)
+    def piece(rows: slice, index: pd.Index) -> SuppressedTable:
+        table = pd.DataFrame({c: v[rows] for c, v in columns.items()}, index=index)
+        mask = pd.DataFrame(mask_arr[rows], index=index, columns=work.columns)
+        reasons = pd.DataFrame(names[rows], index=index, columns=work.columns, dtype=object)
+        few = pd.Series(too_few[rows], index=index, name="too_few")
+        return SuppressedTable(
+            table, mask, reasons, few, setting, tuple(count_cols), margins=margins
+        )
 
-    main = piece(~d.is_overall, d.frame.index)
-    if d.overall is None:
+    n = len(index)
+    main = piece(slice(0, n), index)
+    if overall_index is None:
         return main
-    over = piece(d.is_overall, d.overall.index)
-    return dataclasses.replace(main, overall=over)
+    return dataclasses.replace(main, overall=piece(slice(n, None), overall_index))
 
 
 def _apply(
@@ -891,24 +931,6 @@ def _key(kind: str, scope: Any, *rest) -> tuple | None:
 
 
 def _finish_plain(frame, w, codes, too_few, setting, count_cols) -> SuppressedTable:
-    out = w.copy()
-    columns = list(w.columns)
-    for col in count_cols:
-        if col in out:
-            out[col] = out[col].astype("float64")
-    m = codes != _NONE
-    for j, col in enumerate(columns):
-        if m[:, j].any():
-            out[col] = out[col].astype("float64")
-            out.loc[m[:, j], col] = np.nan
-    out.index = frame.index
-    mask = pd.DataFrame(m, columns=columns, index=frame.index)
-    reasons = _codes_frame(codes.astype(np.int64), frame.index, columns)
-    return SuppressedTable(
-        out,
-        mask,
-        reasons,
-        pd.Series(too_few, index=frame.index, name="too_few"),
-        setting,
-        tuple(c for c in count_cols if c in columns),
-    )
+    """A table with no overall rows: ``w`` (``frame``'s rows) with its cells' codes."""
+    count_cols = tuple(c for c in count_cols if c in w.columns)
+    return _suppressed(w, codes, too_few, setting, count_cols, set(count_cols), frame.index)
