@@ -64,7 +64,7 @@ from .inference import (
     mean_interval_from_stats,
     wilson_interval,
 )
-from .stages import positions, stage_categories
+from .stages import _Waves, positions
 
 __all__ = [
     "LOG_RANK",
@@ -324,17 +324,25 @@ def _contacts(cohort, group_by, population):
 
 
 # ---- stage --------------------------------------------------------------------------------------
-def _stage_counts(cats: pd.DataFrame, analysed, groups, group_by, month) -> np.ndarray:
+def _stage_counts(w: _Waves, month: int | None) -> np.ndarray:
     """groups x categories: participants per stage category at ``month`` (None: at each one's
-    last follow-up wave with a stage); ``cats`` is ``stage_categories`` of the cohort."""
-    cats = cats[cats["month"] > 0] if month is None else cats[cats["month"] == month]
+    last follow-up wave with a stage), from the analysed cohort's staged responses."""
+    f = w.stages
     if month is None:
-        cats = cats.drop_duplicates("participant_id", keep="last")
-    g = _group_index(analysed, groups, group_by, cats["participant_id"])
-    c = positions(cats["category"], list(STAGE_CATEGORIES))
+        follow = f.month > 0
+        pid, when, cat = f.participant[follow], f.month[follow], f.category[follow]
+        order = np.lexsort((when, pid))  # stable: response order breaks a tie
+        pid, cat = pid[order], cat[order]
+        last = np.r_[pid[1:] != pid[:-1], True] if len(pid) else np.zeros(0, bool)
+        pid, cat = pid[last], cat[last]
+    else:
+        at = f.month == month
+        pid, cat = f.participant[at], f.category[at]
+    g = w.group[pid]
     k = len(STAGE_CATEGORIES)
     ok = g >= 0
-    return np.bincount(g[ok] * k + c[ok], minlength=len(groups) * k).reshape(len(groups), k)
+    size = len(w.groups) * k
+    return np.bincount(g[ok] * k + cat[ok], minlength=size).reshape(len(w.groups), k)
 
 
 def stage_distribution(
@@ -344,14 +352,13 @@ def stage_distribution(
     follow-up month and at each one's last follow-up wave with a stage (``month`` NA):
     month, group, category, n (the group's participants with a stage then), count. The
     Compare page's stage outcome reads its cells."""
-    analysed = cohort.analysis_set(population)
-    groups = cohort.groups(group_by)
-    cats = stage_categories(cohort, population)
-    months = sorted(int(m) for m in cats["month"].unique() if m > 0)
+    w = _Waves(cohort, group_by, population)
+    groups = w.groups
+    months = [int(m) for m in np.unique(w.stages.month) if m > 0]
     k = len(STAGE_CATEGORIES)
     frames = []
     for month in [*months, None]:
-        counts = _stage_counts(cats, analysed, groups, group_by, month)
+        counts = _stage_counts(w, month)
         frames.append(
             pd.DataFrame(
                 {
@@ -367,10 +374,9 @@ def stage_distribution(
 
 
 def _stage(cohort, group_by, population, month):
-    analysed = cohort.analysis_set(population)
-    groups = cohort.groups(group_by)
-    cats = stage_categories(cohort, population)  # sorted by participant, month
-    counts = _stage_counts(cats, analysed, groups, group_by, month)
+    w = _Waves(cohort, group_by, population)
+    groups = w.groups
+    counts = _stage_counts(w, month)
     k = len(STAGE_CATEGORIES)
     n = counts.sum(axis=1)
     rows = _share_rows(np.repeat(groups, k), counts.ravel(), np.repeat(n, k))
