@@ -55,16 +55,19 @@ def compare_resources(
     """
     if overall is None:
         overall = resources_overall(cohort, group_by, population)
+    # each resource's rows: groups ascending, participants >= 1
+    of_resource = overall.groupby("resource", sort=False).indices
+    none = np.zeros(0, np.intp)
+    group = overall["group"].to_numpy(dtype=object)
+    participants = overall["participants"].to_numpy()
     rows = []
     for measure in MEASURES:
+        counts = overall[measure].to_numpy()
         block = []
         for code in cohort.resources:
-            sub = overall[overall["resource"] == code]  # groups ascending, participants >= 1
+            at = of_resource.get(code, none)
             res = compare_proportions(
-                sub[measure].to_numpy(),
-                sub["participants"].to_numpy(),
-                list(sub["group"]),
-                odds_ratio=odds_ratios,
+                counts[at], participants[at], list(group[at]), odds_ratio=odds_ratios
             )
             rd_low, rd_high = res.risk_difference_ci()
             or_low, or_high = res.odds_ratio_ci()
