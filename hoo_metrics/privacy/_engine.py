@@ -76,8 +76,14 @@ class _Space:
         """Cells for ``values``; a key already registered gives back that quantity's cell (its
         value must be the same: two tables cannot disagree on one number)."""
         values = np.asarray(values, dtype="float64")
-        ids = np.empty(len(values), np.int64)
         start = len(self.values)
+        if keys is None:  # quantities of their own: every cell is new
+            ids = np.arange(start, start + len(values), dtype=np.int64)
+            self._grow(values, np.full(len(values), cost, np.int8), free, protect)
+            if pinned:
+                self.pinned[ids] = True
+            return ids
+        ids = np.empty(len(values), np.int64)
         fresh: list[int] = []
         bases: list[int] = []
         for i in range(len(values)):
@@ -94,21 +100,25 @@ class _Space:
                 raise ValueError(f"{key} has two values: {self.values[j]} and {values[i]}")
             ids[i] = j
         fresh_idx = np.asarray(fresh, np.int64)
-        m = len(fresh_idx)
-        self.values = np.concatenate([self.values, values[fresh_idx]])
-        self.hidden = np.concatenate([self.hidden, np.zeros(m, bool)])
-        self.free = np.concatenate([self.free, np.full(m, free)])
-        self.reason = np.concatenate([self.reason, np.zeros(m, np.int8)])
-        self.pinned = np.concatenate([self.pinned, np.zeros(m, bool)])
-        new_cost = np.full(m, cost, np.int8)
+        new_cost = np.full(len(fresh_idx), cost, np.int8)
         new_cost[bases] = 1
-        self.cost = np.concatenate([self.cost, new_cost])
-        self.protect = np.concatenate([self.protect, np.full(m, protect)])
+        self._grow(values[fresh_idx], new_cost, free, protect)
         if not free:  # a quantity some output shows is never free
             self.free[ids] = False
         if pinned:
             self.pinned[ids] = True
         return ids
+
+    def _grow(self, values: np.ndarray, cost: np.ndarray, free: bool, protect: bool) -> None:
+        """New cells for ``values``, shown and not pinned."""
+        m = len(values)
+        self.values = np.concatenate([self.values, values])
+        self.hidden = np.concatenate([self.hidden, np.zeros(m, bool)])
+        self.free = np.concatenate([self.free, np.full(m, free)])
+        self.reason = np.concatenate([self.reason, np.zeros(m, np.int8)])
+        self.pinned = np.concatenate([self.pinned, np.zeros(m, bool)])
+        self.cost = np.concatenate([self.cost, cost])
+        self.protect = np.concatenate([self.protect, np.full(m, protect)])
 
     def named(self):
         """(name, cell) of every quantity registered under a name."""
@@ -452,9 +462,9 @@ class _Cells:
         self.counts = [c for c in counts if c in frame.columns]
         self.slot = {c: i for i, c in enumerate(self.counts)}
         if self.counts:
-            values = np.concatenate(
-                [frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in self.counts]
-            )
+            # column after column: cell = column slot * rows + row
+            block = frame[self.counts].to_numpy(dtype="float64", na_value=np.nan)
+            values = block.ravel(order="F")
         else:
             values = np.zeros(0)
         key_list = None

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..arrowtext import index_in
 from ..contract import ALL_GROUP, STAGE_CATEGORIES, STAGE_RECODINGS
 from ..metrics.inference import contingency_test
 from ._engine import (
@@ -424,10 +425,9 @@ def _transition_extra(cells: _Cells, w: pd.DataFrame, is_overall: np.ndarray, ct
     k = cells.k
     grp = np.where(is_overall, "\x00overall", w["group"].astype(str).to_numpy())
     g_labels, g = np.unique(grp, return_inverse=True)
-    cats = {c: i for i, c in enumerate(STAGE_CATEGORIES)}
     nc = len(STAGE_CATEGORIES)
-    f = w["from"].map(cats).to_numpy(np.int64)
-    t = w["to"].map(cats).to_numpy(np.int64)
+    f = index_in(w["from"], list(STAGE_CATEGORIES)).astype(np.int64)
+    t = index_in(w["to"], list(STAGE_CATEGORIES)).astype(np.int64)
     cc = cells.cells("n")
     v = np.nan_to_num(cells.values[cc])
     ng = len(g_labels)
