@@ -16,6 +16,7 @@ import pandas as pd
 from ..cohort import Cohort, sort_groups
 from ..contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
 from ._analysed import category_codes
+from ._frames import cast
 from .inference import contingency_test
 from .stages import positions
 
@@ -121,9 +122,8 @@ def baseline_table(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(out["denominator"] > 0, out["n"] / out["denominator"], np.nan)
     out["share"] = share.astype("float64")
-    return out.astype({"variable": "str", "level": "str", "group": "str"}).astype(
-        {"n": "int64", "denominator": "int64"}
-    )
+    texts = dict.fromkeys(("variable", "level", "group"), "str")
+    return cast(out, texts | {"n": "int64", "denominator": "int64"})
 
 
 def _empty_table() -> pd.DataFrame:

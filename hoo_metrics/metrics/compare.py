@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..cohort import Cohort
+from ._frames import cast
 from .inference import benjamini_hochberg, compare_proportions
 from .resources import resources_overall
 
@@ -91,6 +92,7 @@ def compare_resources(
             r["q_value"] = float(value)
         rows.extend(block)
     out = pd.DataFrame(rows, columns=list(COLUMNS))
-    return out.astype(
-        {"resource": "str", "measure": "str", "test": "str"} | {c: "float64" for c in COLUMNS[3:]}
+    return cast(
+        out,
+        {"resource": "str", "measure": "str", "test": "str"} | {c: "float64" for c in COLUMNS[3:]},
     )

@@ -19,6 +19,7 @@ from scipy import stats
 
 from ..cohort import Cohort
 from ._analysed import analyse
+from ._frames import cast
 from .inference import wilson_interval
 
 SUMMARY_COLUMNS = (
@@ -97,9 +98,10 @@ def followup_summary(
             }
         )
     out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    return out.astype(
+    return cast(
+        out,
         {"group": "str", "participants": "int64", "ended": "int64", "censored": "int64"}
-        | {c: "float64" for c in SUMMARY_COLUMNS[4:]}
+        | {c: "float64" for c in SUMMARY_COLUMNS[4:]},
     )
 
 
@@ -134,9 +136,7 @@ def ended_by_contact(
         out = pd.DataFrame({c: [] for c in ENDED_COLUMNS[:4]})
     else:
         out = pd.concat(frames, ignore_index=True)
-    out = out.astype(
-        {"group": "str", "contact": "int64", "ended": "int64", "participants": "int64"}
-    )
+    out = cast(out, {"group": "str", "contact": "int64", "ended": "int64", "participants": "int64"})
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = out["ended"] / out["participants"]
     out["share"] = out["share"].astype("float64")
@@ -169,9 +169,8 @@ def contacts_per_participant(
         if frames
         else pd.DataFrame({c: [] for c in CONTACTS_COLUMNS})
     )
-    return out.astype({"group": "str", "contacts": "int64", "participants": "int64"})[
-        list(CONTACTS_COLUMNS)
-    ]
+    dtypes = {"group": "str", "contacts": "int64", "participants": "int64"}
+    return cast(out, dtypes)[list(CONTACTS_COLUMNS)]
 
 
 def support_duration_curve(
@@ -218,7 +217,8 @@ def support_duration_curve(
         if frames
         else pd.DataFrame({c: [] for c in CURVE_COLUMNS})
     )
-    return out.astype(
+    return cast(
+        out,
         {
             "group": "str",
             "day": "int64",
@@ -227,5 +227,5 @@ def support_duration_curve(
             "ci_high": "float64",
             "at_risk": "int64",
             "events": "int64",
-        }
+        },
     )[list(CURVE_COLUMNS)]

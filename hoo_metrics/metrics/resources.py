@@ -13,6 +13,7 @@ import pandas as pd
 from ..cohort import Cohort
 from ..contract import HELPFUL_MAX
 from ._analysed import FollowupFacts, analyse
+from ._frames import cast
 from .inference import mean_interval_from_stats, wilson_interval
 
 WAVE_COLUMNS = (
@@ -126,7 +127,7 @@ def _finish(out: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     dtypes = {c: ("int64" if c in _INT_COLUMNS else "float64") for c in columns}
     dtypes["group"] = "str"
     dtypes["resource"] = "str"
-    return out[list(columns)].astype(dtypes).reset_index(drop=True)
+    return cast(out[list(columns)], dtypes).reset_index(drop=True)
 
 
 def resources_by_wave(

@@ -21,6 +21,7 @@ from ..arrowtext import index_in
 from ..cohort import Cohort
 from ..contract import STAGE_CATEGORIES
 from ._analysed import CODE, analyse, category_codes
+from ._frames import cast
 from .inference import compare_proportions
 
 EARLY, THRIVING = CODE["early"], CODE["thriving"]
@@ -271,10 +272,9 @@ def recovered_resource_tests(
         values = (code, a, n_et, b, n_others, cmp.pvalue, cmp.risk_difference, rd_low, rd_high)
         rows.append((*values, cmp.odds_ratio, or_low, or_high, cmp.test))
     out = pd.DataFrame(rows, columns=list(RECOVERED_COLUMNS))
-    out = out.astype({c: "int64" for c in RECOVERED_COLUMNS[1:5]})
-    floats = RECOVERED_COLUMNS[5:12]
-    out = out.astype({c: "float64" for c in floats})
-    return out.astype({"resource": "str", "test": "str"})
+    ints = dict.fromkeys(RECOVERED_COLUMNS[1:5], "int64")
+    floats = dict.fromkeys(RECOVERED_COLUMNS[5:12], "float64")
+    return cast(out, ints | floats | {"resource": "str", "test": "str"})
 
 
 #: Participant column added by :func:`with_baseline_stage_category`.

@@ -644,6 +644,13 @@ def _declare(
 
 def _collect(d: _Declared) -> SuppressedTable:
     """The SuppressedTable of a declared table once its space has run."""
+    codes = _cell_codes(d)
+    return _pieces(d, codes, d.count_cols, getattr(d.cells, "margins", None))
+
+
+def _cell_codes(d: _Declared) -> np.ndarray:
+    """Each cell's reason code (``_NONE`` where shown), rows and columns of ``d.work``, once
+    the space has run; the spec's finish step may set ``d.cells.margins``."""
     spec, work, cells, count_cols, too_few = d.spec, d.work, d.cells, d.count_cols, d.too_few
     kk = cells.k
     columns = list(work.columns)
@@ -685,8 +692,7 @@ def _collect(d: _Declared) -> SuppressedTable:
                 mark(col, too_few, _TOO_FEW)
         if spec.finish is not None:
             spec.finish(work, codes, col_pos, cells, kk, d.context)
-    margins = getattr(cells, "margins", None)
-    return _pieces(d, codes, count_cols, margins)
+    return codes
 
 
 def _pieces(

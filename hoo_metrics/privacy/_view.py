@@ -18,6 +18,7 @@ import pandas as pd
 from ..contract import STAGE_CATEGORIES
 from ._engine import (
     _ALL_ROWS,
+    _cell_codes,
     _collect,
     _collect_curve,
     _declare,
@@ -26,6 +27,7 @@ from ._engine import (
     _group_labels,
     _Space,
     _Spec,
+    _suppressed,
 )
 from ._rules import _CODES, _SECONDARY, Suppression, _setting
 from ._specs import (
@@ -269,8 +271,10 @@ def suppress_view(
             if isinstance(d, _Declared):
                 _as_shown_elsewhere(d, fixed, name)
             elif name == "transition_waves":
+                months = _months_of(fixed)
                 for month, x in d:
-                    _as_shown_elsewhere(x, _month_of(fixed, month), name)
+                    if month in months:
+                        _as_shown_elsewhere(x, months[month], name)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
         if fixed is None:
@@ -278,16 +282,17 @@ def suppress_view(
         if isinstance(d, _Declared) and d.overall is not None:
             _as_everyone_shows(d, fixed)
         elif name == "transition_waves":
+            months = _months_of(fixed)
             for month, x in d:
                 if x.overall is not None:
-                    _as_everyone_shows(x, _month_of(fixed, month))
+                    _as_everyone_shows(x, months[month])
     space.run()
     out: dict[str, SuppressedTable] = {}
     for name, d in declared.items():
         if name == "support_duration_curve":
             out[name] = _collect_curve(d)
         elif name == "transition_waves":
-            out[name] = _stack_months(tables[name][0], [(m, _collect(x)) for m, x in d])
+            out[name] = _stack_months(tables[name][0], setting, d)
         else:
             out[name] = _collect(d)
     tests = tests or {}
@@ -428,52 +433,52 @@ def _follow(
                 space.pinned[cell] = True
 
 
-def _month_of(waves: SuppressedTable, month) -> SuppressedTable:
-    """One month of a stacked ``transition_waves`` table (its margins too), without the month
-    column: as that month's matrix was declared."""
-    keep = (waves.table["month"] == month).to_numpy()
-
-    def part(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[keep].drop(columns="month").reset_index(drop=True)
-
+def _months_of(waves: SuppressedTable) -> dict[Any, SuppressedTable]:
+    """Month -> that month's rows of a stacked ``transition_waves`` table (its margins too),
+    aligned by position with that month's matrix as it was declared."""
+    out = {}
     margins = waves.margins
-    if margins is not None:
-        margins = margins[margins["month"] == month].drop(columns="month")
-    return dataclasses.replace(
-        waves,
-        table=part(waves.table),
-        mask=part(waves.mask),
-        reasons=part(waves.reasons),
-        too_few=waves.too_few[keep].reset_index(drop=True),
-        margins=margins,
-    )
+    of_margins = {} if margins is None else margins.groupby("month", sort=False).indices
+    for month, rows in waves.table.groupby("month", sort=True).indices.items():
+        out[month] = dataclasses.replace(
+            waves,
+            table=waves.table.iloc[rows],
+            mask=waves.mask.iloc[rows],
+            reasons=waves.reasons.iloc[rows],
+            too_few=waves.too_few.iloc[rows],
+            margins=None if margins is None else margins.iloc[of_margins.get(month, [])],
+        )
+    return out
 
 
-def _stack_months(waves: pd.DataFrame, parts: list[tuple[Any, SuppressedTable]]) -> SuppressedTable:
-    """One SuppressedTable for transition_waves from its months; ``.margins`` gains a month
-    column."""
-    if not parts:
+def _stack_months(
+    waves: pd.DataFrame, setting: Suppression, declared: list[tuple[Any, _Declared]]
+) -> SuppressedTable:
+    """One SuppressedTable for ``transition_waves`` (``waves``, rows sorted by month) from its
+    months' declared matrices once the space has run; ``.margins`` gains a month column."""
+    if not declared:
         mask = pd.DataFrame(False, index=waves.index[:0], columns=waves.columns)
         return SuppressedTable(
             waves.iloc[0:0], mask, mask.astype(str), pd.Series([], dtype=bool), Suppression(1)
         )
-
-    def cat(attr, fill):
-        frames = []
-        for m, p in parts:
-            f = getattr(p, attr).copy()
-            f.insert(0, "month", m if fill is None else fill)
-            frames.append(f)
-        return pd.concat(frames, ignore_index=True)
-
-    margins = [p.margins.assign(month=m) for m, p in parts if p.margins is not None]
-    first = parts[0][1]
-    return SuppressedTable(
-        cat("table", None),
-        cat("mask", False),
-        cat("reasons", ""),
-        pd.concat([p.too_few for _, p in parts], ignore_index=True),
-        first.suppression,
-        first.count_columns,
+    codes, too_few, margins = [], [], []
+    for month, d in declared:
+        rows = len(d.frame)  # the month's group rows; its overall rows come after
+        month_codes = _cell_codes(d)[:rows]
+        codes.append(np.column_stack([np.zeros(rows, np.int8), month_codes]))
+        too_few.append(d.too_few[:rows])
+        if getattr(d.cells, "margins", None) is not None:
+            margins.append(d.cells.margins.assign(month=month))
+    by_month = np.argsort(waves["month"].to_numpy(), kind="stable")  # as the months were declared
+    work = waves[["month", *declared[0][1].frame.columns]].iloc[by_month].reset_index(drop=True)
+    count_cols = declared[0][1].count_cols
+    return _suppressed(
+        work,
+        np.concatenate(codes),
+        np.concatenate(too_few),
+        setting,
+        count_cols,
+        set(count_cols),
+        work.index,
         margins=pd.concat(margins, ignore_index=True) if margins else None,
     )
