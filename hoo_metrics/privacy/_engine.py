@@ -462,9 +462,9 @@ class _Cells:
         self.counts = [c for c in counts if c in frame.columns]
         self.slot = {c: i for i, c in enumerate(self.counts)}
         if self.counts:
-            # column after column: cell = column slot * rows + row
-            block = frame[self.counts].to_numpy(dtype="float64", na_value=np.nan)
-            values = block.ravel(order="F")
+            values = np.concatenate(
+                [frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in self.counts]
+            )
         else:
             values = np.zeros(0)
         key_list = None
