@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..cohort import Cohort, sort_groups
 from ..contract import BLANK_GROUP, PARTICIPANT_OPTIONAL, STAGE_CATEGORIES
-from ._analysed import category_codes
+from ._analysed import Analysed, analyse
 from ._frames import cast
 from .inference import contingency_test
 from .stages import positions
@@ -27,10 +27,11 @@ TABLE_COLUMNS = ("variable", "level", "group", "n", "denominator", "share")
 TEST_COLUMNS = ("variable", "test", "statistic", "p_value")
 
 
-def _variables(analysed: Cohort, group_by: str | None) -> dict[str, tuple[list[str], np.ndarray]]:
-    """Each Table 1 variable as (levels, level position of each participant of ``analysed``):
+def _variables(facts: Analysed, group_by: str | None) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Each Table 1 variable as (levels, level position of each analysed participant):
     role, event_type, the other descriptive columns in file order, then the baseline stage
     category. Blank cells are the level BLANK_GROUP; levels per :func:`_order`."""
+    analysed = facts.cohort
     p = analysed.participants
     # screened columns (names, free text, values of one's own) are never tabulated either
     skip = {"participant_id", "status", group_by, *analysed.screened}
@@ -42,19 +43,14 @@ def _variables(analysed: Cohort, group_by: str | None) -> dict[str, tuple[list[s
         levels = _order(sort_groups(values.unique()))
         out[name] = (levels, positions(values, levels))
 
-    out[BASELINE_STAGE] = _baseline_stage(analysed)
+    out[BASELINE_STAGE] = _baseline_stage(facts.stages.baseline)
     return out
 
 
-def _baseline_stage(analysed: Cohort) -> tuple[list[str], np.ndarray]:
-    """(levels, level position per participant) of the month-0 stage category: categories
-    seen, in contract order, then BLANK_GROUP for participants without one."""
-    p, r = analysed.participants, analysed.responses
-    base = r[r["month"].to_numpy() == 0]
-    who = positions(base["participant_id"], p["participant_id"])
-    found = who >= 0
-    code = np.full(len(p), -1, dtype="int64")  # -1: no baseline stage category
-    code[who[found]] = category_codes(base["stage"], base["stage6_path"])[found]
+def _baseline_stage(code: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(levels, level position per participant) of the month-0 stage category (``code``: each
+    participant's category code, -1 when none): categories seen, in contract order, then
+    BLANK_GROUP for participants without one."""
     seen = np.bincount(code + 1, minlength=len(STAGE_CATEGORIES) + 1)
     levels = [c for i, c in enumerate(STAGE_CATEGORIES) if seen[i + 1]]
     # position of each code (shifted by one so that -1 -> 0) among the levels; blank last
@@ -98,12 +94,12 @@ def baseline_table(
     of ``cohort.groups(group_by)``, zeros included. Rows by variable (order above), level
     (stage categories in contract order, other values ascending, blank last), group.
     """
-    analysed = cohort.analysis_set(population)
+    facts = analyse(cohort, population)
     groups = cohort.groups(group_by)
-    group = positions(analysed.group_labels(group_by), groups)
+    group = positions(facts.cohort.group_labels(group_by), groups)
     denominator = np.bincount(group, minlength=len(groups)).astype("int64")
     parts = []
-    for variable, (levels, level) in _variables(analysed, group_by).items():
+    for variable, (levels, level) in _variables(facts, group_by).items():
         counts = _crosstab(level, group, len(levels), len(groups))
         parts.append(
             pd.DataFrame(
@@ -158,11 +154,11 @@ def baseline_tests(
     DataFrame variable, test (str), statistic, p_value (float64); one row per variable, in
     the order of :func:`baseline_table`. Unadjusted p-values (Table 1 tests are descriptive).
     """
-    analysed = cohort.analysis_set(population)
+    facts = analyse(cohort, population)
     groups = cohort.groups(group_by)
-    group = positions(analysed.group_labels(group_by), groups)
+    group = positions(facts.cohort.group_labels(group_by), groups)
     rows = []
-    for variable, (levels, level) in _variables(analysed, group_by).items():
+    for variable, (levels, level) in _variables(facts, group_by).items():
         counts = _crosstab(level, group, len(levels), len(groups))
         if levels and levels[-1] == BLANK_GROUP:  # missing is not a level: left out
             counts, levels = counts[:-1], levels[:-1]
