@@ -7,17 +7,17 @@ cohort, analysis set, grouping, filters and suppression apply as on every page.
 import streamlit as st
 
 import hoo_metrics as hm
+from hoo_app import privacy_view as pv
 from hoo_app.state import get_view
 from hoo_metrics.present import present as present_model
 
 MEMO = "hoo_present"
 view = get_view()
-setting = getattr(view, "suppression", None) or hm.Suppression.from_env()
 
-key = (view.key, view.population, view.group_by, setting)
+key = (view.key, view.population, view.group_by, view.suppression)
 memo = st.session_state.get(MEMO)
 if not memo or memo[0] != key:
-    results = hm.compute_results(view.full, view.population, view.group_by, view.filters, setting)
+    results = pv.results(view)  # the view's results, shared with every page
     slides = hm.presentation_steps(view.full, results=results, colors=view.colors)
     st.session_state[MEMO] = memo = (key, results, slides)
 _, results, slides = memo

@@ -43,3 +43,25 @@ def test_downloads_of_a_finding_with_and_without_a_chart():
     # for a cohort that is not synthetic
     no_chart = present_model.downloads(res, hm.Slide("x", "t", "s", None), False)
     assert [d.file_name for d in no_chart] == ["hoo-report.html", "hoo-results.xlsx"]
+
+
+def test_the_excel_download_carries_the_odds_ratios_the_pages_leave_out():
+    import io
+
+    import pandas as pd
+    from scipy.stats.contingency import odds_ratio
+
+    full = hm.load_sample()
+    res = hm.compute_results(full, "completed", "arm", None, 5, odds_ratios=False)
+    assert res.unsuppressed["resource_comparison"]["odds_ratio"].isna().all()
+    offered = present_model.downloads(res, hm.Slide("x", "t", "s", None), False)
+    xlsx = next(d for d in offered if d.key == "dl_xlsx")
+    sheet = pd.read_excel(io.BytesIO(xlsx.data()), sheet_name="resource_comparison")
+    peers = sheet[(sheet["resource"] == "peers") & (sheet["measure"] == "used_ever")]
+    # independently: scipy's conditional odds ratio on the sample's 2 x 2 table of peer use
+    o = res.unsuppressed["resources_overall"]
+    rows = o[o["resource"] == "peers"].set_index("group")
+    a, b = (int(rows.loc[g, "used_ever"]) for g in ("enhanced", "routine"))
+    n1, n2 = (int(rows.loc[g, "participants"]) for g in ("enhanced", "routine"))
+    expected = odds_ratio([[a, n1 - a], [b, n2 - b]], kind="conditional").statistic
+    assert float(peers["odds_ratio"].iloc[0]) == pytest.approx(expected, rel=1e-6)

@@ -82,7 +82,10 @@ def downloads(res: Results, slide: Slide, synthetic: bool) -> list[Download]:
         ),
         Download(
             "All tables (Excel)",
-            lambda: xlsx_bytes(export_tables(res.full, results=res)),
+            # with the odds ratios, which the pages' results leave out (as the report)
+            lambda: xlsx_bytes(
+                export_tables(res.full, res.population, res.group_by, res.filters, res.suppression)
+            ),
             _name("results.xlsx", synthetic),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "dl_xlsx",
