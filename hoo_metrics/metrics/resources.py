@@ -13,7 +13,6 @@ import pandas as pd
 from ..cohort import Cohort
 from ..contract import HELPFUL_MAX
 from ._analysed import FollowupFacts, analyse
-from ._frames import cast
 from .inference import mean_interval_from_stats, wilson_interval
 
 WAVE_COLUMNS = (
@@ -107,27 +106,45 @@ def _group_codes(analysed: Cohort, group_by: str | None) -> tuple[np.ndarray, np
     return codes.astype("int64"), np.asarray(labels, dtype=object)
 
 
-def _group_rank(group: pd.Series, groups: list[str]) -> np.ndarray:
+def _group_order(labels: np.ndarray, groups: list[str]) -> np.ndarray:
     """Position of each label in the ascending group order of the cohort."""
-    return pd.Index(groups).get_indexer(group)
+    return pd.Index(groups).get_indexer(labels)
 
 
-def _long(keys: pd.DataFrame, wide: dict[str, np.ndarray], codes: list[str]) -> pd.DataFrame:
-    """Key rows x resources -> one row per key row and resource (resources in cohort order)."""
-    k = len(keys)
-    out = keys.loc[keys.index.repeat(len(codes))].reset_index(drop=True)
-    out["resource"] = pd.Series(np.tile(np.asarray(codes, dtype=object), k), dtype="str")
-    for name, matrix in wide.items():
-        out[name] = matrix.reshape(-1)
-    return out
+def _ranked(
+    columns: dict[str, np.ndarray],
+    block: np.ndarray,
+    keys: list[np.ndarray],
+    names: tuple[str, ...],
+) -> pd.DataFrame:
+    """The table of ``names`` from ``columns`` (one array per column, rows as built), its
+    rows sorted by ``block`` (the month and group, ascending) then ``keys`` (ascending; the
+    last key decides first among equals, as :func:`numpy.lexsort`), with ``rank`` 1.. within
+    each block; group and resource as text, the counts int64, the rest float64."""
+    order = np.lexsort([*keys, block])
+    block = block[order]
+    first = np.searchsorted(block, block, side="left")  # each row's block starts here
+    columns = {c: v[order] for c, v in columns.items()}
+    columns["rank"] = np.arange(len(block)) - first + 1
+    return pd.DataFrame(
+        {
+            c: pd.Series(columns[c], dtype="str")
+            if c in ("group", "resource")
+            else np.asarray(columns[c], dtype="int64" if c in _INT_COLUMNS else "float64")
+            for c in names
+        }
+    )
 
 
-def _finish(out: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Canonical dtypes and column order."""
-    dtypes = {c: ("int64" if c in _INT_COLUMNS else "float64") for c in columns}
-    dtypes["group"] = "str"
-    dtypes["resource"] = "str"
-    return cast(out[list(columns)], dtypes).reset_index(drop=True)
+def _empty(names: tuple[str, ...]) -> pd.DataFrame:
+    """The table with no rows, in its column order and dtypes."""
+    none = {c: np.zeros(0, dtype=object) for c in names if c != "rank"}
+    return _ranked(none, np.zeros(0, np.int64), [], names)
+
+
+def _code_rank(codes: list[str]) -> np.ndarray:
+    """Each resource code's place in ascending text order."""
+    return np.argsort(np.argsort(np.asarray(codes, dtype=object), kind="stable"), kind="stable")
 
 
 def resources_by_wave(
@@ -165,42 +182,37 @@ def resources_by_wave(
         "_sumsq": stats[..., 4].astype("float64"),
     }
     present = np.flatnonzero(respondents > 0)  # waves and groups with a respondent
-    wide = {name: m[present] for name, m in wide.items()}
-    wide["respondents"] = np.repeat(respondents[present][:, None], len(codes), axis=1)
-    keys = pd.DataFrame(
-        {
-            "month": months[present // n_groups].astype("int64"),
-            "group": pd.Series(group_labels[present % n_groups], dtype="str"),
-        }
-    )
-    out = _long(keys, wide, codes)
-    if out.empty:
-        return _finish(pd.DataFrame({c: [] for c in WAVE_COLUMNS}), WAVE_COLUMNS)
-
-    k = out["helpful_n"].to_numpy(dtype="float64")
+    if not len(present) or not codes:
+        return _empty(WAVE_COLUMNS)
+    r = len(codes)  # one row per wave-and-group with a respondent and resource (cohort order)
+    col = {name: m[present].ravel() for name, m in wide.items()}
+    col["respondents"] = np.repeat(respondents[present], r)
+    col["month"] = np.repeat(months[present // n_groups], r)
+    col["group"] = np.repeat(group_labels[present % n_groups], r)
+    col["resource"] = np.tile(np.asarray(codes, dtype=object), len(present))
+    n = col["helpful_n"].astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["used_share"] = out["used"] / out["respondents"]
-        out["most_helpful_share"] = out["most_helpful"] / out["respondents"]
-        mean = np.where(k > 0, out["_sum"] / k, np.nan)
-        var = np.where(k > 1, (out["_sumsq"] - k * mean * mean) / (k - 1), np.nan)
-    out["helpful_mean"] = mean
-    out["helpful_sd"] = np.sqrt(np.clip(var, 0.0, None))  # clip float residue below zero
-    out["helpful_ci_low"], out["helpful_ci_high"] = mean_interval_from_stats(
-        out["helpful_mean"].to_numpy(), out["helpful_sd"].to_numpy(), k
+        col["used_share"] = col["used"] / col["respondents"]
+        col["most_helpful_share"] = col["most_helpful"] / col["respondents"]
+        mean = np.where(n > 0, col["_sum"] / n, np.nan)
+        var = np.where(n > 1, (col["_sumsq"] - n * mean * mean) / (n - 1), np.nan)
+    col["helpful_mean"] = mean
+    col["helpful_sd"] = np.sqrt(np.clip(var, 0.0, None))  # clip float residue below zero
+    col["helpful_ci_low"], col["helpful_ci_high"] = mean_interval_from_stats(
+        mean, col["helpful_sd"], n
     )
-    out["used_ci_low"], out["used_ci_high"] = wilson_interval(
-        out["used"].to_numpy(), out["respondents"].to_numpy()
+    col["used_ci_low"], col["used_ci_high"] = wilson_interval(col["used"], col["respondents"])
+    # rank within a wave and group: most_helpful, then helpful_mean (NaN last), then used,
+    # all descending, then code ascending
+    group_order = _group_order(group_labels, cohort.groups(group_by))
+    block = np.repeat(
+        np.searchsorted(months, months[present // n_groups]) * n_groups
+        + group_order[present % n_groups],
+        r,
     )
-
-    out["_group_order"] = _group_rank(out["group"], cohort.groups(group_by))
-    out = out.sort_values(
-        ["month", "_group_order", "most_helpful", "helpful_mean", "used", "resource"],
-        ascending=[True, True, False, False, False, True],
-        na_position="last",
-        kind="stable",
-    )
-    out["rank"] = out.groupby(["month", "group"], sort=False).cumcount() + 1
-    return _finish(out, WAVE_COLUMNS)
+    mean_key = np.where(np.isnan(mean), np.inf, -mean)
+    keys = [np.tile(_code_rank(codes), len(present)), -col["used"], mean_key, -col["most_helpful"]]
+    return _ranked(col, block, keys, WAVE_COLUMNS)
 
 
 def resources_overall(
@@ -223,35 +235,29 @@ def resources_overall(
     answered = facts.answered  # participants with a follow-up response
     participants = np.bincount(group_code[answered], minlength=k)
     present = np.flatnonzero(participants > 0)  # groups with a participant
-    keys = pd.DataFrame({"group": pd.Series(group_labels[present], dtype="str")})
+    if not len(present) or not codes:
+        return _empty(OVERALL_COLUMNS)
     # each follow-up row's group; every other row gets bin k (left out)
     row_group = np.append(group_code, k)[facts.owner]
     ratings = _cell_stats(row_group, k, facts)
-    wide = {
-        "participants": np.repeat(participants[present][:, None], len(codes), axis=1),
-        "used_ever": _column_sums(group_code, k, facts.used_ever)[present].astype("int64"),
-        "most_helpful_ever": _column_sums(group_code, k, facts.named_ever)[present].astype("int64"),
-        "_sum": ratings[..., 3][present].astype("float64"),
-        "helpful_n": ratings[..., 2][present],
+    r = len(codes)  # one row per group with a participant and resource (cohort order)
+    col = {
+        "group": np.repeat(group_labels[present], r),
+        "resource": np.tile(np.asarray(codes, dtype=object), len(present)),
+        "participants": np.repeat(participants[present], r),
+        "used_ever": _column_sums(group_code, k, facts.used_ever)[present].ravel(),
+        "most_helpful_ever": _column_sums(group_code, k, facts.named_ever)[present].ravel(),
+        "helpful_n": ratings[..., 2][present].ravel(),
     }
-    out = _long(keys, wide, codes)
-    if out.empty:
-        return _finish(pd.DataFrame({c: [] for c in OVERALL_COLUMNS}), OVERALL_COLUMNS)
-
-    total = out["participants"].to_numpy()
+    total = col["participants"]
     with np.errstate(divide="ignore", invalid="ignore"):
         for m in ("used_ever", "most_helpful_ever"):
-            x = out[m].to_numpy()
-            out[m + "_share"] = x / total
-            out[m + "_ci_low"], out[m + "_ci_high"] = wilson_interval(x, total)
-        k = out["helpful_n"].to_numpy(dtype="float64")
-        out["helpful_mean"] = np.where(k > 0, out["_sum"] / k, np.nan)
-
-    out["_group_order"] = _group_rank(out["group"], cohort.groups(group_by))
-    out = out.sort_values(
-        ["_group_order", "most_helpful_ever", "used_ever", "resource"],
-        ascending=[True, False, False, True],
-        kind="stable",
-    )
-    out["rank"] = out.groupby("group", sort=False).cumcount() + 1
-    return _finish(out, OVERALL_COLUMNS)
+            col[m + "_share"] = col[m] / total
+            col[m + "_ci_low"], col[m + "_ci_high"] = wilson_interval(col[m], total)
+        n = col["helpful_n"].astype("float64")
+        col["helpful_mean"] = np.where(n > 0, ratings[..., 3][present].ravel() / n, np.nan)
+    # rank within a group: most_helpful_ever, then used_ever, descending, then code ascending
+    group_order = _group_order(group_labels, cohort.groups(group_by))
+    block = np.repeat(group_order[present], r)
+    keys = [np.tile(_code_rank(codes), len(present)), -col["used_ever"], -col["most_helpful_ever"]]
+    return _ranked(col, block, keys, OVERALL_COLUMNS)
