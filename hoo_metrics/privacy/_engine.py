@@ -248,14 +248,13 @@ class _Space:
         if self._nlines:
             line, member, is_total = self._lines()
             part = ~is_total & self.hidden[member] & ~self.free[member]
-            frame = pd.DataFrame({"line": line[part], "cell": member[part]}).drop_duplicates()
-            frame["v"] = np.nan_to_num(self.values[frame["cell"].to_numpy()])
-            sums = frame.groupby("line").agg(n=("cell", "size"), v=("v", "sum"))
-            lines = sums.index[(sums["n"] >= 2) & (sums["v"] >= 1) & (sums["v"] < self.k)]
-            cells = frame[frame["line"].isin(lines)].groupby("line")["cell"]
+            # each line's hidden parts, once each: sorted by line, then cell
+            pairs = np.unique(np.column_stack([line[part], member[part]]), axis=0)
+            _, start, n = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+            v = np.add.reduceat(np.nan_to_num(self.values[pairs[:, 1]]), start) if n.size else n
             seen = set()
-            for _, group in cells:
-                key = tuple(sorted(group.tolist()))
+            for i in np.flatnonzero((n >= 2) & (v >= 1) & (v < self.k)):
+                key = tuple(pairs[start[i] : start[i] + n[i], 1].tolist())
                 if key not in seen:
                     seen.add(key)
                     out.append(np.asarray(key, np.int64))
