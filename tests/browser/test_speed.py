@@ -95,7 +95,7 @@ SAMPLE_FILTER = "Age band"
 
 def _change_filter(page, label: str) -> dict:
     """Pick the next value of the sidebar filter ``label`` from its dropdown; the browser's
-    measure of that change."""
+    measure of that change (armed just before the press that picks the value)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
         has_text=label
     )
@@ -109,6 +109,11 @@ def _change_filter(page, label: str) -> dict:
             page.keyboard.press("ArrowDown")
         try:
             option.wait_for(state="visible", timeout=3_000)
+            value = option.inner_text()
+            page.evaluate(ARM)
+            # the list can close again before the press lands (the sidebar's run settling):
+            # then it is opened once more, and the measure armed afresh
+            option.click(timeout=3_000)
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
@@ -119,9 +124,6 @@ def _change_filter(page, label: str) -> dict:
             )
     else:
         raise AssertionError(f"the {label!r} filter's list did not open in 8 tries")
-    value = option.inner_text()
-    page.evaluate(ARM)
-    option.click()
     page.wait_for_function(DONE, timeout=60_000, polling=50)
     measure = page.evaluate(ELAPSED) | {"value": value}
     page.keyboard.press("Escape")
