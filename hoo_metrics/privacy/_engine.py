@@ -69,6 +69,12 @@ class _Space:
         self._total: list[np.ndarray] = []
         self._nlines = 0
         self.passes: list = []
+        # the factors of each system of lines the audit has solved, by its lines and cells:
+        # a later round finds most components as they were (their matrix is a function of
+        # the two, since the lines never change)
+        self._factors: dict[tuple[bytes, bytes], tuple] = {}
+        self._members: dict[int, np.ndarray] = {}
+        self._members_at = -1  # the number of lines _members was made with
 
     def alloc(
         self, values, keys=None, pinned=False, free=False, cost=0, protect=False
@@ -182,6 +188,13 @@ class _Space:
 
     def _lines(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.concatenate(self._line), np.concatenate(self._member), np.concatenate(self._total)
+
+    def _members_of_lines(self) -> dict[int, np.ndarray]:
+        """The distinct cells of each line, kept until a line is added."""
+        if self._members_at != self._nlines:
+            self._members = _members_by_line(*self._lines()[:2])
+            self._members_at = self._nlines
+        return self._members
 
     def _line_pass(self) -> None:
         if not self._nlines:
@@ -318,15 +331,12 @@ class _Space:
                 cols = cells_of[c].astype(np.int64)
                 sel = entries_of[c]
                 rows, r_inv = np.unique(line_ids[sel], return_inverse=True)
-                a = np.zeros((len(rows), len(cols)))
-                a[r_inv, np.searchsorted(cols, cell_ids[sel])] = coefs[sel]
-                # the full square factor only where it holds the null space: with more lines
-                # than cells the thin one has every right singular vector, and the full left
-                # factor (lines x lines) would cost the most
-                u, s, vt = np.linalg.svd(a, full_matrices=len(rows) < len(cols))
-                tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0) * 10
-                rank = int((s > max(tol, 1e-9)).sum())
-                systems[c] = (cols, rows, (u[:, :rank], s[:rank], vt[:rank]), vt[rank:])
+                key = (rows.tobytes(), cols.tobytes())
+                if key not in self._factors:
+                    a = np.zeros((len(rows), len(cols)))
+                    a[r_inv, np.searchsorted(cols, cell_ids[sel])] = coefs[sel]
+                    self._factors[key] = _factors(a)
+                systems[c] = (cols, rows, *self._factors[key])
             return systems[c]
 
         out = []
@@ -339,9 +349,11 @@ class _Space:
                 continue  # a cell no line holds any more: anything goes
             used: list[np.ndarray] = []
             determined = True
-            for c in sorted({cell_comp[j] for j in open_cells.tolist()}):
+            open_comp = np.array([cell_comp[j] for j in open_cells.tolist()])
+            for c in np.unique(open_comp).tolist():
                 cols, rows, (u, s, vt), null = system(c)
-                vec = np.isin(cols, open_cells).astype(float)
+                vec = np.zeros(len(cols))  # the target's cells in this component
+                vec[np.searchsorted(cols, open_cells[open_comp == c])] = 1.0
                 if len(null) and np.abs(null @ vec).max() > 1e-7:
                     determined = False
                     break
@@ -353,7 +365,7 @@ class _Space:
                 continue
             # the peeled cells the combination leans on bring the lines that fixed them
             if members_of is None:
-                members_of = _members_by_line(line, member)
+                members_of = self._members_of_lines()
             witness = set(np.concatenate(used).tolist()) if used else set()
             stack = [*target.tolist(), *(j for ln in witness for j in members_of[ln])]
             while stack:
@@ -437,6 +449,18 @@ _BASES = frozenset(
         "staged",
     }
 )
+
+
+def _factors(a: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """((u, s, vt) of the nonzero singular values, the null space's basis) of the lines x
+    cells matrix ``a``."""
+    # the full square factor only where it holds the null space: with more lines than cells
+    # the thin one has every right singular vector, and the full left factor (lines x lines)
+    # would cost the most
+    u, s, vt = np.linalg.svd(a, full_matrices=a.shape[0] < a.shape[1])
+    tol = max(a.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0) * 10
+    rank = int((s > max(tol, 1e-9)).sum())
+    return (u[:, :rank], s[:rank], vt[:rank]), vt[rank:]
 
 
 def _same(a: float, b: float) -> bool:
