@@ -56,7 +56,9 @@ def test_the_excel_download_carries_the_odds_ratios_the_pages_leave_out():
     assert res.unsuppressed["resource_comparison"]["odds_ratio"].isna().all()
     offered = present_model.downloads(res, hm.Slide("x", "t", "s", None), False)
     xlsx = next(d for d in offered if d.key == "dl_xlsx")
-    sheet = pd.read_excel(io.BytesIO(xlsx.data()), sheet_name="resource_comparison")
+    sheet = pd.read_excel(
+        io.BytesIO(xlsx.data()), sheet_name="resource_comparison", engine="openpyxl"
+    )
     peers = sheet[(sheet["resource"] == "peers") & (sheet["measure"] == "used_ever")]
     # independently: scipy's conditional odds ratio on the sample's 2 x 2 table of peer use
     o = res.unsuppressed["resources_overall"]
