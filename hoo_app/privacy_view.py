@@ -78,15 +78,15 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
         everyone = None if by in (None, hm.BASELINE_STAGE_CATEGORY) else results(view, None)
         # the views without each filter, which a user reaches by removing it (their Table 1
         # shows this view's analysed participants per group): from the memo when seen
-        # and, with no grouping, the views grouped by a column filtered to one value (their
-        # group of that value shows this view's numbers)
+        # and, with no grouping, the views grouped by each filtered column (their groups of
+        # the chosen values show this view's numbers, or their parts)
         neighbours, siblings = {}, {}
         if by != hm.BASELINE_STAGE_CATEGORY:
-            for column, values in view.filters.items():
+            for column in view.filters:
                 rest = {c: v for c, v in view.filters.items() if c != column}
                 wider = dataclasses.replace(view, filters=rest, cohort=view.full.filter(rest))
                 neighbours[column] = results(wider, by)
-                if by is None and len(values) == 1 and column not in view.full.screened:
+                if by is None and column not in view.full.screened:
                     siblings[column] = results(wider, column)
         # no page shows the odds ratios (the report and the export compute their own)
         return hm.compute_results(

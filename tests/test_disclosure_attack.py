@@ -403,3 +403,16 @@ def test_pooled_groups_at_k_11_on_the_sample():
     assert_no_leak(
         attack(sample(), [View("completed", "role", {}, 11), View("all", "role", {}, 11)])
     )
+
+
+def test_regression_several_values_minus_one_value_give_back_the_other():
+    # no grouping, k = 5: role = attending hides that 4 attendings used risk management
+    # ("<5"); role = attending or nurse and role = nurse showed theirs, 4 apart
+    views = [
+        View("completed", None, {"role": ["attending"]}, 5),
+        View("completed", None, {"role": ["attending", "nurse"]}, 5),
+        View("completed", None, {"role": ["nurse"]}, 5),
+    ]
+    report = attack(sample(), views)
+    assert not report.refused
+    assert_no_leak(report)

@@ -47,6 +47,7 @@ from ..privacy import (
     min_cell_default,
     pooled_groups,
     reason_text,
+    rows_of_groups,
     suppress_view,
 )
 from ..sample import load_sample
@@ -228,9 +229,10 @@ def compute_results(
     view with no grouping when the caller has it already (its overall rows are reused);
     ``neighbours`` likewise the views without the filter on each filtered column (column ->
     its Results), whose Table 1 shows this view's analysed participants per group; and
-    ``siblings``, for a view with no grouping, the views grouped by each column filtered to
-    one value, without that filter (column -> its Results), whose group of that value shows
-    this view's numbers: every table here is hidden and shown as there.
+    ``siblings``, for a view with no grouping, the views grouped by each filtered column,
+    without that filter (column -> its Results), whose groups of the chosen values show this
+    view's numbers (one value) or their parts (several): every table here is hidden and shown
+    as there.
 
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
@@ -302,19 +304,22 @@ def _same_rows_elsewhere(
     setting: Suppression,
     siblings: Mapping[str, Results],
 ) -> list[dict[str, SuppressedTable]]:
-    """For a view with no grouping: per column filtered to one value, the tables of the view
-    grouped by that column without that filter, restricted to that value's group (the same
-    numbers as this view's, one change of the sidebar away)."""
+    """For a view with no grouping: per filtered column, the tables of the view grouped by
+    that column without that filter, restricted to the chosen values' groups (one value: the
+    same numbers as this view's, one change of the sidebar away; several: their sum, which is
+    this view's numbers, hidden where any value hides them, see
+    :func:`hoo_metrics.privacy.rows_of_groups`)."""
     out: list[dict[str, SuppressedTable]] = []
     if group_by is not None or not setting.active:
         return out
     for column, values in filters.items():
-        if len(values) != 1 or column in full.screened:
+        if column in full.screened:
             continue
         other = _without_filter(full, population, column, filters, column, setting, siblings)
         if other is None:
             continue
-        out.append({name: _group_rows(st, str(values[0])) for name, st in other.tables.items()})
+        chosen = [str(v) for v in values]
+        out.append({name: rows_of_groups(st, name, chosen) for name, st in other.tables.items()})
     return out
 
 
@@ -334,17 +339,6 @@ def _without_filter(
         rest = {c: v for c, v in filters.items() if c != column}
         other = compute_results(full, population, group_by, rest, setting, odds_ratios=False)
     return None if other.refusal is not None else other
-
-
-def _group_rows(st: SuppressedTable, group: str) -> SuppressedTable:
-    """The rows (and matrix totals) of one group of a suppressed table."""
-    if "group" not in st.table:
-        return st
-    part = st.rows((st.table["group"].astype(str) == group).to_numpy())
-    margins = st.margins
-    if margins is not None and "group" in margins:
-        margins = margins[margins["group"].astype(str) == group]
-    return dataclasses.replace(part, margins=margins)
 
 
 def _analysed_elsewhere(

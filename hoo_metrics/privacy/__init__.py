@@ -88,6 +88,7 @@ from ._table import (
     pooled_levels_table,
 )
 from ._view import (
+    rows_of_groups,
     suppress_view,
 )
 
@@ -111,6 +112,7 @@ __all__ = [
     "pooled_levels_table",
     "reason_text",
     "recode_stage_mix",
+    "rows_of_groups",
     "sum_interval",
     "suppress_baseline_table",
     "suppress_baseline_tests",

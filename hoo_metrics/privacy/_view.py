@@ -348,6 +348,52 @@ _ROW_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def rows_of_groups(st: SuppressedTable, name: str, groups: Sequence[str]) -> SuppressedTable:
+    """The rows of ``groups`` of a view's suppressed table ``name`` (its matrix totals too), as
+    a view filtered to those values of the grouping column shows them: one value's rows as they
+    are; several values' rows summed, so a row is hidden where any value hides it (its sum with
+    the others would give that value back) and shown where every value shows it (the sum of
+    shown numbers). The same row of several groups is the row with the same ``_ROW_KEYS``
+    (and month, in ``transition_waves``)."""
+    if "group" not in st.table:
+        return st
+    chosen = {str(g) for g in groups}
+    keep = st.table["group"].astype(str).isin(chosen).to_numpy()
+    part = st.rows(keep)
+    margins = st.margins
+    if margins is not None and "group" in margins:
+        margins = margins[margins["group"].astype(str).isin(chosen)]
+    if len(chosen) == 1:
+        return dataclasses.replace(part, margins=margins)
+    keys = [c for c in dict.fromkeys(("month", *_ROW_KEYS.get(name, ()))) if c in part.table]
+    rows = part.table[keys].reset_index(drop=True)
+    by = [rows[c] for c in keys] if keys else [np.zeros(len(rows), np.int64)]
+    # one row per row key, in the order of first appearance
+    mask = part.mask.reset_index(drop=True).groupby(by, sort=False, dropna=False).any()
+    mask = mask.reset_index(drop=True)
+    return dataclasses.replace(
+        part,
+        table=rows.groupby(by, sort=False, dropna=False).head(1).reset_index(drop=True),
+        mask=mask,
+        reasons=pd.DataFrame(
+            np.where(mask.to_numpy(), _CODES[_SECONDARY], ""), columns=mask.columns, dtype=object
+        ),
+        too_few=pd.Series(np.zeros(len(mask), bool), name="too_few"),
+        margins=_summed_margins(margins),
+    )
+
+
+def _summed_margins(margins: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Matrix totals of several groups summed: hidden where any group hides one."""
+    if margins is None or not len(margins):
+        return margins
+    keys = [c for c in ("month", "from", "to") if c in margins]
+    out = margins.groupby(keys, sort=False, dropna=False).agg(suppressed=("suppressed", "any"))
+    out = out.reset_index()
+    out["reason"] = np.where(out["suppressed"].to_numpy(), _CODES[_SECONDARY], "")
+    return out
+
+
 def _row_key(values) -> tuple:
     return tuple(
         None
