@@ -76,21 +76,18 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
             full = hm.with_baseline_stage_category(full)
         # the everyone-view of the same cohort (the derived stage column makes its own)
         everyone = None if by in (None, hm.BASELINE_STAGE_CATEGORY) else results(view, None)
-        # from the memo when seen: the views without each filter, which a user reaches by
-        # removing it (their Table 1 shows this view's analysed participants per group);
-        # with no grouping, the views grouped by each filtered column (their groups of the
-        # chosen values show this view's numbers, or their parts); grouped, the views
-        # filtered to each of several chosen values alone (their numbers add up to this view's)
-        neighbours, siblings, parts = {}, {}, {}
+        # the views without each filter, which a user reaches by removing it (their Table 1
+        # shows this view's analysed participants per group): from the memo when seen
+        # and, with no grouping, the views grouped by each filtered column (their groups of
+        # the chosen values show this view's numbers, or their parts)
+        neighbours, siblings = {}, {}
         if by != hm.BASELINE_STAGE_CATEGORY:
-            for column, values in view.filters.items():
+            for column in view.filters:
                 rest = {c: v for c, v in view.filters.items() if c != column}
                 wider = dataclasses.replace(view, filters=rest, cohort=view.full.filter(rest))
                 neighbours[column] = results(wider, by)
                 if by is None and column not in view.full.screened:
                     siblings[column] = results(wider, column)
-                if by is not None and len(values) > 1 and column not in view.full.screened:
-                    parts[column] = [results(_narrowed(view, column, v), by) for v in values]
         # no page shows the odds ratios (the report and the export compute their own)
         return hm.compute_results(
             full,
@@ -102,16 +99,9 @@ def results(view: View, group_by=_SIDEBAR) -> hm.Results:
             everyone=everyone,
             neighbours=neighbours,
             siblings=siblings,
-            parts=parts,
         )
 
     return remember(key, build)
-
-
-def _narrowed(view: View, column: str, value: str) -> View:
-    """``view`` filtered to one of the values chosen for ``column``."""
-    filters = {**view.filters, column: [value]}
-    return dataclasses.replace(view, filters=filters, cohort=view.full.filter(filters))
 
 
 def refusal(view: View) -> hm.Refusal | None:

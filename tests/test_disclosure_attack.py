@@ -416,16 +416,3 @@ def test_regression_several_values_minus_one_value_give_back_the_other():
     report = attack(sample(), views)
     assert not report.refused
     assert_no_leak(report)
-
-
-def test_regression_grouped_several_values_minus_one_value_give_back_the_other():
-    # by arm, k = 5: age 25-34 hides that 4 enhanced participants rated peers ("<5"); age
-    # 25-34 or 35-44 and age 35-44 showed theirs, 4 apart
-    views = [
-        View("completed", "arm", {"age_band": ["25-34"]}, 5),
-        View("completed", "arm", {"age_band": ["25-34", "35-44"]}, 5),
-        View("completed", "arm", {"age_band": ["35-44"]}, 5),
-    ]
-    report = attack(sample(), views)
-    assert not report.refused
-    assert_no_leak(report)

@@ -48,7 +48,6 @@ from ..privacy import (
     pooled_groups,
     reason_text,
     rows_of_groups,
-    sums_by_group,
     suppress_view,
 )
 from ..sample import load_sample
@@ -222,7 +221,6 @@ def compute_results(
     everyone: Results | None = None,
     neighbours: Mapping[str, Results] | None = None,
     siblings: Mapping[str, Results] | None = None,
-    parts: Mapping[str, Sequence[Results]] | None = None,
 ) -> Results:
     """Compute every result table of a view (cohort, analysis set, grouping, filters) once
     and suppress them jointly. ``suppression`` None means the default threshold
@@ -234,10 +232,7 @@ def compute_results(
     ``siblings``, for a view with no grouping, the views grouped by each filtered column,
     without that filter (column -> its Results), whose groups of the chosen values show this
     view's numbers (one value) or their parts (several): every table here is hidden and shown
-    as there. ``parts``, for a grouped view, per column filtered to several values: the same
-    view filtered to each value alone (column -> their Results, in the order of the values),
-    whose numbers add up to this view's: a row is hidden here where any of them hides it.
-    A grouped view one of whose parts is refused is refused too (with that part's reason).
+    as there.
 
     A view that :func:`hoo_metrics.privacy.check_view` refuses (too few participants, or a
     filter or analysis set a subtraction away from a group under k) gets no table at all
@@ -250,9 +245,6 @@ def compute_results(
         view, full, population, group_by, filters, setting, datetime.now(UTC).replace(microsecond=0)
     )
     refusal = check_view(full, setting, population=population, group_by=group_by, filters=filters)
-    summed = _parts_of_values(full, population, group_by, filters, setting, parts or {})
-    if refusal is None:
-        refusal = next((p.refusal for ps in summed.values() for p in ps if p.refusal), None)
     if refusal is not None:
         return dataclasses.replace(res, refusal=refusal)
     everyone_view = view  # the overall rows: no grouping, so nothing pooled
@@ -298,16 +290,7 @@ def compute_results(
         tests["baseline_tests"] = baseline_tests(view, **kw)
     elsewhere = _analysed_elsewhere(full, population, group_by, filters, setting, neighbours or {})
     same = _same_rows_elsewhere(full, population, group_by, filters, setting, siblings or {})
-    # a view filtered to several values of a column, group by group, as the sum of the
-    # views filtered to each value alone
-    group_sums = [
-        tie
-        for views in summed.values()
-        for tie in sums_by_group([v.tables for v in views], view.groups(group_by))
-    ]
-    out = suppress_view(
-        tables, setting, population, tests, overall_rows, elsewhere, same, group_sums
-    )
+    out = suppress_view(tables, setting, population, tests, overall_rows, elsewhere, same)
     ordered = {name: out[name] for name in TABLE_ORDER if name in out}
     unsuppressed = {name: frame for name, (frame, _) in tables.items()} | tests
     return dataclasses.replace(res, tables=ordered, unsuppressed=unsuppressed)
@@ -337,35 +320,6 @@ def _same_rows_elsewhere(
             continue
         chosen = [str(v) for v in values]
         out.append({name: rows_of_groups(st, name, chosen) for name, st in other.tables.items()})
-    return out
-
-
-def _parts_of_values(
-    full: Cohort,
-    population: str,
-    group_by: str | None,
-    filters: Mapping[str, Sequence[str]],
-    setting: Suppression,
-    given: Mapping[str, Sequence[Results]],
-) -> dict[str, list[Results]]:
-    """For a grouped view: per column filtered to several values, the same view filtered to
-    each value alone (``given[column]`` when the caller has them), whose numbers add up to
-    this view's, group by group."""
-    out: dict[str, list[Results]] = {}
-    if group_by is None or not setting.active:
-        return out
-    for column, values in filters.items():
-        if len(values) < 2 or column in full.screened:
-            continue
-        views = given.get(column)
-        if views is None:
-            views = [
-                compute_results(
-                    full, population, group_by, {**filters, column: [v]}, setting, odds_ratios=False
-                )
-                for v in values
-            ]
-        out[column] = list(views)
     return out
 
 

@@ -89,7 +89,6 @@ from ._table import (
 )
 from ._view import (
     rows_of_groups,
-    sums_by_group,
     suppress_view,
 )
 
@@ -115,7 +114,6 @@ __all__ = [
     "recode_stage_mix",
     "rows_of_groups",
     "sum_interval",
-    "sums_by_group",
     "suppress_baseline_table",
     "suppress_baseline_tests",
     "suppress_comparisons",

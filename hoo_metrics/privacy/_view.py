@@ -190,7 +190,6 @@ def suppress_view(
     everyone: dict[str, SuppressedTable] | None = None,
     analysed_elsewhere: Mapping[str, bool] | None = None,
     shown_elsewhere: Sequence[Mapping[str, SuppressedTable]] = (),
-    group_rows_elsewhere: Sequence[tuple[str, Mapping[str, SuppressedTable]]] = (),
 ) -> dict[str, SuppressedTable]:
     """Every table of one view suppressed JOINTLY: what one table hides, no other gives back.
 
@@ -211,12 +210,9 @@ def suppress_view(
     analysed_elsewhere : group -> whether a neighbouring view shows this view's analysed
         participants of that group (the Table 1 of the view without a filter): shown there,
         they are shown (pinned) here; hidden there, hidden here.
-    shown_elsewhere : for the everyone-view of a view filtered on a column: the tables of the
-        view grouped by that column, restricted to the chosen values' groups
-        (:func:`rows_of_groups`); every row is hidden and shown as there.
-    group_rows_elsewhere : for a grouped view filtered to several values of a column:
-        (group, tables) with the tables of that group summed over the views filtered to each
-        value alone (:func:`sum_of_parts`); the group's rows are hidden and shown as there.
+    shown_elsewhere : for the everyone-view of a view filtered to one value of a column: the
+        tables of the view grouped by that column, restricted to that value's group; every
+        row is hidden and shown as there.
 
     All count cells go into one space: a quantity that several tables show (the followed-up
     participants in the follow-up summary, the ended-by-contact chain, the contacts per
@@ -267,22 +263,18 @@ def suppress_view(
             space.pinned[cell] = True
         else:
             space.hide([cell], _SECONDARY)
-    tied: list[tuple[str | None, Mapping[str, SuppressedTable]]] = [
-        (None, other) for other in shown_elsewhere
-    ]
-    tied += group_rows_elsewhere
-    for only, other in tied:  # only: the group whose rows are tied (None: every row)
+    for other in shown_elsewhere:
         for name, d in declared.items():
             fixed = other.get(name)
             if fixed is None or name not in _ROW_KEYS:
                 continue
             if isinstance(d, _Declared):
-                _as_shown_elsewhere(d, fixed, name, only)
+                _as_shown_elsewhere(d, fixed, name)
             elif name == "transition_waves":
                 months = _months_of(fixed)
                 for month, x in d:
                     if month in months:
-                        _as_shown_elsewhere(x, months[month], name, only)
+                        _as_shown_elsewhere(x, months[month], name)
     for name, d in declared.items():
         fixed = (everyone or {}).get(name)
         if fixed is None:
@@ -359,67 +351,36 @@ _ROW_KEYS: dict[str, tuple[str, ...]] = {
 def rows_of_groups(st: SuppressedTable, name: str, groups: Sequence[str]) -> SuppressedTable:
     """The rows of ``groups`` of a view's suppressed table ``name`` (its matrix totals too), as
     a view filtered to those values of the grouping column shows them: one value's rows as they
-    are; several values' rows summed (:func:`sum_of_parts`)."""
+    are; several values' rows summed, so a row is hidden where any value hides it (its sum with
+    the others would give that value back) and shown where every value shows it (the sum of
+    shown numbers). The same row of several groups is the row with the same ``_ROW_KEYS``
+    (and month, in ``transition_waves``)."""
     if "group" not in st.table:
         return st
-    parts = [_one_group(st, str(g)) for g in dict.fromkeys(groups)]
-    return parts[0] if len(parts) == 1 else sum_of_parts(parts, name)
-
-
-def _one_group(st: SuppressedTable, group: str) -> SuppressedTable:
-    """The rows (and matrix totals) of one group of a suppressed table."""
-    if "group" not in st.table:
-        return st
-    part = st.rows((st.table["group"].astype(str) == group).to_numpy())
+    chosen = {str(g) for g in groups}
+    keep = st.table["group"].astype(str).isin(chosen).to_numpy()
+    part = st.rows(keep)
     margins = st.margins
     if margins is not None and "group" in margins:
-        margins = margins[margins["group"].astype(str) == group]
-    return dataclasses.replace(part, margins=margins)
-
-
-def sum_of_parts(parts: Sequence[SuppressedTable], name: str) -> SuppressedTable:
-    """The rows of table ``name`` of a view whose numbers are the sums of ``parts`` (the same
-    rows of views that each show one part: one value of a filter, or one group): a row is
-    hidden where any part hides it (its sum with the others would give that part back) and
-    shown where every part shows it (a sum of shown numbers says nothing new). The same row
-    of several parts is the row with the same ``_ROW_KEYS`` (and month, in
-    ``transition_waves``); a part without the row has none of it."""
-    table = pd.concat([p.table for p in parts], ignore_index=True)
-    keys = [c for c in dict.fromkeys(("month", *_ROW_KEYS.get(name, ()))) if c in table]
-    rows = table[keys]
+        margins = margins[margins["group"].astype(str).isin(chosen)]
+    if len(chosen) == 1:
+        return dataclasses.replace(part, margins=margins)
+    keys = [c for c in dict.fromkeys(("month", *_ROW_KEYS.get(name, ()))) if c in part.table]
+    rows = part.table[keys].reset_index(drop=True)
     by = [rows[c] for c in keys] if keys else [np.zeros(len(rows), np.int64)]
-    mask = pd.concat([p.mask for p in parts], ignore_index=True)
     # one row per row key, in the order of first appearance
-    mask = mask.groupby(by, sort=False, dropna=False).any().reset_index(drop=True)
-    margins = [p.margins for p in parts if p.margins is not None]
+    mask = part.mask.reset_index(drop=True).groupby(by, sort=False, dropna=False).any()
+    mask = mask.reset_index(drop=True)
     return dataclasses.replace(
-        parts[0],
+        part,
         table=rows.groupby(by, sort=False, dropna=False).head(1).reset_index(drop=True),
         mask=mask,
         reasons=pd.DataFrame(
             np.where(mask.to_numpy(), _CODES[_SECONDARY], ""), columns=mask.columns, dtype=object
         ),
         too_few=pd.Series(np.zeros(len(mask), bool), name="too_few"),
-        margins=_summed_margins(pd.concat(margins, ignore_index=True)) if margins else None,
+        margins=_summed_margins(margins),
     )
-
-
-def sums_by_group(
-    parts: Sequence[Mapping[str, SuppressedTable]], groups: Sequence[str]
-) -> list[tuple[str, dict[str, SuppressedTable]]]:
-    """For a grouped view whose numbers are the sums of ``parts`` (the same view filtered to
-    each of several values alone; their tables by name): per group, its rows of every table
-    summed over the parts (:func:`sum_of_parts`), as ``suppress_view`` takes them
-    (``group_rows_elsewhere``)."""
-    out = []
-    for group in groups:
-        tables = {
-            name: sum_of_parts([rows_of_groups(p[name], name, [str(group)]) for p in parts], name)
-            for name in _ROW_KEYS
-            if all(name in p for p in parts)
-        }
-        out.append((str(group), tables))
-    return out
 
 
 def _summed_margins(margins: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -444,17 +405,12 @@ def _row_key(values) -> tuple:
     )
 
 
-def _as_shown_elsewhere(
-    d: _Declared, fixed: SuppressedTable, name: str, group: str | None = None
-) -> None:
-    """The rows of a declared table (those of ``group`` only, when given) hidden and shown as
-    ``fixed`` shows the same rows elsewhere (matched by ``_ROW_KEYS``): the same quantities,
-    or their parts (:func:`sum_of_parts`), which a user reaches by a change of the sidebar."""
+def _as_shown_elsewhere(d: _Declared, fixed: SuppressedTable, name: str) -> None:
+    """The rows of a table of the everyone-view of a view filtered to one value of a column,
+    hidden and shown as the view grouped by that column shows that value's group (``fixed``:
+    those rows): the same quantities, which a user reaches by one change of the sidebar."""
     keys = list(_ROW_KEYS[name])
-    mine = ~d.is_overall
-    if group is not None:
-        mine &= d.work["group"].astype(str).to_numpy() == group
-    mine = np.flatnonzero(mine)
+    mine = np.flatnonzero(~d.is_overall)
     theirs = fixed.table.reset_index(drop=True)
     where = {_row_key(r): i for i, r in enumerate(theirs[keys].itertuples(index=False))}
     if not keys:
