@@ -36,17 +36,20 @@ def files(bad: bool) -> list[dict]:
 
 # Installed before an action: notes that a script run started (the app root's script state
 # became "running") and when the state last changed.
+# The whole document is watched, not one app root: should the root be mounted anew, the new
+# one's state changes are seen too.
 WATCH_RUN = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const state = () => app.getAttribute('data-test-script-state');
+  const state = () => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state');
   if (window.__hooRun) window.__hooRun.observer.disconnect();
   const w = window.__hooRun = {started: false, last: performance.now(), observer: null};
   w.observer = new MutationObserver(records => {
     if (state() === 'running' || records.some(r => r.oldValue === 'running')) w.started = true;
     w.last = performance.now();
   });
-  w.observer.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'],
-                           attributeOldValue: true});
+  w.observer.observe(document.body, {subtree: true, attributes: true,
+                                     attributeFilter: ['data-test-script-state'],
+                                     attributeOldValue: true});
 }"""
 
 # The run the action started has ended and none followed for this long (typing in one text
